@@ -1,0 +1,103 @@
+"""Wildcard matching for actions, ARNs and StringLike: `*` and `?`, compiled once and cached."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_ARN_PARTS = 6
+# Stand-ins for a `*` / `?` that must match literally: `${*}` / `${?}` and substituted values.
+LITERAL_STAR = "\x00"
+LITERAL_QUESTION = "\x01"
+_SPECIAL = frozenset("*?" + LITERAL_STAR + LITERAL_QUESTION)
+
+
+@lru_cache(maxsize=65536)
+def glob_regex(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
+    """`*` matches any run of characters (also `:` and `/`), `?` exactly one."""
+    out: list[str] = []
+    for ch in pattern:
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch == LITERAL_STAR:
+            out.append(r"\*")
+        elif ch == LITERAL_QUESTION:
+            out.append(r"\?")
+        else:
+            out.append(re.escape(ch))
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile("".join(out), flags)
+
+
+def unescape(text: str) -> str:
+    """Turn literal stand-ins back into the characters they stand for."""
+    return text.replace(LITERAL_STAR, "*").replace(LITERAL_QUESTION, "?")
+
+
+def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
+    if pattern == "*":
+        return True
+    if _SPECIAL.isdisjoint(pattern):
+        return pattern.lower() == value.lower() if ignore_case else pattern == value
+    return glob_regex(pattern, ignore_case=ignore_case).fullmatch(value) is not None
+
+
+@lru_cache(maxsize=1 << 16)
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM actions match case-insensitively (`ses:sendrawemail` is `ses:SendRawEmail`)."""
+    return glob_match(pattern, action, ignore_case=True)
+
+
+def split_arn(arn: str) -> list[str] | None:
+    """The six parts of an ARN (the resource part may hold more colons), or None."""
+    parts = arn.split(":", _ARN_PARTS - 1)
+    if len(parts) != _ARN_PARTS or parts[0] != "arn":
+        return None
+    return parts
+
+
+@lru_cache(maxsize=1 << 18)
+def resource_matches(pattern: str, resource: str) -> bool:
+    """Match a Resource pattern against a request resource, segment by segment.
+
+    Partition, service, region and account compare case-insensitively, the resource part
+    case-sensitively. A `*` that ends a segment may run on past `:` (AWS: "If the * wildcard is
+    the last character of a resource ARN segment, it can expand to match beyond colon
+    boundaries"), so `arn:aws:ses:*` covers every SES ARN.
+    """
+    if pattern == "*":
+        return True
+    target = split_arn(resource)
+    if target is None:
+        # Non-ARN resources ("*" for actions without a resource type) match whole-string.
+        return glob_match(pattern, resource)
+    parts = pattern.split(":", _ARN_PARTS - 1)
+    if parts[0].lower() != "arn":
+        return False
+    if len(parts) < _ARN_PARTS:
+        last = parts[-1]
+        if not last.endswith("*"):
+            return False
+        head = parts[:-1]
+        rest = ":".join(target[len(head) :])
+        for i, seg in enumerate(head):
+            if not glob_match(seg, target[i], ignore_case=True):
+                return False
+        return glob_match(last, rest)
+    for i in range(1, _ARN_PARTS - 1):
+        if not glob_match(parts[i], target[i], ignore_case=True):
+            return False
+    return glob_match(parts[5], target[5])
+
+
+def arn_like(pattern: str, value: str) -> bool:
+    """ArnLike / ArnEquals: each of the six colon parts matched on its own, case-sensitively."""
+    if pattern == "*":
+        return True
+    target = split_arn(value)
+    parts = pattern.split(":", _ARN_PARTS - 1)
+    if target is None or len(parts) != _ARN_PARTS:
+        return False
+    return all(glob_match(p, t) for p, t in zip(parts, target, strict=True))

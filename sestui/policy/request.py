@@ -1,0 +1,121 @@
+"""The request being authorized: who (an IAM user or an assumed-role session), what, on what."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sestui.policy.conditions import Context, ContextValue
+from sestui.policy.errors import PolicyError
+
+
+class PrincipalKind(Enum):
+    USER = "User"
+    ROLE = "Role"
+    ASSUMED_ROLE = "AssumedRole"
+    ROOT = "Account"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    arn: str
+    partition: str
+    account: str
+    kind: PrincipalKind
+    name: str  # user name, or role name for roles and sessions
+    session: str | None = None
+    path: str = "/"
+
+    @classmethod
+    def parse(cls, arn: str) -> Principal:
+        """`arn:aws:iam::ACCT:user/path/name`, `…:role/R`, `arn:aws:sts::ACCT:assumed-role/R/S`."""
+        parts = arn.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
+            raise PolicyError(f"not an IAM user, role or assumed-role ARN: {arn!r}")
+        _, partition, service, _, account, resource = parts
+        if not account.isdigit() or len(account) != 12:
+            raise PolicyError(f"no 12-digit account ID in {arn!r}")
+        kind_word, _, rest = resource.partition("/")
+        if service == "sts" and kind_word == "assumed-role":
+            role, _, session = rest.partition("/")
+            if not role or not session:
+                raise PolicyError(f"assumed-role ARN needs role and session: {arn!r}")
+            return cls(arn, partition, account, PrincipalKind.ASSUMED_ROLE, role, session)
+        if service == "iam" and kind_word in ("user", "role") and rest:
+            path, _, name = rest.rpartition("/")
+            kind = PrincipalKind.USER if kind_word == "user" else PrincipalKind.ROLE
+            return cls(arn, partition, account, kind, name, None, f"/{path}/" if path else "/")
+        if service == "iam" and resource == "root":
+            return cls(arn, partition, account, PrincipalKind.ROOT, "root")
+        raise PolicyError(f"not an IAM user, role or assumed-role ARN: {arn!r}")
+
+    @property
+    def role_arn(self) -> str | None:
+        """For a role session, the role's ARN (without its path, which the session ARN lacks)."""
+        if self.kind is PrincipalKind.ASSUMED_ROLE:
+            return f"arn:{self.partition}:iam::{self.account}:role/{self.name}"
+        if self.kind is PrincipalKind.ROLE:
+            return self.arn
+        return None
+
+    @property
+    def account_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:root"
+
+
+def normalize_context(raw: Mapping[str, Any]) -> dict[str, ContextValue]:
+    """Lower-case key names (they are case-insensitive); values become str or tuple of str."""
+    out: dict[str, ContextValue] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            out[key.lower()] = tuple(_text(v) for v in value)
+        else:
+            out[key.lower()] = _text(value)
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    principal: Principal
+    action: str
+    resource: str
+    context: Context
+
+    @classmethod
+    def build(
+        cls,
+        principal: str | Principal,
+        action: str,
+        resource: str,
+        context: Mapping[str, Any] | None = None,
+    ) -> Request:
+        """A request whose context also holds the principal's own keys, unless given:
+        `aws:username` (users only), `aws:PrincipalArn` (a session's role ARN),
+        `aws:PrincipalAccount`, `aws:PrincipalType`."""
+        p = principal if isinstance(principal, Principal) else Principal.parse(principal)
+        ctx = normalize_context(context or {})
+        if p.kind is PrincipalKind.USER:
+            ctx.setdefault("aws:username", p.name)
+        session_role = p.role_arn if p.kind is PrincipalKind.ASSUMED_ROLE else None
+        ctx.setdefault("aws:principalarn", session_role or p.arn)
+        ctx.setdefault("aws:principalaccount", p.account)
+        ctx.setdefault("aws:principaltype", p.kind.value)
+        return cls(p, action, resource, ctx)
+
+    @property
+    def resource_account(self) -> str:
+        """The account that owns the resource ("*" and account-less ARNs: the caller's)."""
+        parts = self.resource.split(":", 5)
+        if len(parts) == 6 and parts[4]:
+            return parts[4]
+        return self.principal.account

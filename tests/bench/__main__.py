@@ -1,0 +1,23 @@
+"""Run benchmarks: `python -m tests.bench [engine|...]` (see tests/bench/README.md)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = {"engine": "tests.bench.bench_engine"}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHES)
+    for name in names:
+        if name not in BENCHES:
+            print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}", file=sys.stderr)
+            return 2
+        module = importlib.import_module(BENCHES[name])
+        module.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
