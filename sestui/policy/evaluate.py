@@ -220,8 +220,8 @@ def evaluate_statement(
 ) -> StatementTrace:
     action = request.action
     action_hit = False
-    for pattern in statement.actions:
-        if action_matches(pattern, action):
+    for action_pattern in statement.actions:
+        if action_matches(action_pattern, action):
             action_hit = True
             break
     if action_hit == statement.not_action:
