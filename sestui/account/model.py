@@ -1,0 +1,358 @@
+"""The account model: what IAM, SES and Organizations say about one AWS account, frozen.
+
+Policy documents stay as the decoded JSON they arrived as and are parsed on first use (cached),
+so opening a large account costs little more than reading its file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import Any
+
+from sestui.policy import Policy, PolicyKind, PolicySource, parse_policy
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """One policy document and where it came from; `policy` parses it on first use."""
+
+    source: PolicySource
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, PolicyDocument)
+            and self.source == other.source
+            and self.fingerprint == other.fingerprint
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.fingerprint))
+
+    def attached(self, source: PolicySource) -> PolicyDocument:
+        """The same document seen through another attachment (e.g. via a group)."""
+        return PolicyDocument(source, self.raw)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Canonical JSON: equal documents have equal fingerprints."""
+        return json.dumps(self.raw, sort_keys=True, separators=(",", ":"))
+
+    @cached_property
+    def policy(self) -> Policy:
+        """The parsed policy; raises PolicyError (with the policy's name) when it is invalid."""
+        return parse_policy(self.raw, self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadGap:
+    """Something the reader could not read: shown as unknown, never as empty."""
+
+    what: str  # "SCPs", "identity policies of example.com", …
+    where: str  # "eu-west-1 sesv2", "organizations", …
+    permission: str | None  # the IAM action that was missing, when known
+    message: str
+
+    def describe(self) -> str:
+        text = f"{self.what}: unknown ({self.where})"
+        if self.permission:
+            text += f" — needs {self.permission}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class AccessKey:
+    key_id: str
+    status: str  # Active | Inactive
+    created: str | None = None
+    last_used_date: str | None = None
+    last_used_service: str | None = None  # "N/A" when never used
+    last_used_region: str | None = None
+
+
+class PrincipalType(Enum):
+    USER = "user"
+    ROLE = "role"
+
+
+@dataclass(frozen=True, slots=True)
+class IamPrincipal:
+    """An IAM user or role, with everything attached to it directly."""
+
+    type: PrincipalType
+    name: str
+    arn: str
+    path: str
+    principal_id: str
+    tags: tuple[tuple[str, str], ...]
+    inline_policies: tuple[PolicyDocument, ...]
+    attached_policy_arns: tuple[str, ...]
+    boundary_arn: str | None
+    groups: tuple[str, ...] = ()  # users only
+    access_keys: tuple[AccessKey, ...] = ()  # users only
+    trusted_services: tuple[str, ...] = ()  # roles: services in the trust policy
+
+    @property
+    def is_user(self) -> bool:
+        return self.type is PrincipalType.USER
+
+    @property
+    def label(self) -> str:
+        return f"{self.type.value} {self.name}"
+
+    def tag(self, key: str) -> str | None:
+        for k, v in self.tags:
+            if k.lower() == key.lower():
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    arn: str
+    inline_policies: tuple[PolicyDocument, ...]
+    attached_policy_arns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicy:
+    arn: str
+    name: str
+    default_version: str | None
+    document: PolicyDocument | None  # None: the document could not be read (a gap says why)
+
+    @property
+    def aws_managed(self) -> bool:
+        return ":iam::aws:policy/" in self.arn
+
+
+class IdentityKind(Enum):
+    EMAIL = "EMAIL_ADDRESS"
+    DOMAIN = "DOMAIN"
+
+
+@dataclass(frozen=True, slots=True)
+class SesIdentity:
+    name: str
+    kind: IdentityKind
+    region: str
+    verification_status: str  # SUCCESS | PENDING | FAILED | TEMPORARY_FAILURE | NOT_STARTED
+    verified_for_sending: bool | None
+    policies: tuple[PolicyDocument, ...]  # sending-authorization policies, by name
+    default_configuration_set: str | None
+    policies_known: bool = True  # False when the policies could not be read (see gaps)
+
+    @property
+    def verified(self) -> bool:
+        """SES sends from it: VerificationStatus SUCCESS (moto leaves the other flag false)."""
+        return self.verification_status.upper() == "SUCCESS"
+
+    def arn(self, account_id: str, partition: str = "aws") -> str:
+        return f"arn:{partition}:ses:{self.region}:{account_id}:identity/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class SendingStatus:
+    """SES v2 GetAccount for one region; None fields are unknown."""
+
+    production_access: bool | None = None
+    sending_enabled: bool | None = None
+    enforcement_status: str | None = None
+
+    @property
+    def sandbox(self) -> bool | None:
+        return None if self.production_access is None else not self.production_access
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityResolution:
+    """Which identity SES authorizes a From address against, and what else was considered."""
+
+    address: str
+    identity: SesIdentity | None  # the most specific verified identity, or None
+    candidates: tuple[str, ...]  # names from most to least specific (address, subdomains, domain)
+    unverified: tuple[SesIdentity, ...]  # identities that exist but are not verified
+
+
+@dataclass(frozen=True, slots=True)
+class RegionState:
+    name: str
+    identities: Mapping[str, SesIdentity]
+    configuration_sets: tuple[str, ...] | None  # None: unknown
+    templates: tuple[str, ...] | None
+    sending: SendingStatus = SendingStatus()
+
+    def resolve(self, from_address_or_identity: str) -> IdentityResolution:
+        """Email identity > deepest verified subdomain > parent domain (SES "Creating identities":
+        settings apply at the most granular level you verified)."""
+        text = from_address_or_identity.strip()
+        _local, at, domain = text.rpartition("@")
+        labels = (domain if at else text).lower().split(".")
+        candidates: list[str] = []
+        if at:
+            candidates.append(text)
+        for i in range(len(labels) - 1):
+            candidates.append(".".join(labels[i:]))
+        unverified: list[SesIdentity] = []
+        chosen: SesIdentity | None = None
+        for name in candidates:
+            identity = self.identity(name)
+            if identity is None:
+                continue
+            if identity.verified:
+                chosen = identity
+                break
+            unverified.append(identity)
+        return IdentityResolution(text, chosen, tuple(candidates), tuple(unverified))
+
+    def identity(self, name: str) -> SesIdentity | None:
+        found = self.identities.get(name)
+        if found is None and "@" in name:
+            # Domains are case-insensitive; the local part of an address is kept as given.
+            local, _, domain = name.rpartition("@")
+            found = self.identities.get(f"{local}@{domain.lower()}")
+        elif found is None:
+            found = self.identities.get(name.lower())
+        return found
+
+
+class OrgStatus(Enum):
+    NONE = "none"  # not in an organization: no SCPs
+    MEMBER = "member"
+    MANAGEMENT = "management"  # SCPs never restrict the management account
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ScpTarget:
+    """One level of the SCP chain: the root, an OU, or the account itself."""
+
+    target_id: str
+    name: str
+    type: str  # ROOT | ORGANIZATIONAL_UNIT | ACCOUNT
+    policies: tuple[PolicyDocument, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    status: OrgStatus
+    management_account_id: str | None = None
+    levels: tuple[ScpTarget, ...] | None = None  # root first; None: unknown (see reason)
+    unknown_reason: str | None = None
+
+    @property
+    def scps_apply(self) -> bool:
+        return self.status is OrgStatus.MEMBER
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalPolicies:
+    """Every policy in force for one principal, and what could not be known."""
+
+    identity: tuple[PolicyDocument, ...]
+    boundary: PolicyDocument | None
+    boundary_arn: str | None
+    unknown: tuple[str, ...]  # ARNs of attached policies whose documents were not read
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    partition: str
+    principals: tuple[IamPrincipal, ...]
+    groups: Mapping[str, Group]
+    managed_policies: Mapping[str, ManagedPolicy]
+    regions: Mapping[str, RegionState]
+    organization: Organization
+    gaps: tuple[ReadGap, ...] = ()
+    source: str = ""  # "demo", "snapshot FILE", "live profile P", "iam-json FILE"
+    ses_known: bool = True  # False for a bare GetAccountAuthorizationDetails file
+
+    @cached_property
+    def _by_name(self) -> dict[str, IamPrincipal]:
+        out: dict[str, IamPrincipal] = {}
+        for p in self.principals:
+            out.setdefault(f"{p.type.value}/{p.name}", p)
+            out[p.arn] = p
+        return out
+
+    @property
+    def users(self) -> Iterator[IamPrincipal]:
+        return (p for p in self.principals if p.is_user)
+
+    @property
+    def roles(self) -> Iterator[IamPrincipal]:
+        return (p for p in self.principals if not p.is_user)
+
+    def principal(self, name_or_arn: str, type: PrincipalType | None = None) -> IamPrincipal | None:
+        """Find a user or role by ARN or name (users first when the type is not given)."""
+        by = self._by_name
+        if name_or_arn.startswith("arn:"):
+            return by.get(name_or_arn)
+        types = [type] if type else [PrincipalType.USER, PrincipalType.ROLE]
+        for t in types:
+            found = by.get(f"{t.value}/{name_or_arn}")
+            if found:
+                return found
+        return None
+
+    def user_for_access_key(self, key_id: str) -> tuple[IamPrincipal, AccessKey] | None:
+        for p in self.principals:
+            for key in p.access_keys:
+                if key.key_id == key_id:
+                    return p, key
+        return None
+
+    @cached_property
+    def _policies_cache(self) -> dict[str, PrincipalPolicies]:
+        return {}
+
+    def policies_for(self, principal: IamPrincipal) -> PrincipalPolicies:
+        """Own inline and managed policies, then each group's inline and managed policies
+        (computed once per principal)."""
+        cached = self._policies_cache.get(principal.arn)
+        if cached is None:
+            cached = self._policies_cache[principal.arn] = self._collect(principal)
+        return cached
+
+    def _collect(self, principal: IamPrincipal) -> PrincipalPolicies:
+        docs: list[PolicyDocument] = list(principal.inline_policies)
+        unknown: list[str] = []
+
+        def attach(arns: tuple[str, ...], via: str | None) -> None:
+            for arn in arns:
+                managed = self.managed_policies.get(arn)
+                if managed is None or managed.document is None:
+                    unknown.append(arn)
+                else:
+                    docs.append(
+                        managed.document.attached(
+                            PolicySource(PolicyKind.IDENTITY, managed.name, arn, via)
+                        )
+                    )
+
+        attach(principal.attached_policy_arns, None)
+        for group_name in principal.groups:
+            group = self.groups.get(group_name)
+            if group is None:
+                continue
+            docs.extend(group.inline_policies)
+            attach(group.attached_policy_arns, f"group {group_name}")
+        boundary = None
+        if principal.boundary_arn:
+            managed = self.managed_policies.get(principal.boundary_arn)
+            if managed is None or managed.document is None:
+                unknown.append(principal.boundary_arn)
+            else:
+                boundary = managed.document.attached(
+                    PolicySource(PolicyKind.BOUNDARY, managed.name, managed.arn)
+                )
+        return PrincipalPolicies(tuple(docs), boundary, principal.boundary_arn, tuple(unknown))
+
+    def gaps_about(self, *words: str) -> tuple[ReadGap, ...]:
+        return tuple(g for g in self.gaps if any(w in g.what or w in g.where for w in words))

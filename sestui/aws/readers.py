@@ -1,0 +1,432 @@
+"""Read one account live (read-only) into the snapshot structure (`sestui-snapshot/1`).
+
+IAM through GetAccountAuthorizationDetails (paginated) plus the AWS-managed documents it leaves
+out, access keys and their last use; per region, concurrently, SES v2 identities (with their
+policies and default configuration set), configuration sets, templates and account status;
+the SCP chain from Organizations. Every read that fails becomes a recorded gap.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sestui.aws.errors import AwsReadError, error_code, gap
+from sestui.aws.session import AwsSession
+
+FORMAT = "sestui-snapshot/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One step of a live read, for a progress display."""
+
+    service: str  # iam | sesv2 | organizations | sts
+    region: str | None
+    message: str
+    regions_done: int
+    regions_total: int
+    calls: int
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value
+
+
+class AccountReader:
+    def __init__(
+        self,
+        session: AwsSession,
+        *,
+        regions: list[str] | None = None,
+        org_session: AwsSession | None = None,
+        progress: ProgressFn | None = None,
+        workers: int = 12,
+    ) -> None:
+        self.session = session
+        self.org_session = org_session or session
+        self.regions = regions
+        self.progress = progress
+        self.workers = workers
+        self.gaps: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._regions_done = 0
+        self._regions_total = 0
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def _calls(self) -> int:
+        return self.session.calls + (
+            self.org_session.calls if self.org_session is not self.session else 0
+        )
+
+    def _say(self, service: str, region: str | None, message: str) -> None:
+        if self.progress:
+            self.progress(
+                Progress(
+                    service, region, message, self._regions_done, self._regions_total, self._calls()
+                )
+            )
+
+    def _gap(self, what: str, where: str, permission: str | None, exc: BaseException) -> None:
+        entry = gap(what, where, permission, exc)
+        with self._lock:
+            self.gaps.append(entry)
+
+    # -- the read ---------------------------------------------------------------------------
+
+    def read(self) -> dict[str, Any]:
+        started = time.monotonic()
+        sts = self.session.client("sts")
+        try:
+            caller = sts.get_caller_identity()
+        except ClientError as exc:
+            gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises when fatal
+            raise AwsReadError(
+                f"cannot tell which account these credentials belong to: {error_code(exc)}"
+            ) from exc
+        except Exception as exc:
+            gap("caller identity", "sts", None, exc)
+            raise
+        account_id = caller["Account"]
+        partition = caller["Arn"].split(":")[1]
+        self._say("sts", None, f"account {account_id} as {caller['Arn']}")
+        regions = self.regions or self.session.ses_regions()
+        self._regions_total = len(regions)
+        for service, region in [("iam", None), ("sts", None), ("organizations", None)] + [
+            ("sesv2", r) for r in regions
+        ]:
+            self.session.client(service, region)  # create every client before the threads start
+        if self.org_session is not self.session:
+            self.org_session.client("organizations")
+
+        with ThreadPoolExecutor(max_workers=max(2, self.workers)) as pool:
+            iam_future = pool.submit(self._read_iam, account_id)
+            org_future = pool.submit(self._read_organizations, account_id)
+            region_futures = {pool.submit(self._read_region, r): r for r in regions}
+            ses: dict[str, Any] = {}
+            for future in as_completed(region_futures):
+                region = region_futures[future]
+                result = future.result()
+                if result is not None:
+                    ses[region] = result
+                with self._lock:
+                    self._regions_done += 1
+                self._say(
+                    "sesv2", region, f"{len(result['identities']) if result else 0} identities"
+                )
+            iam, access_keys = iam_future.result()
+            organizations = org_future.result()
+
+        self._say("sts", None, f"done in {time.monotonic() - started:.1f}s")
+        return {
+            "format": FORMAT,
+            "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "source": f"live profile {self.session.profile or 'default'}",
+            "account": {"Id": account_id, "Partition": partition, "Caller": caller["Arn"]},
+            "iam": iam,
+            "access_keys": access_keys,
+            "ses": {"regions": {r: ses[r] for r in regions if r in ses}},
+            "organizations": organizations,
+            "gaps": sorted(self.gaps, key=lambda g: (g["where"], g["what"])),
+        }
+
+    # -- IAM --------------------------------------------------------------------------------
+
+    def _read_iam(self, account_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        iam = self.session.client("iam")
+        merged: dict[str, list[Any]] = {
+            "UserDetailList": [],
+            "GroupDetailList": [],
+            "RoleDetailList": [],
+            "Policies": [],
+        }
+        try:
+            pages = iam.get_paginator("get_account_authorization_details").paginate(
+                Filter=["User", "Role", "Group", "LocalManagedPolicy"]
+            )
+            for page in pages:
+                for key in merged:
+                    merged[key].extend(_iso(page.get(key, [])))
+        except Exception as exc:
+            self._gap(
+                "IAM users, groups, roles and policies",
+                "iam",
+                "iam:GetAccountAuthorizationDetails",
+                exc,
+            )
+            raise AwsReadError(
+                f"cannot read IAM (iam:GetAccountAuthorizationDetails): {self.gaps[-1]['message']}"
+            ) from exc
+        self._say(
+            "iam",
+            None,
+            f"{len(merged['UserDetailList'])} users, "
+            f"{len(merged['RoleDetailList'])} roles, {len(merged['Policies'])} policies",
+        )
+
+        known = {p["Arn"] for p in merged["Policies"]}
+        wanted: set[str] = set()
+        for entity in (
+            merged["UserDetailList"] + merged["GroupDetailList"] + merged["RoleDetailList"]
+        ):
+            for att in entity.get("AttachedManagedPolicies", []):
+                wanted.add(att["PolicyArn"])
+            boundary = entity.get("PermissionsBoundary") or {}
+            if boundary.get("PermissionsBoundaryArn"):
+                wanted.add(boundary["PermissionsBoundaryArn"])
+        for arn in sorted(wanted - known):
+            try:
+                meta = iam.get_policy(PolicyArn=arn)["Policy"]
+                version = iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"])[
+                    "PolicyVersion"
+                ]
+                meta = _iso(meta)
+                meta["PolicyVersionList"] = [_iso(dict(version, IsDefaultVersion=True))]
+                merged["Policies"].append(meta)
+            except Exception as exc:
+                self._gap(f"managed policy {arn}", "iam", "iam:GetPolicyVersion", exc)
+
+        keys: list[dict[str, Any]] = []
+        for user in merged["UserDetailList"]:
+            name = user["UserName"]
+            try:
+                for page in iam.get_paginator("list_access_keys").paginate(UserName=name):
+                    for meta in page.get("AccessKeyMetadata", []):
+                        entry = _iso(
+                            {
+                                k: meta[k]
+                                for k in ("UserName", "AccessKeyId", "Status", "CreateDate")
+                                if k in meta
+                            }
+                        )
+                        try:
+                            used = iam.get_access_key_last_used(AccessKeyId=meta["AccessKeyId"])
+                            entry["AccessKeyLastUsed"] = _iso(used.get("AccessKeyLastUsed", {}))
+                        except Exception as exc:
+                            self._gap(
+                                f"last use of access key {meta['AccessKeyId']}",
+                                "iam",
+                                "iam:GetAccessKeyLastUsed",
+                                exc,
+                            )
+                        keys.append(entry)
+            except Exception as exc:
+                self._gap(f"access keys of {name}", "iam", "iam:ListAccessKeys", exc)
+        self._say("iam", None, f"{len(keys)} access keys")
+        return merged, keys
+
+    # -- SES --------------------------------------------------------------------------------
+
+    def _read_region(self, region: str) -> dict[str, Any] | None:
+        ses = self.session.client("sesv2", region)
+        where = f"{region} sesv2"
+        names: list[tuple[str, str]] = []
+        try:
+            token: str | None = None
+            while True:
+                kwargs: dict[str, Any] = {"PageSize": 1000}
+                if token:
+                    kwargs["NextToken"] = token
+                page = ses.list_email_identities(**kwargs)
+                names.extend(
+                    (i["IdentityName"], i.get("IdentityType", ""))
+                    for i in page.get("EmailIdentities", [])
+                )
+                token = page.get("NextToken")
+                if not token:
+                    break
+        except Exception as exc:
+            self._gap(f"SES identities in {region}", where, "ses:ListEmailIdentities", exc)
+            return None
+
+        identities = []
+        for name, kind in names:
+            entry: dict[str, Any] = {"IdentityName": name, "IdentityType": kind}
+            try:
+                got = ses.get_email_identity(EmailIdentity=name)
+                entry.update(
+                    {
+                        "IdentityType": got.get("IdentityType", kind),
+                        "VerificationStatus": got.get("VerificationStatus")
+                        or ("SUCCESS" if got.get("VerifiedForSendingStatus") else "PENDING"),
+                        "VerifiedForSendingStatus": got.get("VerifiedForSendingStatus"),
+                        "Policies": got.get("Policies") or {},
+                    }
+                )
+                if got.get("ConfigurationSetName"):
+                    entry["ConfigurationSetName"] = got["ConfigurationSetName"]
+            except Exception as exc:
+                self._gap(
+                    f"identity {name} (policies, verification, default configuration set)",
+                    where,
+                    "ses:GetEmailIdentity",
+                    exc,
+                )
+            identities.append(entry)
+
+        def paged(
+            call: Callable[..., Any], key: str, field: str | None, what: str, permission: str
+        ) -> list[str] | None:
+            out: list[str] = []
+            try:
+                token: str | None = None
+                while True:
+                    kwargs: dict[str, Any] = {"PageSize": 100}
+                    if token:
+                        kwargs["NextToken"] = token
+                    page = call(**kwargs)
+                    out.extend(item[field] if field else item for item in page.get(key, []))
+                    token = page.get("NextToken")
+                    if not token:
+                        return out
+            except Exception as exc:
+                self._gap(f"{what} in {region}", where, permission, exc)
+                return None
+
+        config_sets = paged(
+            ses.list_configuration_sets,
+            "ConfigurationSets",
+            None,
+            "configuration sets",
+            "ses:ListConfigurationSets",
+        )
+        templates = paged(
+            ses.list_email_templates,
+            "TemplatesMetadata",
+            "TemplateName",
+            "templates",
+            "ses:ListEmailTemplates",
+        )
+        account: dict[str, Any] | None
+        try:
+            got = ses.get_account()
+            account = {
+                k: got[k]
+                for k in ("ProductionAccessEnabled", "SendingEnabled", "EnforcementStatus")
+                if k in got
+            }
+        except Exception as exc:
+            self._gap(f"sandbox and sending status in {region}", where, "ses:GetAccount", exc)
+            account = None
+        return {
+            "identities": identities,
+            "configuration_sets": config_sets,
+            "templates": templates,
+            "account": account,
+        }
+
+    # -- Organizations ----------------------------------------------------------------------
+
+    def _read_organizations(self, account_id: str) -> dict[str, Any]:
+        org = self.org_session.client("organizations")
+        try:
+            described = org.describe_organization()["Organization"]
+        except ClientError as exc:
+            if error_code(exc) == "AWSOrganizationsNotInUseException":
+                return {"status": "none"}
+            self._gap("SCPs", "organizations", "organizations:DescribeOrganization", exc)
+            return {"status": "unknown", "unknown_reason": self.gaps[-1]["message"]}
+        except Exception as exc:
+            self._gap("SCPs", "organizations", "organizations:DescribeOrganization", exc)
+            return {"status": "unknown", "unknown_reason": self.gaps[-1]["message"]}
+        management = described.get("MasterAccountId")
+        if management == account_id:
+            return {"status": "management", "management_account_id": management}
+        try:
+            chain: list[dict[str, Any]] = [{"Id": account_id, "Type": "ACCOUNT"}]
+            child = account_id
+            for _ in range(10):  # OUs nest at most five deep
+                parents = org.list_parents(ChildId=child)["Parents"]
+                if not parents:
+                    break
+                parent = parents[0]
+                chain.append({"Id": parent["Id"], "Type": parent["Type"]})
+                if parent["Type"] == "ROOT":
+                    break
+                child = parent["Id"]
+            chain.reverse()
+            cache: dict[str, dict[str, Any]] = {}
+            levels = []
+            for target in chain:
+                level = {
+                    "Id": target["Id"],
+                    "Type": target["Type"],
+                    "Name": self._target_name(org, target),
+                    "Policies": [],
+                }
+                for page in org.get_paginator("list_policies_for_target").paginate(
+                    TargetId=target["Id"], Filter="SERVICE_CONTROL_POLICY"
+                ):
+                    for summary in page.get("Policies", []):
+                        pid = summary["Id"]
+                        if pid not in cache:
+                            policy = org.describe_policy(PolicyId=pid)["Policy"]
+                            ps = policy["PolicySummary"]
+                            cache[pid] = {
+                                "Id": pid,
+                                "Name": ps.get("Name", pid),
+                                "Arn": ps.get("Arn"),
+                                "AwsManaged": ps.get("AwsManaged", False),
+                                "Content": policy["Content"],
+                            }
+                        level["Policies"].append(cache[pid])
+                levels.append(level)
+        except Exception as exc:
+            permission = "organizations:ListPoliciesForTarget"
+            self._gap("SCPs", "organizations", permission, exc)
+            reason = (
+                f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); "
+                "use --org-profile with the management account or a delegated "
+                "administrator"
+            )
+            return {
+                "status": "member",
+                "management_account_id": management,
+                "unknown_reason": reason,
+            }
+        self._say("organizations", None, f"{len(levels)} SCP levels")
+        return {"status": "member", "management_account_id": management, "levels": levels}
+
+    @staticmethod
+    def _target_name(org: Any, target: dict[str, Any]) -> str:
+        try:
+            if target["Type"] == "ORGANIZATIONAL_UNIT":
+                return str(
+                    org.describe_organizational_unit(OrganizationalUnitId=target["Id"])[
+                        "OrganizationalUnit"
+                    ]["Name"]
+                )
+            if target["Type"] == "ACCOUNT":
+                return str(org.describe_account(AccountId=target["Id"])["Account"]["Name"])
+        except Exception:  # a name is only a label; the Id stands in for it
+            return str(target["Id"])
+        return "Root"
+
+
+def read_account(
+    session: AwsSession,
+    *,
+    regions: list[str] | None = None,
+    org_session: AwsSession | None = None,
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    return AccountReader(
+        session, regions=regions, org_session=org_session, progress=progress
+    ).read()

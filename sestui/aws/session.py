@@ -1,0 +1,78 @@
+"""boto3 sessions and clients: created once, shared by the reader threads, guarded, counted."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from sestui.aws.guard import install_guard
+
+RETRIES = Config(
+    retries={"mode": "adaptive", "max_attempts": 8},
+    connect_timeout=10,
+    read_timeout=30,
+    max_pool_connections=32,
+)
+
+
+class AwsSession:
+    """One boto3 session (standard credential chain, or a named profile) and its clients.
+
+    `AWS_ENDPOINT_URL` (e.g. a moto server) is honoured by botocore itself.
+    """
+
+    def __init__(
+        self, profile: str | None = None, region: str | None = None, config: Config | None = None
+    ) -> None:
+        self.profile = profile
+        self.session = boto3.Session(profile_name=profile, region_name=region)
+        self.config = RETRIES.merge(config) if config else RETRIES
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.Lock()
+        self.calls = 0
+        self._hooks: list[Any] = []
+
+    @property
+    def default_region(self) -> str:
+        return self.session.region_name or "us-east-1"
+
+    def add_hook(self, event: str, handler: Any) -> None:
+        """Register a botocore event handler on every client, present and future."""
+        self._hooks.append((event, handler))
+        for client in self._clients.values():
+            client.meta.events.register(event, handler)
+
+    def _count(self, **_: Any) -> None:
+        with self._lock:
+            self.calls += 1
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region)
+        with self._lock:
+            existing = self._clients.get(key)
+            if existing is not None:
+                return existing
+        client = install_guard(
+            self.session.client(
+                service,
+                region_name=region or self.default_region,  # type: ignore[call-overload]
+                config=self.config,
+            )
+        )
+        client.meta.events.register("before-call.*.*", self._count)
+        for event, handler in self._hooks:
+            client.meta.events.register(event, handler)
+        with self._lock:
+            return self._clients.setdefault(key, client)
+
+    def clients(self) -> list[Any]:
+        with self._lock:
+            return list(self._clients.values())
+
+    def ses_regions(self) -> list[str]:
+        """Every region where the SES v2 API is offered in this session's partition."""
+        partition = self.session.get_partition_for_region(self.default_region)
+        return sorted(self.session.get_available_regions("sesv2", partition_name=partition))
