@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sestui.sources import SourceSpec, parse_regions
+
 EXIT_OK = 0
 EXIT_DENIED = 1
 EXIT_USAGE = 2
@@ -37,6 +39,63 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> None:
+    g = p.add_argument_group("account source")
+    if not live_only:
+        g.add_argument("--demo", action="store_true", help="the bundled demo account")
+        g.add_argument("--snapshot", metavar="FILE", help="a sestui snapshot file")
+        g.add_argument(
+            "--iam-json",
+            metavar="FILE",
+            help="output of `aws iam get-account-authorization-details`",
+        )
+    g.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    g.add_argument("--regions", help="comma-separated regions, or 'all' (default: all)")
+    g.add_argument(
+        "--org-profile",
+        metavar="PROFILE",
+        help="profile of the management account (or delegated admin) to read SCPs",
+    )
+
+
+def source_spec(args: argparse.Namespace) -> SourceSpec:
+    return SourceSpec(
+        demo=getattr(args, "demo", False),
+        snapshot=getattr(args, "snapshot", None),
+        iam_json=getattr(args, "iam_json", None),
+        profile=args.profile,
+        regions=parse_regions(args.regions),
+        org_profile=args.org_profile,
+    )
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from sestui.account import SnapshotError, save_snapshot
+    from sestui.aws.errors import AwsReadError
+    from sestui.sources import print_progress, read_live
+
+    spec = source_spec(args)
+    print(f"sestui snapshot: reading {spec.describe()} (read-only)", file=sys.stderr)
+    try:
+        data = read_live(spec, print_progress())
+        save_snapshot(data, Path(args.output))
+    except AwsReadError as exc:
+        print(f"sestui snapshot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SnapshotError as exc:
+        print(f"sestui snapshot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"sestui snapshot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    gaps = data.get("gaps") or []
+    print(f"sestui snapshot: wrote {args.output} ({len(gaps)} gaps)", file=sys.stderr)
+    for g in gaps:
+        need = f" — needs {g['permission']}" if g.get("permission") else ""
+        print(f"  unknown: {g['what']} ({g['where']}: {g['message']}){need}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sestui",
@@ -47,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("cases", help="cases file, or - for standard input")
     ev.add_argument("--out", help="write the results here instead of standard output")
     ev.set_defaults(func=_cmd_eval)
+
+    sn = sub.add_parser("snapshot", help="read a live account (read-only) into a snapshot file")
+    add_source_args(sn, live_only=True)
+    sn.add_argument("-o", "--output", required=True, metavar="FILE", help="snapshot to write")
+    sn.set_defaults(func=_cmd_snapshot)
     return parser
 
 

@@ -415,7 +415,11 @@ def build() -> dict[str, Any]:
             },
         },
         "us-east-1": {
-            "identities": [ident("example.com"), ident("alerts@example.com")],
+            "identities": [
+                ident("example.com"),
+                ident("alerts@example.com"),
+                ident("marketing.example.com"),
+            ],
             "configuration_sets": [],
             "templates": [],
             "account": {
@@ -425,7 +429,7 @@ def build() -> dict[str, Any]:
             },
         },
         "eu-central-1": {
-            "identities": [ident("example.com")],
+            "identities": [ident("example.com"), ident("noreply@example.com")],
             "configuration_sets": [],
             "templates": [],
             "account": {
@@ -435,7 +439,7 @@ def build() -> dict[str, Any]:
             },
         },
         "us-west-2": {
-            "identities": [],
+            "identities": [ident("example.net"), ident("shop.example.net", status="PENDING")],
             "configuration_sets": [],
             "templates": [],
             "account": {
