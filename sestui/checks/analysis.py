@@ -1,0 +1,279 @@
+"""Everything the checks share for one selection: who, which identity, the policies in force,
+and one engine evaluation per action and resource of the request (computed once)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sestui.account import (
+    Account,
+    IamPrincipal,
+    IdentityResolution,
+    OrgStatus,
+    PolicyDocument,
+    PrincipalPolicies,
+    PrincipalType,
+    RegionState,
+    SesIdentity,
+)
+from sestui.checks.model import ResourceEvaluation
+from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
+from sestui.policy import (
+    Policy,
+    PolicyError,
+    PolicySet,
+    PolicySource,
+    Request,
+    evaluate,
+)
+
+SESSION_NAME = "session"
+
+
+class SelectionError(ValueError):
+    """The selection names something the account does not have."""
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Policy changes to try without touching the account (used to prove a fix works)."""
+
+    added_identity: tuple[PolicyDocument, ...] = ()
+    replaced: Mapping[PolicySource, Mapping[str, Any]] = field(default_factory=dict)
+
+    def apply(self, doc: PolicyDocument) -> PolicyDocument:
+        raw = self.replaced.get(doc.source)
+        return doc if raw is None else PolicyDocument(doc.source, raw)
+
+
+NO_OVERRIDES = Overrides()
+
+
+@dataclass
+class Analysis:
+    account: Account
+    selection: Selection
+    principal: IamPrincipal
+    request_arn: str  # user ARN, or the session ARN for a role
+    region: RegionState | None
+    resolution: IdentityResolution | None
+    identity: SesIdentity | None  # the verified identity SES checks (None: none verified)
+    identity_name: str  # the identity whose ARN is authorized (also when unverified)
+    identity_arn: str
+    from_address: str | None
+    policies: PrincipalPolicies
+    identity_docs: tuple[PolicyDocument, ...]
+    boundary_doc: PolicyDocument | None
+    scp_docs: tuple[tuple[PolicyDocument, ...], ...] | None
+    resource_docs: tuple[PolicyDocument, ...]
+    config_set: str | None
+    config_set_is_default: bool
+    template: str | None
+    context: dict[str, Any]
+    evaluations: tuple[ResourceEvaluation, ...] = ()
+    parse_errors: tuple[tuple[PolicyDocument, PolicyError], ...] = ()
+    _docs_by_policy: dict[int, PolicyDocument] = field(default_factory=dict)
+
+    def document_of(self, policy: Policy) -> PolicyDocument | None:
+        return self._docs_by_policy.get(id(policy))
+
+    @property
+    def scp_state(self) -> str:
+        org = self.account.organization
+        if org.status in (OrgStatus.NONE, OrgStatus.MANAGEMENT):
+            return "n/a"
+        if org.status is OrgStatus.MEMBER and org.levels is not None:
+            return "applies"
+        return "unknown"
+
+    def arn(self, kind: str, name: str) -> str:
+        return (
+            f"arn:{self.account.partition}:ses:{self.selection.region}:"
+            f"{self.account.account_id}:{kind}/{name}"
+        )
+
+
+def find_principal(account: Account, selection: Selection) -> IamPrincipal:
+    wanted = PrincipalType.ROLE if selection.role else None
+    principal = account.principal(selection.principal, wanted)
+    if principal is None and not selection.principal.startswith("arn:"):
+        principal = account.principal(selection.principal)
+    if principal is None and selection.principal.startswith("arn:aws:sts::"):
+        role = selection.principal.split("/")[1] if "/" in selection.principal else ""
+        principal = account.principal(role, PrincipalType.ROLE)
+    if principal is None:
+        kind = "role" if selection.role else "user or role"
+        raise SelectionError(f"no {kind} {selection.principal!r} in account {account.account_id}")
+    return principal
+
+
+def _request_arn(account: Account, principal: IamPrincipal) -> str:
+    if principal.is_user:
+        return principal.arn
+    return (
+        f"arn:{account.partition}:sts::{account.account_id}:assumed-role/"
+        f"{principal.name}/{SESSION_NAME}"
+    )
+
+
+def _context(
+    selection: Selection, principal: IamPrincipal, from_address: str | None
+) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "aws:RequestedRegion": selection.region,
+        "ses:ApiVersion": selection.path.api_version,
+        "aws:PrincipalArn": principal.arn,
+    }
+    now = (
+        datetime.fromisoformat(selection.current_time.replace("Z", "+00:00"))
+        if selection.current_time
+        else datetime.now(UTC)
+    )
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    ctx["aws:CurrentTime"] = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ctx["aws:EpochTime"] = str(int(now.timestamp()))
+    if selection.secure_transport is not None:
+        ctx["aws:SecureTransport"] = "true" if selection.secure_transport else "false"
+    if from_address:
+        ctx["ses:FromAddress"] = from_address
+    if selection.recipients is not None:
+        ctx["ses:Recipients"] = list(selection.recipients)
+    if selection.source_ip:
+        ctx["aws:SourceIp"] = selection.source_ip
+    if selection.display_name is not None:
+        ctx["ses:FromDisplayName"] = selection.display_name
+    if selection.feedback_address is not None:
+        ctx["ses:FeedbackAddress"] = selection.feedback_address
+    tags = dict(principal.tags)
+    tags.update(dict(selection.principal_tags))
+    for k, v in tags.items():
+        ctx[f"aws:PrincipalTag/{k}"] = v
+    ctx.update(dict(selection.extra_context))
+    return ctx
+
+
+def _resolve(
+    region: RegionState | None, selection: Selection
+) -> tuple[IdentityResolution | None, SesIdentity | None, str, str | None]:
+    """(resolution, verified identity, identity name to authorize, From address)."""
+    from_address = selection.from_address
+    if selection.identity and not from_address and "@" in selection.identity:
+        from_address = selection.identity
+    if from_address:
+        if region is None:
+            # SES data not read: assume the common case, a verified domain.
+            return None, None, from_address.rpartition("@")[2].lower(), from_address
+        res = region.resolve(from_address)
+        if res.identity is not None:
+            return res, res.identity, res.identity.name, from_address
+        # Nothing verified: authorize against the most specific identity that exists, else the
+        # address's domain (SES rejects it as unverified either way).
+        name = res.unverified[0].name if res.unverified else from_address.rpartition("@")[2]
+        return res, None, name, from_address
+    if not selection.identity:
+        raise SelectionError("give a From address or an identity")
+    name = selection.identity
+    if region is None:
+        return None, None, name, None
+    identity = region.identity(name)
+    res = region.resolve(name)
+    if identity is not None and identity.verified:
+        return res, identity, identity.name, None
+    return res, None, identity.name if identity else name, None
+
+
+def analyze(
+    account: Account, selection: Selection, overrides: Overrides = NO_OVERRIDES
+) -> Analysis:
+    principal = find_principal(account, selection)
+    region = account.regions.get(selection.region)
+    resolution, identity, identity_name, from_address = _resolve(region, selection)
+    policies = account.policies_for(principal)
+    identity_docs = tuple(overrides.apply(d) for d in policies.identity) + overrides.added_identity
+    boundary_doc = overrides.apply(policies.boundary) if policies.boundary else None
+    org = account.organization
+    scp_docs = None
+    if org.status is OrgStatus.MEMBER and org.levels is not None:
+        scp_docs = tuple(tuple(overrides.apply(d) for d in lv.policies) for lv in org.levels)
+    authorized = region.identity(identity_name) if region else None
+    resource_docs = tuple(overrides.apply(d) for d in authorized.policies) if authorized else ()
+
+    config_set = selection.configuration_set
+    is_default = False
+    if config_set is None and identity is not None and identity.default_configuration_set:
+        config_set, is_default = identity.default_configuration_set, True
+    if config_set == "":
+        config_set = None
+    template = selection.template
+
+    a = Analysis(
+        account=account,
+        selection=selection,
+        principal=principal,
+        request_arn=_request_arn(account, principal),
+        region=region,
+        resolution=resolution,
+        identity=identity,
+        identity_name=identity_name,
+        identity_arn="",
+        from_address=from_address,
+        policies=policies,
+        identity_docs=identity_docs,
+        boundary_doc=boundary_doc,
+        scp_docs=scp_docs,
+        resource_docs=resource_docs,
+        config_set=config_set,
+        config_set_is_default=is_default,
+        template=template,
+        context=_context(selection, principal, from_address),
+    )
+    a.identity_arn = a.arn("identity", identity_name)
+    _evaluate(a)
+    return a
+
+
+def _parsed(a: Analysis, docs: tuple[PolicyDocument, ...], errors: list[Any]) -> tuple[Policy, ...]:
+    out = []
+    for d in docs:
+        try:
+            p = d.policy
+        except PolicyError as exc:
+            errors.append((d, exc))
+            continue
+        a._docs_by_policy[id(p)] = d
+        out.append(p)
+    return tuple(out)
+
+
+def _evaluate(a: Analysis) -> None:
+    errors: list[tuple[PolicyDocument, PolicyError]] = []
+    identity = _parsed(a, a.identity_docs, errors)
+    boundary = _parsed(a, (a.boundary_doc,), errors) if a.boundary_doc else ()
+    scps = tuple(_parsed(a, level, errors) for level in a.scp_docs) if a.scp_docs else None
+    resource = _parsed(a, a.resource_docs, errors)
+    a.parse_errors = tuple(errors)
+    base = PolicySet(identity, boundary[0] if boundary else None, scps, ())
+    with_rp = PolicySet(identity, base.boundary, scps, resource)
+
+    targets: list[tuple[str, str, str]] = []
+    for action in a.selection.effective_actions:
+        lower = action.lower()
+        if not lower.startswith("ses:send"):
+            targets.append((action, "*", "*"))
+            continue
+        targets.append((action, a.identity_arn, "identity"))
+        if a.config_set:
+            targets.append((action, a.arn("configuration-set", a.config_set), "configuration-set"))
+        if a.template and lower in TEMPLATED_ACTIONS:
+            targets.append((action, a.arn("template", a.template), "template"))
+
+    evaluations = []
+    for action, resource_arn, kind in targets:
+        request = Request.build(a.request_arn, action, resource_arn, a.context)
+        ps = with_rp if kind == "identity" else base
+        evaluations.append(ResourceEvaluation(action, resource_arn, kind, evaluate(request, ps)))
+    a.evaluations = tuple(evaluations)

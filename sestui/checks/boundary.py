@@ -1,0 +1,72 @@
+"""Check 6: the permissions boundary, when set, must allow the send too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.common import denials_of, finding, short, unique
+from sestui.checks.fixes import allow_statement, edit_policy
+from sestui.checks.model import CheckResult, Finding, Status
+from sestui.policy import PolicyKind
+
+CHECK_ID = "permissions-boundary"
+TITLE = "Permissions boundary"
+
+
+def run(a: Analysis) -> CheckResult:
+    arn = a.policies.boundary_arn
+    if not arn:
+        return CheckResult(CHECK_ID, TITLE, Status.NA, "no permissions boundary")
+    doc = a.boundary_doc
+    if doc is None:
+        return CheckResult(CHECK_ID, TITLE, Status.UNKNOWN, f"the boundary {arn} could not be read")
+    errors = [e for d, e in a.parse_errors if d is doc]
+    if errors:
+        return CheckResult(CHECK_ID, TITLE, Status.UNKNOWN, f"policy does not parse: {errors[0]}")
+    findings: list[Finding] = []
+    blocked = []
+    for ev in a.evaluations:
+        e = ev.evaluation
+        for t in denials_of(e, PolicyKind.BOUNDARY):
+            findings.append(finding(a, t, f"denies {ev.action}"))
+            blocked.append(ev)
+        if e.boundary_allows is False:
+            blocked.append(ev)
+            near = e.near_misses(PolicyKind.BOUNDARY)
+            for t in near:
+                findings.append(finding(a, t, f"allows {ev.action} but not here: {t.reason()}"))
+            if not near:
+                findings.append(Finding(f"no statement allows {ev.action}", doc))
+    name = doc.source.name
+    if not blocked:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.PASS,
+            f"{name} allows the send",
+            "The boundary caps what identity policies can grant; it allows this.",
+        )
+    actions = [ev.action for ev in blocked]
+    resources = [ev.resource for ev in blocked]
+
+    def change(stmts: list[dict[str, Any]]) -> None:
+        stmts.append(allow_statement(actions, resources, "AllowSesSendingWithinBoundary"))
+
+    fix = edit_policy(
+        f"Let the boundary {name} allow the sending actions",
+        doc,
+        change,
+        "A boundary only caps permissions: the identity policy must still allow.",
+    )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.FAIL,
+        f"boundary {name} does not allow "
+        + ", ".join(sorted({f"{ev.action} on {short(ev.resource)}" for ev in blocked})),
+        "A permissions boundary sets the most an identity policy can grant: even "
+        "AmazonSESFullAccess cannot send when the boundary leaves SES out.",
+        unique(findings),
+        fix,
+    )

@@ -1,0 +1,72 @@
+"""Helpers the checks share: findings from traces, resource names, uncertainty."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.model import Finding, ResourceEvaluation
+from sestui.policy import Decision, Effect, Evaluation, Miss, PolicyKind, StatementTrace
+
+
+def finding(a: Analysis, trace: StatementTrace, reason: str) -> Finding:
+    return Finding.of(trace, a.document_of(trace.policy), reason)
+
+
+def short(arn: str) -> str:
+    """`identity/example.com`, `configuration-set/x` or `*`: the part people recognise."""
+    return arn.split(":", 5)[5] if arn.count(":") >= 5 else arn
+
+
+def evaluations_of(a: Analysis, *types: str) -> tuple[ResourceEvaluation, ...]:
+    return tuple(e for e in a.evaluations if not types or e.resource_type in types)
+
+
+def denials_of(ev: Evaluation, kind: PolicyKind) -> tuple[StatementTrace, ...]:
+    return tuple(t for t in ev.denials() if t.kind is kind)
+
+
+def unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for f in findings:
+        key = (f.document.source if f.document else None, f.statement, f.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return tuple(out)
+
+
+def _relevant(t: StatementTrace) -> bool:
+    return not ({Miss.ACTION, Miss.PRINCIPAL, Miss.RESOURCE} & set(t.misses))
+
+
+def condition_missing(t: StatementTrace) -> frozenset[str]:
+    keys: set[str] = set()
+    for c in t.conditions:
+        keys.update(c.missing)
+    return frozenset(keys)
+
+
+def uncertain_keys(ev: Evaluation) -> frozenset[str]:
+    """Request keys the decision hangs on: absent from the request, but read by a statement
+    whose action, resource and principal matched, where the statement could change the outcome."""
+    certain_allow = any(
+        t.applies and t.effect is Effect.ALLOW and not condition_missing(t) for t in ev.traces
+    )
+    keys: set[str] = set()
+    for t in ev.traces:
+        if not _relevant(t):
+            continue
+        missing = condition_missing(t)
+        if not missing:
+            continue
+        if t.effect is Effect.DENY:
+            keys.update(missing)
+        elif ev.decision is not Decision.ALLOWED or (t.applies and not certain_allow):
+            if ev.decision is Decision.EXPLICITLY_DENIED and any(
+                not condition_missing(d) for d in ev.denials()
+            ):
+                continue
+            keys.update(missing)
+    return frozenset(keys)

@@ -1,0 +1,133 @@
+"""Check 1: the principal's identity-based policies allow each sending action on every resource."""
+
+from __future__ import annotations
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.common import denials_of, finding, short, unique
+from sestui.checks.fixes import add_policy, allow_statement
+from sestui.checks.model import CheckResult, Finding, ResourceEvaluation, Status
+from sestui.checks.selection import SENDING_ACTIONS
+from sestui.policy import Effect, Miss, PolicyKind, PrincipalMatch, Request, evaluate_statement
+
+CHECK_ID = "identity-policy"
+TITLE = "Identity policies allow sending"
+
+
+def _other_actions(a: Analysis, ev: ResourceEvaluation) -> list[Finding]:
+    """Allow statements that grant another sending action on this resource: a classic cause
+    (SMTP and the v2 SendEmail with raw content are authorized as ses:SendRawEmail)."""
+    out = []
+    for t in ev.evaluation.of_kind(PolicyKind.IDENTITY):
+        if t.misses != (Miss.ACTION,) or t.effect is not Effect.ALLOW or t.statement.not_action:
+            continue
+        for other in SENDING_ACTIONS:
+            if other.lower() == ev.action.lower():
+                continue
+            request = Request.build(a.request_arn, other, ev.resource, a.context)
+            if evaluate_statement(t.policy, t.statement, request).applies:
+                out.append(
+                    finding(
+                        a,
+                        t,
+                        f"allows {other} on {short(ev.resource)}, but this "
+                        f"send is authorized as {ev.action}",
+                    )
+                )
+                break
+    return out
+
+
+def run(a: Analysis) -> CheckResult:
+    errors = [(d, e) for d, e in a.parse_errors if d.source.kind is PolicyKind.IDENTITY]
+    findings: list[Finding] = []
+    missing = []
+    for ev in a.evaluations:
+        e = ev.evaluation
+        for t in denials_of(e, PolicyKind.IDENTITY):
+            findings.append(finding(a, t, f"explicitly denies {ev.action} on {short(ev.resource)}"))
+        if e.identity_allows:
+            for t in e.allows(PolicyKind.IDENTITY)[:1]:
+                findings.append(finding(a, t, f"allows {ev.action} on {short(ev.resource)}"))
+            continue
+        direct = (
+            e.resource_grant in (PrincipalMatch.PRINCIPAL, PrincipalMatch.ROLE)
+            and not e.cross_account
+        )
+        if direct:
+            continue
+        missing.append(ev)
+        near = e.near_misses(PolicyKind.IDENTITY)
+        if not near:
+            findings.extend(_other_actions(a, ev))
+        for t in near:
+            if Miss.RESOURCE in t.misses:
+                why = f"allows {ev.action}, but its Resource does not cover {short(ev.resource)}"
+            else:
+                why = f"allows {ev.action} on {short(ev.resource)} only if: {t.reason()}"
+            findings.append(finding(a, t, why))
+
+    denied = [f for f in findings if f.reason.startswith("explicitly denies")]
+    names = ", ".join(f"{ev.action} on {short(ev.resource)}" for ev in missing)
+    if errors and (missing or not findings):
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"policy does not parse: {errors[0][1]}",
+            "A policy in force for this principal could not be read, so the result is unknown.",
+            tuple(Finding(str(e), d) for d, e in errors),
+        )
+    if a.policies.unknown and missing:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"{len(a.policies.unknown)} attached policy document(s) not read",
+            "These attached policies could not be read, and one of them may allow the send: "
+            + ", ".join(a.policies.unknown),
+            unique(findings),
+        )
+    if denied:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.FAIL,
+            denied[0].reason + f" ({denied[0].where()})",
+            "An explicit Deny in an identity policy overrides every Allow. Remove the statement "
+            "or narrow it so it no longer matches this send.",
+            unique(findings),
+        )
+    if missing:
+        fix = add_policy(
+            "Allow the sending actions on every resource of the request",
+            [allow_statement([ev.action for ev in missing], [ev.resource for ev in missing])],
+            "Attach as an inline policy of the principal (or add the statement to an existing "
+            "policy).",
+        )
+        near = any(f for f in findings)
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.FAIL,
+            f"no identity policy allows {names}",
+            "SES authorizes every send against the principal's IAM policies: its own inline and "
+            "managed policies and those of every group it is in. "
+            + (
+                "Some statements come close; they are marked."
+                if near
+                else "None of them allows this action on this resource."
+            ),
+            unique(findings),
+            fix,
+        )
+    summary = "allowed: " + (
+        findings[0].where() if findings else "a sending-authorization policy names this principal"
+    )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.PASS,
+        summary,
+        "Every action of the request is allowed on every resource.",
+        unique(findings),
+    )

@@ -1,0 +1,138 @@
+"""Check 4: which identity ARN SES authorizes for this From address, and whether the policies'
+Resource covers that one (not only the domain, not another region)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.common import finding, short, unique
+from sestui.checks.fixes import as_list, edit_policy
+from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.policy import Miss, PolicyKind, resource_matches
+
+CHECK_ID = "identity-resolution"
+TITLE = "The identity ARN SES checks"
+
+
+def _add_resource(index: int, arn: str) -> Any:
+    def change(stmts: list[dict[str, Any]]) -> None:
+        st = stmts[index]
+        st["Resource"] = [*as_list(st.get("Resource", [])), arn]
+
+    return change
+
+
+def _kind_words(a: Analysis) -> str:
+    if a.identity is None:
+        return "not verified"
+    if "@" in a.identity.name:
+        return "email address identity"
+    if a.from_address and a.identity.name != a.from_address.rpartition("@")[2].lower():
+        return "parent domain identity"
+    return "domain identity"
+
+
+def run(a: Analysis) -> CheckResult:
+    if not a.account.ses_known or a.region is None:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"SES identities in {a.selection.region} were not read; SES would "
+            f"check {short(a.identity_arn)} if it is verified there",
+        )
+    chain = ""
+    if a.resolution and a.from_address:
+        chain = (
+            " SES looks for a verified identity in this order: "
+            + " > ".join(a.resolution.candidates)
+            + "."
+        )
+    summary = f"SES checks {short(a.identity_arn)} ({_kind_words(a)})"
+    alternatives: list[tuple[str, str]] = []  # (arn, why it is not the one SES checks)
+    if a.resolution and a.identity is not None:
+        # The less specific identities (the parent domains) that SES does not check.
+        candidates = a.resolution.candidates
+        if a.identity.name in candidates:
+            for name in candidates[candidates.index(a.identity.name) + 1 :]:
+                alternatives.append((a.arn("identity", name), name))
+    findings: list[Finding] = []
+    fix: Fix | None = None
+    for ev in a.evaluations:
+        if ev.resource_type != "identity" or ev.decision.allowed:
+            continue
+        for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
+            if t.misses != (Miss.RESOURCE,):
+                continue
+            resources = [r.text for r in t.statement.resources]
+            why = None
+            for arn, name in alternatives:
+                if any(resource_matches(p, arn) for p in resources):
+                    why = (
+                        f"names {name}, but {a.identity_name} is verified as an identity of "
+                        f"its own, so SES checks {short(a.identity_arn)}"
+                    )
+                    break
+            if why is None:
+                for region in a.account.regions:
+                    if region == a.selection.region:
+                        continue
+                    moved = a.identity_arn.replace(f":{a.selection.region}:", f":{region}:", 1)
+                    if any(resource_matches(p, moved) for p in resources):
+                        why = (
+                            f"names the identity in {region}, but this send goes through "
+                            f"{a.selection.region}: identities and ARNs are per region"
+                        )
+                        break
+            if why is None:
+                for p in resources:
+                    parts = p.split(":")
+                    if (
+                        len(parts) > 4
+                        and parts[3] not in ("*", a.selection.region, "")
+                        and "identity/" in p
+                    ):
+                        why = (
+                            f"names region {parts[3]}, but this send goes through "
+                            f"{a.selection.region}"
+                        )
+                        break
+            if why is None:
+                continue
+            findings.append(finding(a, t, why))
+            doc = a.document_of(t.policy)
+            if fix is None and doc is not None:
+                fix = edit_policy(
+                    f"Add {short(a.identity_arn)} to the statement's Resource",
+                    doc,
+                    _add_resource(t.statement.index, a.identity_arn),
+                )
+    if findings:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.FAIL,
+            f"the policy covers another identity ARN than {short(a.identity_arn)}",
+            "SES authorizes the send against the most specific verified identity "
+            "in the region: the email address if it is verified on its own, else "
+            "the deepest verified subdomain, else the domain." + chain,
+            unique(findings),
+            fix,
+        )
+    if a.identity is None:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.WARN,
+            f"no verified identity covers {a.from_address or a.identity_name} in "
+            f"{a.selection.region}; SES would check {short(a.identity_arn)}",
+            "See the verification check." + chain,
+        )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.PASS,
+        summary,
+        f"The request is authorized against {a.identity_arn}." + chain,
+    )

@@ -1,0 +1,51 @@
+"""The exact error text SES would return for a denial, so users can compare it with theirs."""
+
+from __future__ import annotations
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.model import ResourceEvaluation
+from sestui.checks.selection import SendPath
+from sestui.policy import Decision, PolicyKind
+
+_KIND_WORDS = {
+    PolicyKind.SCP: "service control policy",
+    PolicyKind.IDENTITY: "identity-based policy",
+    PolicyKind.RESOURCE: "resource-based policy",
+    PolicyKind.BOUNDARY: "permissions boundary",
+}
+
+
+def reason_suffix(ev: ResourceEvaluation) -> str:
+    kind = ev.evaluation.deciding or PolicyKind.IDENTITY
+    words = _KIND_WORDS[kind]
+    if ev.decision is Decision.EXPLICITLY_DENIED:
+        return f"with an explicit deny in a {words}"
+    return f"because no {words} allows the {ev.action} action"
+
+
+def error_text(a: Analysis, ev: ResourceEvaluation) -> str:
+    path = a.selection.path
+    if path is SendPath.SMTP:
+        return (
+            f"554 Access denied: User `{a.request_arn}' is not authorized to perform "
+            f"`{ev.action}' on resource `{ev.resource}'"
+        )
+    operation = ev.action.split(":", 1)[1]
+    if path is SendPath.API_V2:
+        operation = "SendBulkEmail" if operation.lower().startswith("sendbulk") else "SendEmail"
+        code = "AccessDeniedException"
+    else:
+        code = "AccessDenied"
+    return (
+        f"An error occurred ({code}) when calling the {operation} operation: User: "
+        f"{a.request_arn} is not authorized to perform: {ev.action} on resource: "
+        f"{ev.resource} {reason_suffix(ev)}"
+    )
+
+
+def unverified_text(a: Analysis) -> str:
+    names = a.from_address or a.identity_name
+    return (
+        f"554 Message rejected: Email address is not verified. The following identities "
+        f"failed the check in region {a.selection.region.upper()}: {names}"
+    )

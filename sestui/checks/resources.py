@@ -1,0 +1,106 @@
+"""Check 5: the configuration set (also the identity's default set) and template ARNs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.common import finding, short, unique
+from sestui.checks.fixes import add_policy, allow_statement, as_list, edit_policy
+from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.policy import PolicyKind
+
+CHECK_ID = "resources"
+TITLE = "Configuration set and template resources"
+
+
+def _append(index: int, arns: list[str]) -> Any:
+    def change(stmts: list[dict[str, Any]]) -> None:
+        st = stmts[index]
+        st["Resource"] = [*as_list(st.get("Resource", [])), *arns]
+
+    return change
+
+
+def run(a: Analysis) -> CheckResult:
+    extra = [ev for ev in a.evaluations if ev.resource_type in ("configuration-set", "template")]
+    notes: list[str] = []
+    status = Status.PASS
+    if (
+        a.config_set
+        and a.region is not None
+        and a.region.configuration_sets is not None
+        and a.config_set not in a.region.configuration_sets
+    ):
+        notes.append(
+            f"configuration set {a.config_set} does not exist in {a.selection.region} "
+            "(SES answers 'Configuration set does not exist')"
+        )
+        status = Status.WARN
+    if not extra:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.NA if not notes else status,
+            notes[0] if notes else "no configuration set or template in this request",
+            "When the identity has a default configuration set, or the request "
+            "names one or a template, SES also authorizes the send against their "
+            "ARNs.",
+        )
+    denied = [ev for ev in extra if not ev.decision.allowed]
+    default = (
+        (
+            f" ({a.config_set} is the default configuration set of {a.identity_name}, used "
+            "when the request names none)"
+        )
+        if a.config_set_is_default
+        else ""
+    )
+    if not denied:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            status,
+            "allowed on " + ", ".join(short(ev.resource) for ev in extra),
+            "The send is authorized on every resource of the request."
+            + default
+            + (" " + "; ".join(notes) if notes else ""),
+        )
+    findings: list[Finding] = []
+    fix: Fix | None = None
+    arns = sorted({ev.resource for ev in denied})
+    for ev in denied:
+        for t in ev.evaluation.denials():
+            findings.append(finding(a, t, f"denies {ev.action} on {short(ev.resource)}"))
+        for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
+            findings.append(finding(a, t, f"allows {ev.action}, but not on {short(ev.resource)}"))
+    # Extend the statement that already allows the identity ARN.
+    for ev in a.evaluations:
+        if ev.resource_type == "identity":
+            allows = ev.evaluation.allows(PolicyKind.IDENTITY)
+            if allows and fix is None:
+                doc = a.document_of(allows[0].policy)
+                if doc is not None:
+                    findings.append(finding(a, allows[0], f"allows {short(ev.resource)} only"))
+                    fix = edit_policy(
+                        "Add the configuration set / template ARN to the statement "
+                        "that allows the identity",
+                        doc,
+                        _append(allows[0].statement.index, arns),
+                    )
+    if fix is None:
+        fix = add_policy(
+            "Allow the send on the configuration set / template",
+            [allow_statement([ev.action for ev in denied], arns)],
+        )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.FAIL,
+        "denied on " + ", ".join(short(x) for x in arns),
+        "SES authorizes a send against the identity and also against the "
+        "configuration set and template it uses; an AccessDenied can name the "
+        "configuration set ARN." + default,
+        unique(findings),
+        fix,
+    )

@@ -1,0 +1,165 @@
+"""Run every check on a selection and decide the verdict: allowed, denied or undecided."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from sestui.account import Account
+from sestui.checks import (
+    boundary,
+    conditions,
+    identity_policy,
+    identity_resolution,
+    non_sending,
+    resources,
+    sandbox,
+    scp,
+    sending_authorization,
+    smtp,
+    verification,
+)
+from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
+from sestui.checks.common import short, uncertain_keys
+from sestui.checks.messages import error_text, unverified_text
+from sestui.checks.model import CheckResult, Outcome, Status, Verdict
+from sestui.checks.selection import Selection
+from sestui.policy import Decision, PolicyKind
+
+# Fixed order (the TUI's `[`/`]` walk it): authorization causes first, then other failures.
+CHECKS: tuple[ModuleType, ...] = (
+    identity_policy,
+    non_sending,
+    sending_authorization,
+    identity_resolution,
+    resources,
+    boundary,
+    scp,
+    conditions,
+    verification,
+    sandbox,
+    smtp,
+)
+CHECK_IDS = tuple(m.CHECK_ID for m in CHECKS)
+CHECK_TITLES = {m.CHECK_ID: m.TITLE for m in CHECKS}
+
+
+def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRIDES) -> Verdict:
+    """The checks and the verdict for one selection. Raises SelectionError for unknown names."""
+    a = analyze(account, selection, overrides)
+    results = tuple(check.run(a) for check in CHECKS)
+    return decide(a, results)
+
+
+def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
+    evs = a.evaluations
+    denied = [e for e in evs if not e.decision.allowed]
+    keys: set[str] = set()
+    for e in evs:
+        keys |= uncertain_keys(e.evaluation)
+    doubts: list[str] = []
+    if keys:
+        doubts.append("the decision hangs on request values left unset: " + ", ".join(sorted(keys)))
+    if a.parse_errors:
+        doubts.append(f"a policy does not parse: {a.parse_errors[0][1]}")
+    if a.policies.unknown:
+        doubts.append("attached policy documents not read: " + ", ".join(a.policies.unknown))
+    authorized = a.region.identity(a.identity_name) if a.region else None
+    if authorized is not None and not authorized.policies_known:
+        doubts.append(f"the sending-authorization policies of {authorized.name} were not read")
+    certain_deny = any(
+        e.decision is Decision.EXPLICITLY_DENIED
+        and any(
+            not t.conditions or all(not c.missing for c in t.conditions)
+            for t in e.evaluation.denials()
+        )
+        for e in evs
+    )
+    verified_known = a.account.ses_known and a.region is not None
+    unverified = verified_known and a.identity is None
+
+    first = denied[0] if denied else None
+    deciding = first.evaluation.deciding if first else (evs[0].evaluation.deciding if evs else None)
+    if certain_deny and first is not None:
+        return _verdict(a, results, Outcome.DENIED, first, deciding, keys, doubts)
+    if unverified:
+        return Verdict(
+            Outcome.DENIED,
+            f"{a.from_address or a.identity_name} is not verified in {a.selection.region}",
+            None,
+            unverified_text(a),
+            evs,
+            results,
+            a.identity_arn,
+            tuple(sorted(keys)),
+            ("identity not verified",),
+        )
+    if first is not None:
+        if doubts:
+            return _verdict(a, results, Outcome.UNDECIDED, first, deciding, keys, doubts)
+        return _verdict(a, results, Outcome.DENIED, first, deciding, keys, doubts)
+    if a.scp_state == "unknown":
+        doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
+    if not verified_known:
+        doubts.append(f"SES identities in {a.selection.region} were not read")
+    if doubts:
+        return Verdict(
+            Outcome.UNDECIDED,
+            "allowed by the policies read, but " + doubts[0],
+            deciding,
+            None,
+            evs,
+            results,
+            a.identity_arn,
+            tuple(sorted(keys)),
+            tuple(doubts),
+        )
+    by = (
+        "a sending-authorization policy" if deciding is PolicyKind.RESOURCE else "identity policies"
+    )
+    return Verdict(
+        Outcome.ALLOWED,
+        f"{a.principal.name} may send as {short(a.identity_arn)} in {a.selection.region} ({by})",
+        deciding,
+        None,
+        evs,
+        results,
+        a.identity_arn,
+        tuple(sorted(keys)),
+        (),
+    )
+
+
+def _verdict(
+    a: Analysis,
+    results: tuple[CheckResult, ...],
+    outcome: Outcome,
+    first: object,
+    deciding: PolicyKind | None,
+    keys: set[str],
+    doubts: list[str],
+) -> Verdict:
+    from sestui.checks.model import ResourceEvaluation
+
+    assert isinstance(first, ResourceEvaluation)
+    kind = deciding.label if deciding else "policy"
+    explicit = first.decision is Decision.EXPLICITLY_DENIED
+    summary = (
+        f"{first.action} on {short(first.resource)}: "
+        + ("explicit Deny in a " if explicit else "not allowed by the ")
+        + kind
+    )
+    if outcome is Outcome.UNDECIDED:
+        summary = "denied by the policies read, but " + doubts[0]
+    failing = [r.check_id for r in results if r.status is Status.FAIL]
+    reasons = tuple(doubts) or tuple(f"check {c} fails" for c in failing)
+    return Verdict(
+        outcome,
+        summary,
+        deciding,
+        error_text(a, first),
+        a.evaluations,
+        results,
+        a.identity_arn,
+        tuple(sorted(keys)),
+        reasons,
+    )

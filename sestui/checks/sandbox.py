@@ -1,0 +1,57 @@
+"""Check 9: an account in the SES sandbox may send only to verified recipients."""
+
+from __future__ import annotations
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.model import CheckResult, Status
+
+CHECK_ID = "sandbox"
+TITLE = "Sandbox and sending status"
+
+
+def run(a: Analysis) -> CheckResult:
+    region = a.selection.region
+    if a.region is None:
+        return CheckResult(CHECK_ID, TITLE, Status.UNKNOWN, f"{region} was not read")
+    sending = a.region.sending
+    if sending.sending_enabled is False:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.WARN,
+            f"sending is paused for this account in {region}",
+            "SES answers 'Account is paused' (a different error): see the "
+            f"enforcement status ({sending.enforcement_status or 'unknown'}).",
+        )
+    if sending.sandbox is None:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"sandbox status in {region} unknown (needs ses:GetAccount)",
+        )
+    if not sending.sandbox:
+        return CheckResult(CHECK_ID, TITLE, Status.PASS, f"production access in {region}")
+    recipients = a.selection.recipients
+    if recipients:
+        unverified = [r for r in recipients if a.region.resolve(r).identity is None]
+        if unverified:
+            return CheckResult(
+                CHECK_ID,
+                TITLE,
+                Status.WARN,
+                f"sandbox: {len(unverified)} recipient(s) not verified",
+                "In the sandbox SES rejects unverified recipients with 'Email "
+                "address is not verified': " + ", ".join(unverified),
+            )
+        return CheckResult(
+            CHECK_ID, TITLE, Status.PASS, f"sandbox in {region}, and every recipient is verified"
+        )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.WARN,
+        f"{region} is in the sandbox",
+        "Recipients must be verified identities too, or SES answers 'Email "
+        "address is not verified' naming them. Request production access.",
+    )

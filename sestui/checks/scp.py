@@ -1,0 +1,116 @@
+"""Check 7: the Organizations SCP chain: an Allow at every level, no Deny at any (regions too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.common import denials_of, finding, unique
+from sestui.checks.fixes import allow_statement, as_list, edit_policy
+from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.policy import PolicyKind
+
+CHECK_ID = "scp"
+TITLE = "Service control policies"
+REGION_KEY = "aws:requestedregion"
+
+
+def _add_region(index: int, region: str) -> Any:
+    def change(stmts: list[dict[str, Any]]) -> None:
+        for block in stmts[index].get("Condition", {}).values():
+            for key in list(block):
+                if key.lower() == REGION_KEY:
+                    block[key] = [*as_list(block[key]), region]
+
+    return change
+
+
+def run(a: Analysis) -> CheckResult:
+    org = a.account.organization
+    state = a.scp_state
+    if state == "n/a":
+        why = (
+            "this is the organization's management account: SCPs never restrict it"
+            if org.status.value == "management"
+            else "the account is not in an organization"
+        )
+        return CheckResult(CHECK_ID, TITLE, Status.NA, why)
+    if state == "unknown":
+        reason = org.unknown_reason or "the SCPs could not be read"
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"unknown: {reason}",
+            "SCPs can deny a send that every other policy allows. Read them with "
+            "--org-profile (the management account or a delegated administrator).",
+        )
+    levels = org.levels or ()
+    findings: list[Finding] = []
+    fix: Fix | None = None
+    region_words = ""
+    for ev in a.evaluations:
+        e = ev.evaluation
+        for t in denials_of(e, PolicyKind.SCP):
+            keys = {c.condition.key_lower for c in t.conditions}
+            reason = f"denies {ev.action}"
+            if REGION_KEY in keys:
+                reason += f" in {a.selection.region} (a region restriction)"
+                region_words = f" {a.selection.region} is outside the regions the SCP allows."
+                doc = a.document_of(t.policy)
+                if fix is None and doc is not None:
+                    fix = edit_policy(
+                        f"Add {a.selection.region} to the allowed regions",
+                        doc,
+                        _add_region(t.statement.index, a.selection.region),
+                        "Only the organization's administrators can change SCPs.",
+                    )
+            findings.append(finding(a, t, reason))
+        for level in e.scp_levels:
+            if level.allowed:
+                continue
+            target = levels[level.index] if level.index < len(levels) else None
+            where = (
+                f"{target.type.lower().replace('_', ' ')} {target.name}"
+                if target
+                else f"level {level.index}"
+            )
+            for t in e.near_misses(PolicyKind.SCP):
+                if t.policy.source.level == level.index:
+                    findings.append(finding(a, t, f"allows {ev.action} only if: {t.reason()}"))
+            if target and target.policies:
+                findings.append(
+                    Finding(f"no SCP attached to {where} allows {ev.action}", target.policies[0])
+                )
+                if fix is None:
+
+                    def change(stmts: list[dict[str, Any]], act: str = ev.action) -> None:
+                        stmts.append(allow_statement([act], ["*"], "AllowSesSending"))
+
+                    fix = edit_policy(
+                        f"Allow {ev.action} in an SCP attached to {where}",
+                        target.policies[0],
+                        change,
+                        "Only the organization's administrators can change SCPs.",
+                    )
+            else:
+                findings.append(Finding(f"no SCP is attached to {where}: it blocks everything"))
+    if findings:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.FAIL,
+            findings[0].reason + " — " + (findings[0].where() or "SCP chain"),
+            "SCPs cap every principal of a member account: each level from the "
+            "root through each OU to the account needs an Allow, and a Deny at any "
+            "level wins." + region_words,
+            unique(findings),
+            fix,
+        )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.PASS,
+        f"all {len(levels)} levels allow the send",
+        " > ".join(f"{lv.name} ({len(lv.policies)})" for lv in levels),
+    )

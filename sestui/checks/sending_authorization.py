@@ -1,0 +1,139 @@
+"""Check 3: the identity's sending-authorization policies (the address's policy takes precedence
+over its domain's) neither deny this principal nor, across accounts, fail to allow it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.common import denials_of, finding, unique
+from sestui.checks.fixes import as_list, edit_policy
+from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.policy import PolicyKind, PrincipalMatch
+
+CHECK_ID = "sending-authorization"
+TITLE = "Sending-authorization policy on the identity"
+
+
+def _unname(index: int, principal_arns: set[str]) -> Any:
+    def change(stmts: list[dict[str, Any]]) -> None:
+        st = stmts[index]
+        principal = st.get("Principal")
+        if isinstance(principal, dict) and "AWS" in principal:
+            kept = [p for p in as_list(principal["AWS"]) if p not in principal_arns]
+            if kept and len(kept) < len(as_list(principal["AWS"])):
+                principal["AWS"] = kept if len(kept) > 1 else kept[0]
+                return
+        del stmts[index]
+
+    return change
+
+
+def run(a: Analysis) -> CheckResult:
+    if not a.account.ses_known or a.region is None:
+        return CheckResult(
+            CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {a.selection.region} were not read"
+        )
+    identity = a.region.identity(a.identity_name)
+    if identity is not None and not identity.policies_known:
+        gaps = a.account.gaps_about(identity.name)
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"the policies of {identity.name} could not be read",
+            "; ".join(g.describe() for g in gaps),
+        )
+    errors = [(d, e) for d, e in a.parse_errors if d.source.kind is PolicyKind.RESOURCE]
+    if errors:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"policy does not parse: {errors[0][1]}",
+            findings=tuple(Finding(str(e), d) for d, e in errors),
+        )
+    precedence = ""
+    if identity is not None and "@" in identity.name:
+        domain = a.region.identity(identity.name.rpartition("@")[2])
+        if domain is not None and domain.policies:
+            precedence = (
+                f" The policy on {identity.name} takes precedence over the "
+                f"{len(domain.policies)} polic{'y' if len(domain.policies) == 1 else 'ies'} "
+                f"on {domain.name}."
+            )
+    if not a.resource_docs:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.PASS,
+            f"no sending-authorization policy on {a.identity_name}",
+            "Without one, the principal's IAM policies alone decide." + precedence,
+        )
+    findings: list[Finding] = []
+    fix: Fix | None = None
+    for ev in a.evaluations:
+        if ev.resource_type != "identity":
+            continue
+        for t in denials_of(ev.evaluation, PolicyKind.RESOURCE):
+            why = "denies this principal"
+            if t.forced_by_boundary:
+                why = (
+                    "NotPrincipal with Deny denies every principal that has a permissions "
+                    "boundary, whatever NotPrincipal lists"
+                )
+            findings.append(finding(a, t, why))
+            doc = a.document_of(t.policy)
+            if fix is None and doc is not None:
+                names = {a.principal.arn, a.request_arn}
+                fix = edit_policy(
+                    "Stop denying this principal",
+                    doc,
+                    _unname(t.statement.index, names),
+                    "Or keep the Deny and send as a principal it does not name.",
+                )
+    if findings:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.FAIL,
+            f"{findings[0].where()} denies {a.principal.name}",
+            "An explicit Deny in the identity's sending-authorization policy "
+            "overrides any Allow, even for users of the identity's own account." + precedence,
+            unique(findings),
+            fix,
+        )
+    ident_evs = [ev for ev in a.evaluations if ev.resource_type == "identity"]
+    if any(
+        ev.evaluation.cross_account and ev.evaluation.resource_grant is None for ev in ident_evs
+    ):
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.FAIL,
+            "cross-account: the identity's policy does not allow this principal",
+            "A principal of another account needs an Allow in the identity "
+            "owner's sending-authorization policy as well as its own IAM policy.",
+        )
+    grants = [t for ev in ident_evs for t in ev.evaluation.allows(PolicyKind.RESOURCE)]
+    for t in grants[:1]:
+        named = t.principal_match is PrincipalMatch.PRINCIPAL
+        findings.append(
+            finding(
+                a,
+                t,
+                "names this principal and allows the send"
+                if named
+                else "allows the account; IAM policies must also allow",
+            )
+        )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.PASS,
+        f"{len(a.resource_docs)} polic{'y' if len(a.resource_docs) == 1 else 'ies'}"
+        f" on {a.identity_name}, none denies this principal",
+        "The identity's sending-authorization policies are evaluated with the "
+        "principal's IAM policies." + precedence,
+        tuple(findings),
+    )

@@ -1,0 +1,70 @@
+"""Check 10: SMTP credentials belong to one IAM user's access key and work in one region only."""
+
+from __future__ import annotations
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.model import CheckResult, Status
+from sestui.checks.selection import SendPath
+
+CHECK_ID = "smtp-credentials"
+TITLE = "SMTP credentials and region"
+
+_REGION_NOTE = (
+    "The SMTP user name is the access key ID; the password is derived from the "
+    "secret key and the region, so a password made for one region fails in another "
+    "with '535 Authentication Credentials Invalid'."
+)
+
+
+def run(a: Analysis) -> CheckResult:
+    region = a.selection.region
+    if a.selection.path is not SendPath.SMTP:
+        return CheckResult(CHECK_ID, TITLE, Status.NA, "not an SMTP send")
+    p = a.principal
+    if not p.is_user:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.WARN,
+            f"{p.name} is a role: SMTP needs an IAM user's long-term access key",
+            "Temporary credentials cannot be turned into SMTP credentials.",
+        )
+    active = [k for k in p.access_keys if k.status == "Active"]
+    if not active:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.WARN,
+            f"{p.name} has no active access key to derive SMTP credentials from",
+            _REGION_NOTE,
+        )
+    elsewhere = [k for k in active if k.last_used_region not in (None, "N/A", region)]
+    other_service = [k for k in active if k.last_used_service not in (None, "N/A", "ses", "email")]
+    notes = []
+    for k in other_service:
+        notes.append(f"{k.key_id} was last used for {k.last_used_service}")
+    if elsewhere:
+        k = elsewhere[0]
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.WARN,
+            f"key {k.key_id} was last used in {k.last_used_region}, not {region}",
+            f"If these SMTP credentials were made for {k.last_used_region}, derive "
+            f"a new password for {region} from the same key. "
+            + _REGION_NOTE
+            + (" " + "; ".join(notes) if notes else ""),
+        )
+    used = [k for k in active if k.last_used_region == region]
+    summary = (
+        f"key {used[0].key_id} was last used in {region}"
+        if used
+        else f"{len(active)} active key(s); none used yet"
+    )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.PASS,
+        summary,
+        _REGION_NOTE + (" " + "; ".join(notes) if notes else ""),
+    )

@@ -1,0 +1,53 @@
+"""Check 8: the identity exists and is verified in this region (else a different 554)."""
+
+from __future__ import annotations
+
+from sestui.checks.analysis import Analysis
+from sestui.checks.messages import unverified_text
+from sestui.checks.model import CheckResult, Status
+
+CHECK_ID = "verification"
+TITLE = "Identity verified in the region"
+
+
+def run(a: Analysis) -> CheckResult:
+    region = a.selection.region
+    if not a.account.ses_known or a.region is None:
+        return CheckResult(
+            CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {region} were not read"
+        )
+    if a.identity is not None:
+        via = (
+            f" (From {a.from_address} uses it)"
+            if a.from_address and a.from_address != a.identity.name
+            else ""
+        )
+        return CheckResult(
+            CHECK_ID, TITLE, Status.PASS, f"{a.identity.name} is verified in {region}{via}"
+        )
+    name = a.from_address or a.identity_name
+    elsewhere = sorted(
+        r
+        for r, st in a.account.regions.items()
+        if r != region and (res := st.resolve(name)).identity is not None and res.identity.verified
+    )
+    unverified = a.resolution.unverified if a.resolution else ()
+    detail = ""
+    if unverified:
+        detail = (
+            " "
+            + ", ".join(f"{i.name} is {i.verification_status.lower()}" for i in unverified)
+            + "."
+        )
+    if elsewhere:
+        detail += (
+            f" It is verified in {', '.join(elsewhere)}: identities are per region, so "
+            f"verify it in {region} too or send through that region."
+        )
+    return CheckResult(
+        CHECK_ID,
+        TITLE,
+        Status.FAIL,
+        f"no verified identity covers {name} in {region}",
+        f"SES refuses the send before any policy is read, with: {unverified_text(a)}.{detail}",
+    )
