@@ -104,7 +104,7 @@ def run(a: Analysis) -> CheckResult:
             "Attach as an inline policy of the principal (or add the statement to an existing "
             "policy).",
         )
-        near = any(f for f in findings)
+        close = bool(findings)
         return CheckResult(
             CHECK_ID,
             TITLE,
