@@ -19,11 +19,12 @@ from sestui.account import (
     RegionState,
     SesIdentity,
 )
-from sestui.checks.model import ResourceEvaluation
+from sestui.checks.model import Fix, FixKind, ResourceEvaluation
 from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
 from sestui.policy import (
     Policy,
     PolicyError,
+    PolicyKind,
     PolicySet,
     PolicySource,
     Request,
@@ -43,6 +44,16 @@ class Overrides:
 
     added_identity: tuple[PolicyDocument, ...] = ()
     replaced: Mapping[PolicySource, Mapping[str, Any]] = field(default_factory=dict)
+
+    def with_fix(self, fix: Fix) -> Overrides:
+        """These overrides plus a suggested fix, as if it had been applied."""
+        if fix.kind is FixKind.ADD_IDENTITY_POLICY:
+            added = PolicyDocument(
+                PolicySource(PolicyKind.IDENTITY, "SuggestedFix", None, "sestui fix"), fix.document
+            )
+            return Overrides((*self.added_identity, added), self.replaced)
+        assert fix.replaces is not None
+        return Overrides(self.added_identity, {**self.replaced, fix.replaces.source: fix.document})
 
     def apply(self, doc: PolicyDocument) -> PolicyDocument:
         raw = self.replaced.get(doc.source)

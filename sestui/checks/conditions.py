@@ -26,9 +26,7 @@ def _value(a: Analysis, key: str) -> str:
 def describe(a: Analysis, o: ConditionOutcome) -> str:
     c = o.condition
     values = ", ".join(c.values)
-    need = {
-        True: f"must not match {values}" if c.negated else f"must match {values}",
-    }[True]
+    need = f"must not match {values}" if c.negated else f"must match {values}"
     if c.base == "Null":
         need = "must be absent" if c.values[0].lower() == "true" else "must be present"
     state = "met" if o.matched else "not met"
@@ -57,6 +55,9 @@ def run(a: Analysis) -> CheckResult:
             decisive = (t.effect is Effect.DENY and t.applies) or (
                 t.effect is Effect.ALLOW and not t.applies and not ev.decision.allowed
             )
+            # A Deny whose conditions are not met, on known values, is no cause: leave it out.
+            if t.effect is Effect.DENY and not t.applies and not condition_missing(t):
+                continue
             relevant.append((t, decisive))
     if not relevant:
         return CheckResult(CHECK_ID, TITLE, Status.NA, "no condition bears on this send")

@@ -114,7 +114,7 @@ def run(a: Analysis) -> CheckResult:
             "managed policies and those of every group it is in. "
             + (
                 "Some statements come close; they are marked."
-                if near
+                if close
                 else "None of them allows this action on this resource."
             ),
             unique(findings),
