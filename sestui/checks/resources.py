@@ -57,14 +57,13 @@ def run(a: Analysis) -> CheckResult:
         else ""
     )
     if not denied:
+        allowed = "allowed on " + ", ".join(short(ev.resource) for ev in extra)
         return CheckResult(
             CHECK_ID,
             TITLE,
             status,
-            "allowed on " + ", ".join(short(ev.resource) for ev in extra),
-            "The send is authorized on every resource of the request."
-            + default
-            + (" " + "; ".join(notes) if notes else ""),
+            notes[0] if notes else allowed,
+            "The send is authorized on every resource of the request (" + allowed + ")." + default,
         )
     findings: list[Finding] = []
     fix: Fix | None = None

@@ -1,0 +1,329 @@
+"""Every failure mode of the demo account, through the same `run` the TUI and CLI use."""
+
+from __future__ import annotations
+
+import pytest
+
+from sestui.account import Account, load_snapshot
+from sestui.checks import Outcome, Selection, SendPath, Status, run
+from sestui.checks.run import CHECK_IDS
+from sestui.demo import demo_path
+
+
+@pytest.fixture(scope="module")
+def demo() -> Account:
+    return load_snapshot(demo_path())[0]
+
+
+CASES = [
+    # (principal, region, From, path, outcome, failing checks, warning checks)
+    (
+        "iam-user-name",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.SMTP,
+        Outcome.ALLOWED,
+        set(),
+        set(),
+    ),
+    (
+        "iam-user-name",
+        "eu-west-1",
+        "billing@example.com",
+        SendPath.SMTP,
+        Outcome.DENIED,
+        {"identity-policy", "identity-resolution"},
+        set(),
+    ),
+    (
+        "reporting",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.SMTP,
+        Outcome.DENIED,
+        {"identity-policy"},
+        set(),
+    ),
+    (
+        "eu-mailer",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.API_V2,
+        Outcome.DENIED,
+        {"identity-policy", "identity-resolution"},
+        set(),
+    ),
+    (
+        "billing-app",
+        "eu-west-1",
+        "billing@example.com",
+        SendPath.API_V1,
+        Outcome.ALLOWED,
+        set(),
+        {"non-sending-resource"},
+    ),
+    (
+        "contractor",
+        "eu-west-1",
+        "ops@partner.example.net",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"sending-authorization"},
+        set(),
+    ),
+    (
+        "old-crm",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"scp", "conditions"},
+        set(),
+    ),
+    (
+        "ops-admin",
+        "eu-central-1",
+        "info@example.com",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"scp", "conditions"},
+        set(),
+    ),
+    (
+        "dev-sandbox",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"permissions-boundary"},
+        set(),
+    ),
+    (
+        "newsletter",
+        "eu-west-1",
+        "hello@news.example.com",
+        SendPath.SMTP,
+        Outcome.DENIED,
+        {"identity-policy", "resources"},
+        set(),
+    ),
+    (
+        "support-desk",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"identity-policy", "conditions"},
+        set(),
+    ),
+    (
+        "support-desk",
+        "eu-west-1",
+        "support@example.com",
+        SendPath.API_V1,
+        Outcome.ALLOWED,
+        set(),
+        set(),
+    ),
+    (
+        "smtp-wordpress",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.SMTP,
+        Outcome.ALLOWED,
+        set(),
+        {"smtp-credentials"},
+    ),
+    (
+        "order-notifier",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.API_V2,
+        Outcome.DENIED,
+        {"identity-policy"},
+        set(),
+    ),
+    (
+        "marketing-app",
+        "eu-west-1",
+        "info@example.com",
+        SendPath.SMTP,
+        Outcome.ALLOWED,
+        set(),
+        set(),
+    ),
+    # The group policy names eu-west-1 identities; this send goes through us-east-1.
+    (
+        "marketing-app",
+        "us-east-1",
+        "alerts@example.com",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"identity-policy", "identity-resolution"},
+        {"sandbox"},
+    ),
+    (
+        "ops-admin",
+        "eu-west-1",
+        "x@example.org",
+        SendPath.API_V1,
+        Outcome.DENIED,
+        {"verification"},
+        {"identity-resolution"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("principal", "region", "sender", "path", "outcome", "fails", "warns"),
+    CASES,
+    ids=[f"{c[0]}-{c[2]}-{c[1]}" for c in CASES],
+)
+def test_demo_failure_modes(
+    demo: Account,
+    principal: str,
+    region: str,
+    sender: str,
+    path: SendPath,
+    outcome: Outcome,
+    fails: set[str],
+    warns: set[str],
+) -> None:
+    verdict = run(demo, Selection(principal, region, from_address=sender, path=path))
+    assert verdict.outcome is outcome, verdict.summary
+    assert [c.check_id for c in verdict.checks] == list(CHECK_IDS)
+    failing = {c.check_id for c in verdict.checks if c.status is Status.FAIL}
+    warning = {c.check_id for c in verdict.checks if c.status is Status.WARN}
+    assert failing == fails
+    assert warns <= warning
+    if outcome is Outcome.DENIED:
+        assert verdict.error_text
+    else:
+        assert verdict.error_text is None
+
+
+def test_the_article_scenario_marks_the_domain_only_statement(demo: Account) -> None:
+    v = run(demo, Selection("iam-user-name", "eu-west-1", from_address="billing@example.com"))
+    assert v.error_text == (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/iam-user-name' is not "
+        "authorized to perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:eu-west-1:111122223333:identity/billing@example.com'"
+    )
+    (finding,) = v.check("identity-resolution").findings
+    assert finding.statement == 1 and finding.lines is not None
+    assert finding.document is not None and finding.document.source.name == (
+        "AllowSendingFromExampleCom"
+    )
+    text = finding.document.policy.text.split("\n")
+    assert "identity/example.com" in "\n".join(text[finding.lines.first - 1 : finding.lines.last])
+    assert "billing@example.com is verified as an identity of its own" in finding.reason
+
+
+def test_api_error_texts_name_the_cause(demo: Account) -> None:
+    v1 = run(
+        demo,
+        Selection("reporting", "eu-west-1", from_address="a@example.com", path=SendPath.API_V1),
+    )
+    assert v1.error_text == (
+        "An error occurred (AccessDenied) when calling the SendRawEmail operation: User: "
+        "arn:aws:iam::111122223333:user/reporting is not authorized to perform: "
+        "ses:SendRawEmail on resource: arn:aws:ses:eu-west-1:111122223333:identity/example.com "
+        "because no identity-based policy allows the ses:SendRawEmail action"
+    )
+    v2 = run(
+        demo,
+        Selection(
+            "old-crm",
+            "eu-west-1",
+            from_address="a@example.com",
+            path=SendPath.API_V2,
+            actions=("ses:SendEmail",),
+        ),
+    )
+    assert v2.error_text is not None
+    assert v2.error_text.startswith(
+        "An error occurred (AccessDeniedException) when calling the "
+        "SendEmail operation: User: arn:aws:iam::111122223333:user/"
+        "legacy/old-crm"
+    )
+    assert v2.error_text.endswith("with an explicit deny in a service control policy")
+
+
+def test_role_is_checked_as_a_session_and_other_sending_actions_are_pointed_out(
+    demo: Account,
+) -> None:
+    v = run(
+        demo,
+        Selection(
+            "order-notifier",
+            "eu-west-1",
+            from_address="a@example.com",
+            path=SendPath.API_V2,
+            role=True,
+        ),
+    )
+    assert "assumed-role/order-notifier/" in (v.error_text or "")
+    reasons = [f.reason for f in v.check("identity-policy").findings]
+    assert any(
+        "allows ses:SendEmail" in r and "authorized as ses:SendRawEmail" in r for r in reasons
+    )
+    ok = run(
+        demo,
+        Selection(
+            "order-notifier",
+            "eu-west-1",
+            from_address="a@example.com",
+            path=SendPath.API_V2,
+            actions=("ses:SendEmail",),
+            role=True,
+        ),
+    )
+    assert ok.outcome is Outcome.ALLOWED
+
+
+def test_missing_request_value_makes_the_verdict_undecided_and_names_the_key(
+    demo: Account,
+) -> None:
+    v = run(demo, Selection("support-desk", "eu-west-1", identity="example.com"))
+    assert v.outcome is Outcome.UNDECIDED
+    assert v.missing_keys == ("ses:fromaddress",)
+    cond = v.check("conditions")
+    assert cond.status is Status.UNKNOWN and cond.missing_keys == ("ses:fromaddress",)
+
+
+def test_smtp_key_used_in_another_region_warns_but_does_not_change_the_verdict(
+    demo: Account,
+) -> None:
+    v = run(demo, Selection("smtp-wordpress", "eu-west-1", from_address="wp@example.com"))
+    smtp = v.check("smtp-credentials")
+    assert smtp.status is Status.WARN and "us-east-1" in smtp.summary
+    assert v.outcome is Outcome.ALLOWED
+    api = run(
+        demo,
+        Selection(
+            "smtp-wordpress", "eu-west-1", from_address="wp@example.com", path=SendPath.API_V1
+        ),
+    )
+    assert api.check("smtp-credentials").status is Status.NA
+
+
+def test_templated_send_checks_the_template_and_default_configuration_set(demo: Account) -> None:
+    v = run(
+        demo,
+        Selection(
+            "marketing-app",
+            "eu-west-1",
+            from_address="n@news.example.com",
+            actions=("ses:SendTemplatedEmail",),
+            template="order-confirmation",
+        ),
+    )
+    kinds = {(e.resource_type, e.resource.rsplit("/", 1)[-1]) for e in v.evaluations}
+    assert kinds == {
+        ("identity", "news.example.com"),
+        ("configuration-set", "newsletter-tracking"),
+        ("template", "order-confirmation"),
+    }
+    assert v.outcome is Outcome.ALLOWED
+    assert v.check("resources").status is Status.PASS
+    assert "default configuration set" in v.check("resources").explanation
