@@ -382,6 +382,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sestui",
         description="Find out why Amazon SES answers '554 Access denied'.",
     )
+    add_source_args(parser)
+    tui = parser.add_argument_group("open on (TUI)")
+    who = tui.add_mutually_exclusive_group()
+    who.add_argument("--user", help="open on this IAM user")
+    who.add_argument("--role", help="open on this IAM role")
+    tui.add_argument("--region", help="open on this region")
+    tui.add_argument("--from", dest="from_address", metavar="ADDRESS", help="open on this From")
+    tui.add_argument("--identity", help="open on this identity")
     sub = parser.add_subparsers(dest="command")
     ev = sub.add_parser("eval", help="decide neutral evaluation cases (JSON array) offline")
     ev.add_argument("cases", help="cases file, or - for standard input")
@@ -417,12 +425,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cmd_tui(args: argparse.Namespace) -> int:
+    from sestui.tui.app import SestuiApp, StartAt
+
+    principal = args.role or args.user
+    start = StartAt(principal, args.region, args.from_address, args.identity, bool(args.role))
+    app = SestuiApp(source_spec(args), start)
+    app.run()
+    return app.return_code or 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USAGE
+        args.func = _cmd_tui
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:

@@ -53,6 +53,34 @@ def fingerprint(account: Account, p: IamPrincipal) -> tuple[object, ...]:
     return (p.type, docs, boundary, pp.unknown, p.tags, p.arn if personal else None)
 
 
+def column(
+    account: Account,
+    region: str,
+    identity: str,
+    *,
+    path: SendPath = SendPath.SMTP,
+    actions: tuple[str, ...] = (),
+    principals: Iterable[IamPrincipal] | None = None,
+    cache: dict[tuple[object, ...], Outcome] | None = None,
+) -> dict[str, Outcome]:
+    """Every principal's outcome for one identity (by principal ARN)."""
+    state = account.regions.get(region)
+    if state is None or identity not in state.identities:
+        raise SelectionError(f"no identity {identity!r} in {region}")
+    memo = cache if cache is not None else {}
+    # A sending-authorization policy may name principals: decide those identities per ARN.
+    personal = bool(state.identities[identity].policies)
+    out: dict[str, Outcome] = {}
+    for p in principals if principals is not None else account.principals:
+        key = (fingerprint(account, p), identity, path, actions, p.arn if personal else None)
+        outcome = memo.get(key)
+        if outcome is None:
+            sel = Selection(p.arn, region, identity=identity, path=path, actions=actions)
+            outcome = memo[key] = decide(analyze(account, sel), ()).outcome
+        out[p.arn] = outcome
+    return out
+
+
 def who_can_send(
     account: Account,
     region: str,
@@ -67,19 +95,9 @@ def who_can_send(
     names = tuple(sorted(state.identities))
     people = tuple(principals if principals is not None else account.principals)
     cache: dict[tuple[object, ...], Outcome] = {}
-    rows = []
-    # Sending-authorization policies may name principals: those identities are decided per ARN.
-    named = {n for n in names if state.identities[n].policies}
-    for p in people:
-        fp = fingerprint(account, p)
-        row = []
-        for name in names:
-            key = (fp, name, p.arn if name in named else None)
-            outcome = cache.get(key)
-            if outcome is None:
-                sel = Selection(p.arn, region, identity=name, path=path, actions=actions)
-                outcome = decide(analyze(account, sel), ()).outcome
-                cache[key] = outcome
-            row.append(outcome)
-        rows.append(tuple(row))
-    return Matrix(region, people, names, tuple(rows), len(cache))
+    columns = [
+        column(account, region, n, path=path, actions=actions, principals=people, cache=cache)
+        for n in names
+    ]
+    rows = tuple(tuple(col[p.arn] for col in columns) for p in people)
+    return Matrix(region, people, names, rows, len(cache))

@@ -1,0 +1,78 @@
+"""Regenerate screenshots/*.svg by driving the TUI headlessly on the demo account.
+
+python scripts/screenshots.py        (then look at them: they are what the README shows)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sestui.sources import SourceSpec  # noqa: E402
+from sestui.tui.app import SestuiApp, StartAt  # noqa: E402
+
+SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
+    (
+        "overview-allowed",
+        (120, 36),
+        {"principal": "marketing-app", "region": "eu-west-1", "identity": "example.com"},
+        (),
+    ),
+    (
+        "denial-marked",
+        (120, 36),
+        {"principal": "iam-user-name", "region": "eu-west-1", "identity": "billing@example.com"},
+        ("n", "n"),
+    ),
+    (
+        "scp-region-denial",
+        (120, 36),
+        {"principal": "ops-admin", "region": "eu-central-1", "identity": "example.com"},
+        (),
+    ),
+    (
+        "fix-view",
+        (120, 36),
+        {"principal": "newsletter", "region": "eu-west-1", "identity": "news.example.com"},
+        ("4", "down", "down", "down", "down", "f"),
+    ),
+    ("matrix", (120, 36), {}, ("m",)),
+    ("help", (100, 30), {}, ("question_mark",)),
+    (
+        "layout-80x24",
+        (80, 24),
+        {"principal": "dev-sandbox", "region": "eu-west-1", "identity": "example.com"},
+        (),
+    ),
+]
+
+
+async def shoot(
+    name: str, size: tuple[int, int], start: dict[str, Any], keys: tuple[str, ...]
+) -> Path:
+    app = SestuiApp(SourceSpec(demo=True), StartAt(**start) if start else None)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        app.save_screenshot(f"{name}.svg", path=str(ROOT / "screenshots"))
+    return ROOT / "screenshots" / f"{name}.svg"
+
+
+async def main() -> None:
+    for name, size, start, keys in SHOTS:
+        print(await shoot(name, size, start, keys))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

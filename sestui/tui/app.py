@@ -1,0 +1,628 @@
+"""The sestui application: panes for principals, identities, regions, checks and the policy.
+
+Every change of selection or context reruns all checks in a thread worker (superseded runs are
+cancelled and never painted); the widgets only render the Verdict the checks compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from sestui.account import Account, IamPrincipal, PrincipalType
+from sestui.checks import (
+    CHECK_IDS,
+    Finding,
+    Outcome,
+    Overrides,
+    Selection,
+    SelectionError,
+    Status,
+    Verdict,
+    run,
+)
+from sestui.sources import SourceSpec
+from sestui.tui.commands import JumpProvider
+from sestui.tui.messages import JumpTo, PaneSelected
+from sestui.tui.widgets.bars import ContextBar, VerdictBar
+from sestui.tui.widgets.panes import ListPane, Row
+from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
+
+GLYPH_STYLE = {
+    Status.PASS: "$success",
+    Status.FAIL: "bold $error",
+    Status.WARN: "$warning",
+    Status.UNKNOWN: "$warning",
+    Status.NA: "$text-muted",
+}
+OUTCOME_GLYPH = {
+    Outcome.ALLOWED: ("✓", "$success"),
+    Outcome.DENIED: ("✗", "$error"),
+    Outcome.UNDECIDED: ("?", "$warning"),
+}
+PANES = ("principals", "identities", "regions", "checks", "policy")
+
+
+@dataclass(frozen=True)
+class StartAt:
+    """Where to open (from the command line)."""
+
+    principal: str | None = None
+    region: str | None = None
+    from_address: str | None = None
+    identity: str | None = None
+    role: bool = False
+
+
+class SestuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "sestui"
+    COMMANDS: ClassVar = App.COMMANDS | {JumpProvider}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("1", "focus_pane('principals')", "Principals", show=False, id="pane-1"),
+        Binding("2", "focus_pane('identities')", "Identities", show=False, id="pane-2"),
+        Binding("3", "focus_pane('regions')", "Regions", show=False, id="pane-3"),
+        Binding("4", "focus_pane('checks')", "Checks", show=False, id="pane-4"),
+        Binding("5", "focus_pane('policy')", "Policy", show=False, id="pane-5"),
+        Binding("left_square_bracket", "check(-1)", "Prev check", show=False, id="prev-check"),
+        Binding("right_square_bracket", "check(1)", "Next check", show=False, id="next-check"),
+        Binding("n", "finding(1)", "Next finding", id="next-finding"),
+        Binding("N", "finding(-1)", "Prev finding", show=False, id="prev-finding"),
+        Binding("e", "paste_error", "Paste error", id="paste-error"),
+        Binding("x", "edit_context", "Context", id="edit-context"),
+        Binding("m", "matrix", "Matrix", id="matrix"),
+        Binding("f", "fix", "Fix", id="fix"),
+        Binding("c", "copy_fix", "Copy fix", show=False, id="copy-fix"),
+        Binding("r", "reload", "Reload", id="reload"),
+    ]
+
+    def __init__(
+        self, spec: SourceSpec, start: StartAt | None = None, account: Account | None = None
+    ) -> None:
+        super().__init__()
+        self.spec = spec
+        self.start = start or StartAt()
+        self.account: Account | None = account
+        self.selection: Selection | None = None
+        self.verdict: Verdict | None = None
+        self.finding_cursor = -1
+        self._column_cache: dict[tuple[object, ...], Outcome] = {}
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("sestui — loading…"), id="title", markup=False)
+        yield Static(id="status", markup=False)
+        yield VerdictBar(id="verdict")
+        yield ContextBar(id="context")
+        with Horizontal(id="main"):
+            with Vertical(id="lists"):
+                yield ListPane("principals", "1 Principals", id="principals")
+                yield ListPane("identities", "2 Identities", id="identities")
+                yield ListPane("regions", "3 Regions", id="regions")
+            with Horizontal(id="right"):
+                yield ListPane("checks", "4 Checks", id="checks")
+                yield PolicyView(id="policy", title="5 Policy")
+        yield Footer()
+
+    def pane(self, name: str) -> ListPane:
+        return self.query_one(f"#{name}", ListPane)
+
+    def on_mount(self) -> None:
+        self.query_one(VerdictBar).show(None, f"Opening {self.spec.describe()}…")
+        if self.account is not None:
+            self._loaded(self.account, "")
+        else:
+            # Paint first, then load: boto3 is imported by the loader, never before the UI shows.
+            self.call_after_refresh(self.load)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        """Open the account off the UI thread; boto3 is imported here, after the first paint."""
+        from sestui.sources import has_credentials, open_account
+
+        spec = self.spec
+        notice = ""
+        if spec.live and not has_credentials(spec.profile):
+            spec = SourceSpec(demo=True)
+            notice = "No AWS credentials found: showing the bundled demo account."
+
+        def progress(p: Any) -> None:
+            text = (
+                f"Reading {spec.describe()}: {p.service}"
+                f"{' ' + p.region if p.region else ''} — {p.message}  "
+                f"[{p.regions_done}/{p.regions_total} regions, {p.calls} calls]"
+            )
+            self.call_from_thread(self._status, text)
+
+        account, _ = open_account(spec, progress)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._loaded, account, notice)
+
+    def _status(self, text: str) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Content(text))
+        status.set_class(bool(text), "-visible")
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "load":
+            self._status("")
+            error = event.worker.error
+            self.query_one(VerdictBar).show(None, f"Cannot open {self.spec.describe()}: {error}")
+            self.notify(str(error), title="Load failed", severity="error", timeout=10)
+
+    def _loaded(self, account: Account, notice: str) -> None:
+        self.account = account
+        self._column_cache.clear()
+        self._status("")
+        gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
+        self.query_one("#title", Static).update(
+            Content(
+                f"sestui — {account.source or self.spec.describe()} · account {account.account_id}"
+                f"{gaps}"
+            )
+        )
+        if notice:
+            self.notify(notice, timeout=8)
+        self._fill_principals()
+        # Regions with SES identities first, the busiest first: that is where people send from.
+        regions = sorted(account.regions, key=lambda r: (-len(account.regions[r].identities), r))
+        self.pane("regions").set_rows(
+            [Row(r, Content(f"{r}  ({len(account.regions[r].identities)})"), r) for r in regions]
+        )
+        s = self.start
+        principal = self._principal(s.principal, s.role) if s.principal else None
+        if principal is None:
+            principal = account.principals[0] if account.principals else None
+        region = s.region if s.region else (regions[0] if regions else "us-east-1")
+        if principal is None:
+            self.query_one(VerdictBar).show(None, "This account has no IAM users or roles.")
+            return
+        identity = s.identity
+        if not identity and not s.from_address:
+            names = sorted(account.regions[region].identities) if region in account.regions else []
+            identity = names[0] if names else None
+        base = self.selection or Selection(principal.arn, region)
+        self.selection = replace(
+            base,
+            principal=principal.arn,
+            region=region,
+            identity=identity,
+            from_address=s.from_address,
+        )
+        self.start = StartAt()
+        self.pane("principals").select(principal.arn)
+        self.pane("regions").select(region)
+        self._fill_identities()
+        self.pane("principals").focus_list()
+        self.recheck()
+
+    def _principal(self, name: str, role: bool) -> IamPrincipal | None:
+        assert self.account is not None
+        return self.account.principal(
+            name, PrincipalType.ROLE if role else None
+        ) or self.account.principal(name)
+
+    def _fill_principals(self) -> None:
+        assert self.account is not None
+        rows = []
+        for p in self.account.principals:
+            groups = f" ({len(p.groups)}g)" if p.groups else ""
+            kind = "role" if not p.is_user else ""
+            rows.append(
+                Row(
+                    p.arn,
+                    Content.assemble("  ", p.name, (f"{groups} {kind}".rstrip(), "$text-muted")),
+                    f"{p.name} {p.arn} {' '.join(p.groups)}",
+                )
+            )
+        self.pane("principals").set_rows(rows)
+
+    def _fill_identities(self) -> None:
+        assert self.account is not None and self.selection is not None
+        state = self.account.regions.get(self.selection.region)
+        rows = []
+        for name in sorted(state.identities) if state else []:
+            i = state.identities[name]  # type: ignore[union-attr]
+            glyph = ("✓", "$success") if i.verified else ("✗", "$error")
+            extra = ("" if i.verified else f" {i.verification_status.lower()}") + (
+                " §" if i.policies else ""
+            )
+            kind = "email" if i.kind.value == "EMAIL_ADDRESS" else "domain"
+            rows.append(
+                Row(
+                    name,
+                    Content.assemble(glyph, " ", name, (extra, "$text-muted")),
+                    f"{name} {kind}",
+                )
+            )
+        self.pane("identities").set_rows(
+            rows, self.selection.identity or self.selection.from_address
+        )
+
+    # -- selection ------------------------------------------------------------------------------
+
+    @on(PaneSelected)
+    def _pane_selected(self, event: PaneSelected) -> None:
+        if self.selection is None:
+            return
+        if event.pane == "checks":
+            self.finding_cursor = -1
+            self._show_check(event.value)
+            return
+        if event.pane == "principals":
+            self.selection = replace(self.selection, principal=event.value)
+        elif event.pane == "regions":
+            self.selection = replace(self.selection, region=event.value)
+            state = self.account.regions.get(event.value) if self.account else None
+            names = sorted(state.identities) if state else []
+            keep = (
+                self.selection.identity
+                if self.selection.identity in names
+                else (names[0] if names else None)
+            )
+            self.selection = replace(self.selection, identity=keep, from_address=None)
+            self._fill_identities()
+        elif event.pane == "identities":
+            self.selection = replace(self.selection, identity=event.value, from_address=None)
+        self.recheck()
+
+    def on_jump_to(self, event: JumpTo) -> None:
+        self.jump(event.principal, event.region, event.identity, event.check)
+
+    def jump(
+        self,
+        principal: str | None = None,
+        region: str | None = None,
+        identity: str | None = None,
+        check: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        if self.selection is None or self.account is None:
+            return
+        sel = self.selection
+        if principal:
+            sel = replace(sel, principal=principal)
+            self.pane("principals").select(principal)
+        if region and region != sel.region:
+            sel = replace(sel, region=region, identity=None, from_address=None)
+            self.pane("regions").select(region)
+        if identity:
+            sel = replace(sel, identity=identity, from_address=None)
+        if action:
+            sel = replace(sel, actions=(action,))
+        changed = sel != self.selection
+        self.selection = sel
+        if changed:
+            self._fill_identities()
+            if not check:
+                self.pane("checks").forget()  # land on the first failing check of the new send
+        if check:
+            self.pane("checks").select(check)
+            self._show_check(check)
+            self.pane("checks").focus_list()
+        if changed:
+            self.recheck()
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
+    def recheck(self) -> None:
+        account, selection = self.account, self.selection
+        if account is None or selection is None:
+            return
+        worker = get_current_worker()
+        error = ""
+        verdict = None
+        column: dict[str, Outcome] = {}
+        try:
+            verdict = run(account, selection)
+        except SelectionError as exc:
+            error = str(exc)
+        if worker.is_cancelled:
+            return
+        if (
+            selection.identity
+            and selection.region in account.regions
+            and selection.identity in account.regions[selection.region].identities
+        ):
+            from sestui.checks.matrix import column as outcome_column
+
+            column = outcome_column(
+                account,
+                selection.region,
+                selection.identity,
+                path=selection.path,
+                actions=selection.actions,
+                cache=self._column_cache,
+            )
+        if not worker.is_cancelled:
+            self.call_from_thread(self._show_verdict, selection, verdict, error, column)
+
+    def _show_verdict(
+        self, selection: Selection, verdict: Verdict | None, error: str, column: dict[str, Outcome]
+    ) -> None:
+        if selection is not self.selection:
+            return  # superseded while it ran
+        self.verdict = verdict
+        self.finding_cursor = -1
+        self.query_one(ContextBar).show(selection)
+        bar = self.query_one(VerdictBar)
+        if verdict is None:
+            bar.show(None, error or "Choose a principal and an identity.")
+            self.pane("checks").set_rows([])
+            self.query_one(PolicyView).show(None, empty=error)
+            return
+        bar.show(verdict)
+        rows = []
+        for c in verdict.checks:
+            rows.append(
+                Row(
+                    c.check_id,
+                    Content.assemble(
+                        (c.status.glyph, GLYPH_STYLE[c.status]),
+                        " ",
+                        (c.title, "bold" if c.status is Status.FAIL else ""),
+                    ),
+                    f"{c.check_id} {c.title} {c.summary}",
+                )
+            )
+        checks = self.pane("checks")
+        current = checks.selected
+        if current not in CHECK_IDS:
+            # Nothing chosen yet: start on the first failing check; afterwards stay put.
+            current = next(
+                (c.check_id for c in verdict.checks if c.status is Status.FAIL),
+                verdict.checks[0].check_id,
+            )
+        checks.set_rows(rows, current)
+        if current is not None:
+            self._show_check(current)
+        if column:
+            prompts = {}
+            assert self.account is not None
+            for p in self.account.principals:
+                glyph, style = OUTCOME_GLYPH[column[p.arn]] if p.arn in column else (" ", "")
+                groups = f" ({len(p.groups)}g)" if p.groups else ""
+                kind = " role" if not p.is_user else ""
+                prompts[p.arn] = Content.assemble(
+                    (glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted")
+                )
+            self.pane("principals").update_prompts(prompts)
+
+    def _show_check(self, check_id: str, finding: Finding | None = None) -> None:
+        view = self.query_one(PolicyView)
+        if self.verdict is None:
+            return
+        result = next((c for c in self.verdict.checks if c.check_id == check_id), None)
+        if result is None:
+            return
+        docs = [f for f in result.findings if f.document is not None]
+        focus = finding or (docs[0] if docs else None)
+        if focus is None or focus.document is None:
+            view.show(None, empty=f"{result.title}: {result.summary}\n{result.explanation}")
+            return
+        same = [f for f in docs if f.document is focus.document and f.lines is not None]
+        marks = tuple(
+            dict.fromkeys(f.lines for f in ([focus] if finding else same) if f.lines is not None)
+        )
+        src = focus.document.source
+        title = src.describe() + (f" — {src.arn}" if src.arn else "")
+        try:
+            text = focus.document.policy.text
+        except ValueError as exc:
+            view.show(None, empty=f"{title}: {exc}")
+            return
+        view.show(PolicyShown(title, text, marks, f"{result.title}: {focus.reason}"))
+
+    def focused_check(self) -> str | None:
+        return self.pane("checks").selected
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_focus_pane(self, name: str) -> None:
+        if name == "policy":
+            self.query_one("#policy-scroll").focus()
+        else:
+            self.pane(name).focus_list()
+
+    def action_check(self, step: int) -> None:
+        if self.verdict is None:
+            return
+        ids = [c.check_id for c in self.verdict.checks]
+        current = self.focused_check()
+        index = ids.index(current) if current in ids else -1
+        target = ids[(index + step) % len(ids)]
+        self.pane("checks").select(target)
+        self.finding_cursor = -1
+        self._show_check(target)
+
+    def all_findings(self) -> list[tuple[str, Finding]]:
+        if self.verdict is None:
+            return []
+        pairs = [
+            (c.check_id, f)
+            for c in self.verdict.checks
+            if c.status in (Status.FAIL, Status.WARN, Status.UNKNOWN)
+            for f in c.findings
+            if f.document is not None and f.lines is not None
+        ]
+        return pairs or [
+            (c.check_id, f)
+            for c in self.verdict.checks
+            for f in c.findings
+            if f.document is not None and f.lines is not None
+        ]
+
+    def action_finding(self, step: int) -> None:
+        pairs = self.all_findings()
+        if not pairs:
+            self.bell()
+            return
+        self.finding_cursor = (self.finding_cursor + step) % len(pairs)
+        check_id, finding = pairs[self.finding_cursor]
+        self.pane("checks").select(check_id)
+        self._show_check(check_id, finding)
+
+    def action_help(self) -> None:
+        from sestui.tui.screens.help import HelpScreen
+
+        keys = []
+        for b in self.BINDINGS:
+            assert isinstance(b, Binding)
+            keys.append(
+                (
+                    b.key.replace("left_square_bracket", "[")
+                    .replace("right_square_bracket", "]")
+                    .replace("question_mark", "?"),
+                    b.description,
+                )
+            )
+        self.push_screen(HelpScreen(keys))
+
+    def action_matrix(self) -> None:
+        if self.account is None or self.selection is None:
+            return
+        from sestui.checks.matrix import who_can_send
+        from sestui.tui.screens.matrix import MatrixScreen
+
+        try:
+            m = who_can_send(
+                self.account,
+                self.selection.region,
+                path=self.selection.path,
+                actions=self.selection.actions,
+            )
+        except SelectionError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+
+        def chosen(cell: tuple[str, str] | None) -> None:
+            if cell:
+                self.jump(principal=cell[0], identity=cell[1])
+
+        self.push_screen(MatrixScreen(m), chosen)
+
+    def action_paste_error(self) -> None:
+        from sestui.tui.screens.paste_error import PasteErrorScreen
+
+        self.push_screen(PasteErrorScreen(), self._explain)
+
+    def _explain(self, text: str | None) -> None:
+        if not text or self.account is None:
+            return
+        from sestui.checks.errors import ErrorKind, parse_error
+
+        parsed = parse_error(text)
+        if parsed.kind is not ErrorKind.ACCESS_DENIED:
+            self.notify(f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15)
+            return
+        account = self.account
+        if parsed.account and parsed.account != account.account_id:
+            self.notify(
+                f"The message names account {parsed.account}; this is {account.account_id}.",
+                severity="error",
+            )
+            return
+        assert parsed.principal_arn is not None
+        principal = account.principal(parsed.principal_arn)
+        if principal is None and ":assumed-role/" in parsed.principal_arn:
+            principal = account.principal(parsed.principal_arn.split("/")[1], PrincipalType.ROLE)
+        if principal is None:
+            self.notify(f"No principal {parsed.principal_arn} in this account.", severity="error")
+            return
+        identity = None
+        if parsed.resource_type == "identity":
+            identity = parsed.resource_name
+        elif (
+            parsed.resource_type == "configuration-set"
+            and parsed.region
+            and (parsed.region in account.regions)
+        ):
+            identity = next(
+                (
+                    i.name
+                    for i in account.regions[parsed.region].identities.values()
+                    if i.default_configuration_set == parsed.resource_name
+                ),
+                None,
+            )
+        self.jump(
+            principal=principal.arn, region=parsed.region, identity=identity, action=parsed.action
+        )
+        self.notify(f"Checking {principal.name} · {parsed.action} · {parsed.resource_arn}")
+
+    def action_edit_context(self) -> None:
+        if self.selection is None:
+            return
+        from sestui.tui.screens.context import ContextScreen
+
+        def applied(sel: Selection | None) -> None:
+            if sel is not None:
+                self.selection = sel
+                self.recheck()
+
+        self.push_screen(ContextScreen(self.selection), applied)
+
+    def _focused_fix(self) -> Any:
+        if self.verdict is None:
+            return None
+        check_id = self.focused_check()
+        result = next((c for c in self.verdict.checks if c.check_id == check_id), None)
+        return result.fix if result else None
+
+    def action_fix(self) -> None:
+        fix = self._focused_fix()
+        if fix is None or self.account is None or self.selection is None:
+            self.notify("The focused check has no suggested fix.", severity="warning")
+            return
+        from sestui.tui.screens.fix import FixScreen
+
+        original = None
+        if fix.replaces is not None:
+            src = fix.replaces.source
+            original = PolicyShown(src.describe(), fix.replaces.policy.text)
+        after = run(self.account, self.selection, Overrides().with_fix(fix)).outcome
+        self.push_screen(FixScreen(fix, original, after))
+
+    def action_copy_fix(self) -> None:
+        fix = self._focused_fix()
+        if fix is None:
+            self.notify("The focused check has no suggested fix.", severity="warning")
+            return
+        self.copy_to_clipboard(fix.text())
+        self.notify("Fix copied to the clipboard (OSC 52)")
+
+    def action_reload(self) -> None:
+        if self.selection is not None:
+            self.start = StartAt(
+                self.selection.principal,
+                self.selection.region,
+                self.selection.from_address,
+                self.selection.identity,
+            )
+        self.query_one(VerdictBar).show(None, f"Reloading {self.spec.describe()}…")
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("fix", "copy_fix"):
+            return True if self._focused_fix() is not None else None
+        if action == "finding":
+            return True if self.all_findings() else None
+        if action == "reload":
+            return True if not (self.spec.demo and self.account is not None) else None
+        return True

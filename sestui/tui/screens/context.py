@@ -1,0 +1,107 @@
+"""`x`: edit the request context — send path, action, From, recipients, source IP, config set."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from sestui.checks import Selection, SendPath
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.replace(";", ",").split(",") if x.strip())
+
+
+class ContextScreen(ModalScreen[Selection | None]):
+    DEFAULT_CSS = """
+    ContextScreen { align: center middle; }
+    ContextScreen > Vertical { width: 84; max-width: 98%; height: auto; max-height: 95%;
+        border: round $accent; background: $surface; padding: 0 1; }
+    ContextScreen Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 3; height: auto; }
+    ContextScreen Label { padding: 1 0 0 0; }
+    ContextScreen Horizontal { height: 3; align-horizontal: right; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel-context"),
+        Binding("ctrl+s", "apply", "Apply", id="apply-context"),
+    ]
+
+    def __init__(self, selection: Selection) -> None:
+        super().__init__()
+        self.selection = selection
+
+    def compose(self) -> ComposeResult:
+        s = self.selection
+        with Vertical():
+            yield Static("Request context (empty = unset; ctrl+s applies)", markup=False)
+            with Grid():
+                yield Label("Send path")
+                yield Select(
+                    [(p.value, p.value) for p in SendPath],
+                    value=s.path.value,
+                    allow_blank=False,
+                    id="ctx-path",
+                )
+                yield Label("Actions")
+                yield Input(", ".join(s.actions), placeholder="ses:SendRawEmail", id="ctx-actions")
+                yield Label("From address")
+                yield Input(
+                    s.from_address or "", placeholder="defaults to the identity", id="ctx-from"
+                )
+                yield Label("Recipients")
+                yield Input(
+                    ", ".join(s.recipients or ()),
+                    placeholder="a@x.com, b@y.org",
+                    id="ctx-recipients",
+                )
+                yield Label("Source IP")
+                yield Input(s.source_ip or "", placeholder="203.0.113.7", id="ctx-ip")
+                yield Label("Config set")
+                yield Input(
+                    s.configuration_set or "",
+                    placeholder="default of the identity",
+                    id="ctx-config-set",
+                )
+                yield Label("Template")
+                yield Input(s.template or "", id="ctx-template")
+            with Horizontal():
+                yield Button("Apply", id="apply", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#ctx-from", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "apply":
+            self.action_apply()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        def text(wid: str) -> str:
+            return self.query_one(f"#{wid}", Input).value.strip()
+
+        path = self.query_one("#ctx-path", Select).value
+        self.dismiss(
+            replace(
+                self.selection,
+                path=SendPath(str(path)),
+                actions=_split(text("ctx-actions")),
+                from_address=text("ctx-from") or None,
+                recipients=_split(text("ctx-recipients")) or None,
+                source_ip=text("ctx-ip") or None,
+                configuration_set=text("ctx-config-set") or None,
+                template=text("ctx-template") or None,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

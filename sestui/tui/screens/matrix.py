@@ -1,0 +1,70 @@
+"""`m`: who can send in this region — principals × identities; Enter jumps to the cell."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from sestui.checks import Outcome
+from sestui.checks.matrix import Matrix
+
+CELL = {
+    Outcome.ALLOWED: ("✓", "$success"),
+    Outcome.DENIED: ("✗", "$error"),
+    Outcome.UNDECIDED: ("?", "$warning"),
+}
+
+
+class MatrixScreen(ModalScreen[tuple[str, str] | None]):
+    DEFAULT_CSS = """
+    MatrixScreen { align: center middle; }
+    MatrixScreen > Vertical { width: 95%; height: 90%; border: round $accent;
+        background: $surface; }
+    MatrixScreen #matrix-title { height: auto; padding: 0 1; }
+    MatrixScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [Binding("escape,q,m", "dismiss_none", "Close", id="close-matrix")]
+
+    def __init__(self, matrix: Matrix) -> None:
+        super().__init__()
+        self.matrix = matrix
+
+    def compose(self) -> ComposeResult:
+        m = self.matrix
+        with Vertical():
+            yield Static(
+                Content(
+                    f"Who can send in {m.region}: {len(m.principals)} principals × "
+                    f"{len(m.identities)} identities  (✓ allowed ✗ denied ? "
+                    "undecided; enter opens the cell)"
+                ),
+                id="matrix-title",
+            )
+            yield DataTable(cursor_type="cell", zebra_stripes=True, id="matrix-table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        m = self.matrix
+        width = max([len(p.label) for p in m.principals] + [9])
+        table.add_column("principal", key="principal", width=width)
+        for name in m.identities:
+            table.add_column(name, key=name)
+        for p, row in zip(m.principals, m.cells, strict=True):
+            cells = [Content.styled(*CELL[c]) for c in row]
+            table.add_row(Content(p.label), *cells, key=p.arn)
+        table.focus()
+        if m.identities:
+            table.move_cursor(column=1)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        row, col = event.coordinate.row, event.coordinate.column
+        if col == 0 or not self.matrix.identities:
+            return
+        self.dismiss((self.matrix.principals[row].arn, self.matrix.identities[col - 1]))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

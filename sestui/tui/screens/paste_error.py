@@ -1,0 +1,49 @@
+"""`e`: paste a 554 / AccessDenied message; the app selects its principal, identity and region."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static, TextArea
+
+
+class PasteErrorScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    PasteErrorScreen { align: center middle; }
+    PasteErrorScreen > Vertical { width: 90; max-width: 95%; height: 16; border: round $accent;
+        background: $surface; padding: 0 1; }
+    PasteErrorScreen TextArea { height: 1fr; }
+    PasteErrorScreen Horizontal { height: 3; align-horizontal: right; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel-paste"),
+        Binding("ctrl+s", "submit", "Explain", id="submit-paste"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                "Paste the error SES returned (554 Access denied…, AccessDenied…), then ctrl+s:",
+                markup=False,
+            )
+            yield TextArea(id="error-text", soft_wrap=True, show_line_numbers=False)
+            with Horizontal():
+                yield Button("Explain", id="explain", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "explain":
+            self.action_submit()
+        else:
+            self.action_cancel()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

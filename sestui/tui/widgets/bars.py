@@ -1,0 +1,63 @@
+"""The verdict bar (ALLOWED / DENIED / UNDECIDED and AWS's error text) and the context bar."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from sestui.checks import Outcome, Selection, Verdict
+
+WORDS = {Outcome.ALLOWED: "✓ ALLOWED", Outcome.DENIED: "✗ DENIED", Outcome.UNDECIDED: "? UNDECIDED"}
+
+
+class VerdictBar(Static):
+    DEFAULT_CSS = """
+    VerdictBar { height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    VerdictBar.-allowed { border-left: thick $success; }
+    VerdictBar.-denied { border-left: thick $error; }
+    VerdictBar.-undecided { border-left: thick $warning; }
+    """
+
+    def show(self, verdict: Verdict | None, message: str = "") -> None:
+        for outcome in Outcome:
+            self.remove_class(f"-{outcome.value}")
+        if verdict is None:
+            self.update(Content(message))
+            return
+        self.add_class(f"-{verdict.outcome.value}")
+        colour = {
+            Outcome.ALLOWED: "$success",
+            Outcome.DENIED: "$error",
+            Outcome.UNDECIDED: "$warning",
+        }[verdict.outcome]
+        line = Content.assemble((WORDS[verdict.outcome], f"bold {colour}"), "  ", verdict.summary)
+        if verdict.error_text:
+            line = Content.assemble(line, "\n", (verdict.error_text, "$text-muted"))
+        elif verdict.outcome is Outcome.UNDECIDED and verdict.reasons:
+            line = Content.assemble(line, "\n", (verdict.reasons[0], "$text-muted"))
+        self.update(line)
+
+
+class ContextBar(Static):
+    DEFAULT_CSS = """
+    ContextBar { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def show(self, selection: Selection | None) -> None:
+        if selection is None:
+            self.update("")
+            return
+        parts = [
+            f"via {selection.path.value}",
+            ", ".join(selection.effective_actions),
+            f"From {selection.from_address}" if selection.from_address else "From (the identity)",
+        ]
+        if selection.recipients:
+            parts.append(f"to {', '.join(selection.recipients)}")
+        if selection.source_ip:
+            parts.append(f"IP {selection.source_ip}")
+        if selection.configuration_set is not None:
+            parts.append(f"config set {selection.configuration_set or '(none)'}")
+        if selection.template:
+            parts.append(f"template {selection.template}")
+        self.update(Content("  ·  ".join(parts) + "   [x] edit"))

@@ -1,0 +1,162 @@
+"""List panes with a `/` filter: principals, identities, regions, checks (OptionList based)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from sestui.tui.messages import PaneSelected
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # stable id (ARN, region, identity name, check id)
+    prompt: Content
+    search: str  # the text the filter matches
+
+
+class ListPane(Vertical, can_focus=False):
+    """A titled OptionList; `/` opens a filter that keeps the highlighted row by its key."""
+
+    DEFAULT_CSS = """
+    ListPane { border: round $panel; height: 1fr; }
+    ListPane:focus-within { border: round $accent; }
+    ListPane > OptionList { border: none; height: 1fr; background: transparent; }
+    ListPane > OptionList:focus { border: none; }
+    ListPane > Input { display: none; border: none; height: 1; padding: 0 1; }
+    ListPane.-filtering > Input { display: block; }
+    """
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("j", "cursor_down", "Down", show=False, id="down"),
+        Binding("k", "cursor_up", "Up", show=False, id="up"),
+    ]
+
+    def __init__(self, pane: str, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.pane = pane
+        self.border_title = title
+        self._rows: list[Row] = []
+        self._selected: str | None = None
+        self._quiet = False
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter…", id=f"{self.pane}-filter")
+        yield OptionList(id=f"{self.pane}-list")
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    @property
+    def selected(self) -> str | None:
+        return self._selected
+
+    def focus_list(self) -> None:
+        self.options.focus()
+
+    def set_rows(self, rows: Sequence[Row], selected: str | None = None) -> None:
+        """Replace the rows, keeping the highlighted key (or `selected`) without posting."""
+        self._rows = list(rows)
+        if selected is not None:
+            self._selected = selected
+        self._refill()
+
+    def update_prompts(self, prompts: dict[str, Content]) -> None:
+        """Change prompts in place (status glyphs) without disturbing the highlight."""
+        rows = []
+        for r in self._rows:
+            rows.append(Row(r.key, prompts.get(r.key, r.prompt), r.search))
+        self._rows = rows
+        ol = self.options
+        for i in range(ol.option_count):
+            opt = ol.get_option_at_index(i)
+            if opt.id in prompts:
+                ol.replace_option_prompt_at_index(i, prompts[opt.id])
+
+    def forget(self) -> None:
+        """Drop the remembered choice (the next set_rows picks its default)."""
+        self._selected = None
+
+    def select(self, key: str) -> None:
+        self._selected = key
+        ol = self.options
+        try:
+            index = ol.get_option_index(key)
+        except Exception:  # not visible under the current filter: clear it
+            self.query_one(Input).value = ""
+            self._refill()
+            try:
+                index = ol.get_option_index(key)
+            except Exception:
+                return
+        self._quiet = True
+        ol.highlighted = index
+        self._quiet = False
+
+    def _refill(self) -> None:
+        text = self.query_one(Input).value.strip().lower()
+        visible = [r for r in self._rows if not text or text in r.search.lower()]
+        ol = self.options
+        self._quiet = True
+        ol.set_options([Option(r.prompt, id=r.key) for r in visible])
+        keys = [r.key for r in visible]
+        if self._selected in keys:
+            ol.highlighted = keys.index(self._selected)
+        elif keys:
+            ol.highlighted = 0
+        self._quiet = False
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        key = event.option.id
+        if self._quiet or key is None or key == self._selected:
+            return
+        self._selected = key
+        self.post_message(PaneSelected(self.pane, key))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._refill()
+        highlighted = self.options.highlighted
+        if highlighted is not None:
+            key = self.options.get_option_at_index(highlighted).id
+            if key and key != self._selected:
+                self._selected = key
+                self.post_message(PaneSelected(self.pane, key))
+
+    @on(Input.Submitted)
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_list()
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one(Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(Input).value = ""
+        self.remove_class("-filtering")
+        self._refill()
+        self.focus_list()
+
+    def action_cursor_down(self) -> None:
+        self.options.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.options.action_cursor_up()

@@ -1,0 +1,288 @@
+"""The TUI driven with Pilot: every key and flow, asserting selection, verdict and marks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, TextArea
+
+from sestui.checks import Outcome, SendPath
+from sestui.demo.build import build
+from sestui.policy import LineRange
+from sestui.sources import SourceSpec
+from sestui.tui.app import SestuiApp, StartAt
+from sestui.tui.screens.context import ContextScreen
+from sestui.tui.screens.fix import FixScreen
+from sestui.tui.screens.help import HelpScreen
+from sestui.tui.screens.matrix import MatrixScreen
+from sestui.tui.screens.paste_error import PasteErrorScreen
+from sestui.tui.widgets.policy_view import PolicyView
+from tests.tui.conftest import USER, demo_app, settle
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_opens_on_the_first_principal_and_the_busiest_region() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        sel = app.selection
+        assert sel is not None
+        assert (sel.principal, sel.region, sel.identity) == (
+            USER + "iam-user-name",
+            "eu-west-1",
+            "billing@example.com",
+        )
+        assert app.verdict is not None and app.verdict.outcome is Outcome.DENIED
+        assert app.focused_check() == "identity-policy"
+        view = app.query_one(PolicyView)
+        assert view.marked_lines == (LineRange(12, 19),)
+        assert "AllowSendingFromExampleCom" in view.shown.title  # type: ignore[union-attr]
+        assert app.focused is app.pane("principals").options
+
+
+async def test_moving_in_lists_reruns_the_checks() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert app.selection.principal == USER + "reporting"  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        await pilot.press("k", "2", "down")
+        await settle(pilot)
+        assert app.selection.identity == "example.com"  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        # The principal list shows each principal's outcome for the selected identity.
+        prompts = [str(o.prompt) for o in app.pane("principals").options.options]
+        assert prompts[0].startswith("✓ iam-user-name") and prompts[1].startswith("✗ reporting")
+        await pilot.press("3", "down")
+        await settle(pilot)
+        assert app.selection.region == "us-east-1"  # type: ignore[union-attr]
+        identities = [o.id for o in app.pane("identities").options.options]
+        assert identities == ["alerts@example.com", "example.com", "marketing.example.com"]
+        assert app.selection.identity == "example.com"  # type: ignore[union-attr]
+        # The policy names eu-west-1 only: denied, and the identity-resolution check says why.
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert app.verdict.check("identity-resolution").status.value == "fail"  # type: ignore[union-attr]
+
+
+async def test_check_and_finding_navigation() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        assert app.focused_check() == "non-sending-resource"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.focused_check() == "smtp-credentials"  # wraps around
+        await pilot.press("n")
+        assert app.focused_check() == "identity-policy"
+        first = app.query_one(PolicyView).shown
+        await pilot.press("n")
+        assert app.focused_check() == "identity-resolution"
+        second = app.query_one(PolicyView).shown
+        assert first is not None and second is not None
+        assert "names example.com" in second.note and second.marks == (LineRange(12, 19),)
+        await pilot.press("N")
+        assert app.focused_check() == "identity-policy"
+
+
+async def test_filter_keeps_selection_by_key() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"news", "enter")
+        await settle(pilot)
+        visible = [o.id for o in app.pane("principals").options.options]
+        assert visible == [USER + "newsletter"]
+        assert app.selection.principal == USER + "newsletter"  # type: ignore[union-attr]
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert len(app.pane("principals").options.options) == 13
+        assert app.pane("principals").selected == USER + "newsletter"
+        ol = app.pane("principals").options
+        assert ol.get_option_at_index(ol.highlighted).id == USER + "newsletter"  # type: ignore[arg-type]
+
+
+async def test_paste_a_554_jumps_to_its_selection() -> None:
+    app = demo_app()
+    message = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/newsletter' is not "
+        "authorized to perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:eu-west-1:111122223333:configuration-set/newsletter-tracking'"
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, PasteErrorScreen)
+        app.screen.query_one(TextArea).insert(message)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        sel = app.selection
+        assert sel is not None
+        assert (sel.principal, sel.region, sel.identity) == (
+            USER + "newsletter",
+            "eu-west-1",
+            "news.example.com",
+        )
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert "configuration-set/newsletter-tracking" in app.verdict.error_text  # type: ignore[union-attr,operator]
+        assert app.focused_check() == "identity-policy"
+
+
+async def test_matrix_enter_jumps_to_the_cell() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 13 and len(table.columns) == 7
+        # Row 4 is contractor; column 5 is partner.example.net (denied by its policy).
+        table.move_cursor(row=4, column=5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, MatrixScreen)
+        sel = app.selection
+        assert (sel.principal, sel.identity) == (
+            USER + "external/contractor",  # type: ignore[union-attr]
+            "partner.example.net",
+        )
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert app.focused_check() == "sending-authorization"
+
+
+async def test_context_editor_changes_the_request() -> None:
+    app = demo_app(principal="support-desk", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.verdict.outcome is Outcome.UNDECIDED  # type: ignore[union-attr]
+        await pilot.press("x")
+        assert isinstance(app.screen, ContextScreen)
+        app.screen.query_one("#ctx-from", Input).value = "support@example.com"
+        app.screen.query_one("#ctx-recipients", Input).value = "a@example.org, b@example.net"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        sel = app.selection
+        assert sel.from_address == "support@example.com"  # type: ignore[union-attr]
+        assert sel.recipients == ("a@example.org", "b@example.net")  # type: ignore[union-attr]
+        assert sel.path is SendPath.SMTP  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+
+
+async def test_fix_view_and_copy() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        assert '"AllowSesSending"' in app.clipboard
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FixScreen)
+        assert app.screen.after is Outcome.ALLOWED
+        await pilot.press("escape", "right_square_bracket")
+        assert app.focused_check() == "non-sending-resource"
+        assert app.check_action("fix", ()) is None  # dimmed: that check has no fix
+
+
+async def test_help_lists_every_binding() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = {k for k, _ in app.screen.rows}
+        assert {"q", "?", "1", "5", "[", "]", "n", "N", "e", "x", "m", "f", "c", "r"} <= keys
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_focus_keys_and_palette() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for key, pane in (
+            ("2", "identities"),
+            ("3", "regions"),
+            ("4", "checks"),
+            ("1", "principals"),
+        ):
+            await pilot.press(key)
+            assert app.focused is app.pane(pane).options
+        await pilot.press("5")
+        assert app.focused is app.query_one("#policy-scroll")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Permissions boundary (perm")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused_check() == "permissions-boundary"
+
+
+async def test_reload_keeps_the_selection(tmp_path: Path) -> None:
+    snap = tmp_path / "acct.json"
+    snap.write_text(json.dumps(build()))
+    app = SestuiApp(
+        SourceSpec(snapshot=str(snap)), StartAt("dev-sandbox", "eu-west-1", None, "example.com")
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        data = build()
+        del data["iam"]["UserDetailList"][6]["PermissionsBoundary"]  # dev-sandbox
+        snap.write_text(json.dumps(data))
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.selection.principal == USER + "dev-sandbox"  # type: ignore[union-attr]
+        assert app.selection.identity == "example.com"  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+
+
+async def test_a_broken_snapshot_is_shown_not_crashed(tmp_path: Path) -> None:
+    snap = tmp_path / "bad.json"
+    snap.write_text('{"format": "sestui-snapshot/1",')
+    app = SestuiApp(SourceSpec(snapshot=str(snap)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.account is None
+        bar = str(app.query_one("#verdict").render())
+        assert "not valid JSON" in bar and str(snap) in bar
+
+
+async def test_fits_80x24_and_quits() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for wid in ("#principals", "#identities", "#regions", "#checks", "#policy", "#verdict"):
+            region = app.query_one(wid).region
+            assert region.width > 0 and region.height >= (2 if wid == "#verdict" else 3), wid
+            assert region.right <= 80 and region.bottom <= 24, wid
+        assert app.screen.has_class("-narrow")
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_option_lists_render_names_as_text_not_markup() -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        ol = app.pane("principals").query_one(OptionList)
+        assert all("[" not in str(o.prompt) for o in ol.options)
+
+
+async def test_no_color_keeps_the_marks_readable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        svg = app.export_screenshot()
+        # Marked lines carry a gutter glyph; verdicts and checks carry words and glyphs.
+        assert "▶12" in svg.replace("&#160;", "").replace(" ", "") or "▶" in svg
+        assert "DENIED" in svg and "✗" in svg
