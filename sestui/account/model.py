@@ -6,7 +6,6 @@ so opening a large account costs little more than reading its file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -14,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from sestui.policy import Policy, PolicyKind, PolicySource, parse_policy
+from sestui.policy.document import document_key
 
 
 @dataclass(frozen=True)
@@ -34,18 +34,21 @@ class PolicyDocument:
         return hash((self.source, self.fingerprint))
 
     def attached(self, source: PolicySource) -> PolicyDocument:
-        """The same document seen through another attachment (e.g. via a group)."""
-        return PolicyDocument(source, self.raw)
+        """The same document seen through another attachment (e.g. via a group); it shares
+        the fingerprint, so the text is serialized once however often it is attached."""
+        other = PolicyDocument(source, self.raw)
+        other.__dict__["fingerprint"] = self.fingerprint  # cached_property storage
+        return other
 
     @cached_property
     def fingerprint(self) -> str:
-        """Canonical JSON: equal documents have equal fingerprints."""
-        return json.dumps(self.raw, sort_keys=True, separators=(",", ":"))
+        """Compact JSON: equal documents have equal fingerprints."""
+        return document_key(self.raw)
 
     @cached_property
     def policy(self) -> Policy:
         """The parsed policy; raises PolicyError (with the policy's name) when it is invalid."""
-        return parse_policy(self.raw, self.source)
+        return parse_policy(self.raw, self.source, key=self.fingerprint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +323,21 @@ class Account:
             cached = self._policies_cache[principal.arn] = self._collect(principal)
         return cached
 
+    @cached_property
+    def _attached_cache(self) -> dict[tuple[str, str | None], PolicyDocument]:
+        return {}
+
+    def _attached(self, managed: ManagedPolicy, via: str | None) -> PolicyDocument:
+        """One wrapper per (policy, attachment): every member of a group shares it."""
+        key = (managed.arn, via)
+        doc = self._attached_cache.get(key)
+        if doc is None:
+            assert managed.document is not None
+            doc = self._attached_cache[key] = managed.document.attached(
+                PolicySource(PolicyKind.IDENTITY, managed.name, managed.arn, via)
+            )
+        return doc
+
     def _collect(self, principal: IamPrincipal) -> PrincipalPolicies:
         docs: list[PolicyDocument] = list(principal.inline_policies)
         unknown: list[str] = []
@@ -330,11 +348,7 @@ class Account:
                 if managed is None or managed.document is None:
                     unknown.append(arn)
                 else:
-                    docs.append(
-                        managed.document.attached(
-                            PolicySource(PolicyKind.IDENTITY, managed.name, arn, via)
-                        )
-                    )
+                    docs.append(self._attached(managed, via))
 
         attach(principal.attached_policy_arns, None)
         for group_name in principal.groups:

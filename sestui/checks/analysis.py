@@ -130,14 +130,16 @@ def _request_arn(account: Account, principal: IamPrincipal) -> str:
     )
 
 
-def _context(
-    selection: Selection, principal: IamPrincipal, from_address: str | None
+def request_context(
+    selection: Selection, principal: IamPrincipal | None, from_address: str | None
 ) -> dict[str, Any]:
+    """The request's context keys; without a principal, only the keys every principal shares."""
     ctx: dict[str, Any] = {
         "aws:RequestedRegion": selection.region,
         "ses:ApiVersion": selection.path.api_version,
-        "aws:PrincipalArn": principal.arn,
     }
+    if principal is not None:
+        ctx["aws:PrincipalArn"] = principal.arn
     now = (
         datetime.fromisoformat(selection.current_time.replace("Z", "+00:00"))
         if selection.current_time
@@ -159,10 +161,11 @@ def _context(
         ctx["ses:FromDisplayName"] = selection.display_name
     if selection.feedback_address is not None:
         ctx["ses:FeedbackAddress"] = selection.feedback_address
-    tags = dict(principal.tags)
-    tags.update(dict(selection.principal_tags))
-    for k, v in tags.items():
-        ctx[f"aws:PrincipalTag/{k}"] = v
+    if principal is not None:
+        tags = dict(principal.tags)
+        tags.update(dict(selection.principal_tags))
+        for k, v in tags.items():
+            ctx[f"aws:PrincipalTag/{k}"] = v
     ctx.update(dict(selection.extra_context))
     return ctx
 
@@ -240,7 +243,7 @@ def analyze(
         config_set=config_set,
         config_set_is_default=is_default,
         template=template,
-        context=_context(selection, principal, from_address),
+        context=request_context(selection, principal, from_address),
     )
     a.identity_arn = a.arn("identity", identity_name)
     _evaluate(a)
@@ -286,5 +289,7 @@ def _evaluate(a: Analysis) -> None:
     for action, resource_arn, kind in targets:
         request = Request.build(a.request_arn, action, resource_arn, a.context)
         ps = with_rp if kind == "identity" else base
-        evaluations.append(ResourceEvaluation(action, resource_arn, kind, evaluate(request, ps)))
+        evaluations.append(
+            ResourceEvaluation(action, resource_arn, kind, evaluate(request, ps, full_trace=False))
+        )
     a.evaluations = tuple(evaluations)

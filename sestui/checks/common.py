@@ -37,8 +37,12 @@ def unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(out)
 
 
+_CONDITION_ONLY = (Miss.CONDITION,)
+
+
 def _relevant(t: StatementTrace) -> bool:
-    return not ({Miss.ACTION, Miss.PRINCIPAL, Miss.RESOURCE} & set(t.misses))
+    """Action, resource and principal matched: only conditions (if anything) stood in the way."""
+    return not t.misses or t.misses == _CONDITION_ONLY
 
 
 def condition_missing(t: StatementTrace) -> frozenset[str]:

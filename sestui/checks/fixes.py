@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,7 +12,7 @@ from sestui.checks.model import Fix, FixKind
 
 def statements_of(doc: PolicyDocument) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A deep copy of the document with Statement as a list, and that list."""
-    raw = copy.deepcopy(dict(doc.raw))
+    raw = json.loads(json.dumps(doc.raw))  # a deep copy, several times faster than deepcopy
     found = raw.get("Statement")
     stmts: list[dict[str, Any]] = [found] if isinstance(found, dict) else list(found or [])
     raw["Statement"] = stmts

@@ -7,7 +7,15 @@ from sestui.checks.common import denials_of, finding, short, unique
 from sestui.checks.fixes import add_policy, allow_statement
 from sestui.checks.model import CheckResult, Finding, ResourceEvaluation, Status
 from sestui.checks.selection import SENDING_ACTIONS
-from sestui.policy import Effect, Miss, PolicyKind, PrincipalMatch, Request, evaluate_statement
+from sestui.policy import (
+    Effect,
+    Miss,
+    PolicyError,
+    PolicyKind,
+    PrincipalMatch,
+    Request,
+    evaluate_statement,
+)
 
 CHECK_ID = "identity-policy"
 TITLE = "Identity policies allow sending"
@@ -17,23 +25,28 @@ def _other_actions(a: Analysis, ev: ResourceEvaluation) -> list[Finding]:
     """Allow statements that grant another sending action on this resource: a classic cause
     (SMTP and the v2 SendEmail with raw content are authorized as ses:SendRawEmail)."""
     out = []
-    for t in ev.evaluation.of_kind(PolicyKind.IDENTITY):
-        if t.misses != (Miss.ACTION,) or t.effect is not Effect.ALLOW or t.statement.not_action:
+    others = [x for x in SENDING_ACTIONS if x.lower() != ev.action.lower()]
+    requests = [Request.build(a.request_arn, x, ev.resource, a.context) for x in others]
+    for doc in a.identity_docs:
+        try:
+            policy = doc.policy
+        except PolicyError:
             continue
-        for other in SENDING_ACTIONS:
-            if other.lower() == ev.action.lower():
+        for st in policy.statements:
+            if st.effect is not Effect.ALLOW or st.not_action:
                 continue
-            request = Request.build(a.request_arn, other, ev.resource, a.context)
-            if evaluate_statement(t.policy, t.statement, request).applies:
-                out.append(
-                    finding(
-                        a,
-                        t,
-                        f"allows {other} on {short(ev.resource)}, but this "
-                        f"send is authorized as {ev.action}",
+            for other, request in zip(others, requests, strict=True):
+                t = evaluate_statement(policy, st, request)
+                if t.applies:
+                    out.append(
+                        finding(
+                            a,
+                            t,
+                            f"allows {other} on {short(ev.resource)}, but this "
+                            f"send is authorized as {ev.action}",
+                        )
                     )
-                )
-                break
+                    break
     return out
 
 

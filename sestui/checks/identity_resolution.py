@@ -9,7 +9,7 @@ from sestui.checks.analysis import Analysis
 from sestui.checks.common import finding, short, unique
 from sestui.checks.fixes import as_list, edit_policy
 from sestui.checks.model import CheckResult, Finding, Fix, Status
-from sestui.policy import Miss, PolicyKind, resource_matches
+from sestui.policy import Miss, PolicyKind, glob_match, resource_matches
 
 CHECK_ID = "identity-resolution"
 TITLE = "The identity ARN SES checks"
@@ -21,6 +21,23 @@ def _add_resource(index: int, arn: str) -> Any:
         st["Resource"] = [*as_list(st.get("Resource", [])), arn]
 
     return change
+
+
+def _other_region(a: Analysis, patterns: list[str]) -> str | None:
+    """A pattern that names this identity, but in another region (read from the pattern)."""
+    region = a.selection.region
+    for p in patterns:
+        parts = p.split(":", 5)
+        if len(parts) != 6 or glob_match(parts[3], region, ignore_case=True):
+            continue
+        if glob_match(parts[5], f"identity/{a.identity_name}") and (
+            parts[4] in ("*", a.account.account_id)
+        ):
+            return (
+                f"names the identity in {parts[3]}, but this send goes through {region}: "
+                "identities and their ARNs are per region"
+            )
+    return None
 
 
 def _kind_words(a: Analysis) -> str:
@@ -75,29 +92,7 @@ def run(a: Analysis) -> CheckResult:
                     )
                     break
             if why is None:
-                for region in a.account.regions:
-                    if region == a.selection.region:
-                        continue
-                    moved = a.identity_arn.replace(f":{a.selection.region}:", f":{region}:", 1)
-                    if any(resource_matches(p, moved) for p in resources):
-                        why = (
-                            f"names the identity in {region}, but this send goes through "
-                            f"{a.selection.region}: identities and ARNs are per region"
-                        )
-                        break
-            if why is None:
-                for p in resources:
-                    parts = p.split(":")
-                    if (
-                        len(parts) > 4
-                        and parts[3] not in ("*", a.selection.region, "")
-                        and "identity/" in p
-                    ):
-                        why = (
-                            f"names region {parts[3]}, but this send goes through "
-                            f"{a.selection.region}"
-                        )
-                        break
+                why = _other_region(a, resources)
             if why is None:
                 continue
             findings.append(finding(a, t, why))

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sestui.account import Account, IamPrincipal
-from sestui.checks.analysis import SelectionError, analyze
+from sestui.checks.analysis import SelectionError
 from sestui.checks.model import Outcome
-from sestui.checks.run import decide
-from sestui.checks.selection import Selection, SendPath
+from sestui.checks.selection import SendPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,28 +29,43 @@ class Matrix:
         return self.cells[i][self.identities.index(identity)]
 
 
+_PERSONAL_WORDS = ("aws:username", "principalarn", "aws:userid", "${aws:", "principaltag")
+
+
+@lru_cache(maxsize=1 << 16)
+def _personal(fingerprint_text: str) -> bool:
+    """Whether a document reads keys that differ between principals with equal policies."""
+    low = fingerprint_text.lower()
+    return any(word in low for word in _PERSONAL_WORDS)
+
+
+class Fingerprinter:
+    """Everything about a principal that a decision can depend on, except its name and ARN when
+    no policy reads them: principals with equal fingerprints get equal rows."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        levels = account.organization.levels or ()
+        self.scp_personal = any(
+            _personal(d.fingerprint) or "principal" in d.fingerprint.lower()
+            for lv in levels
+            for d in lv.policies
+        )
+
+    def __call__(self, p: IamPrincipal) -> tuple[object, ...]:
+        pp = self.account.policies_for(p)
+        docs = tuple(d.fingerprint for d in pp.identity)
+        boundary = pp.boundary.fingerprint if pp.boundary else None
+        personal = (
+            self.scp_personal
+            or any(map(_personal, docs))
+            or (boundary is not None and _personal(boundary))
+        )
+        return (p.type, docs, boundary, pp.unknown, p.tags, p.arn if personal else None)
+
+
 def fingerprint(account: Account, p: IamPrincipal) -> tuple[object, ...]:
-    """Everything about a principal that the decision can depend on, except its name/ARN when no
-    policy mentions principals by name (conditions on aws:username or ARNs make it part)."""
-    pp = account.policies_for(p)
-    docs = tuple(d.fingerprint for d in pp.identity)
-    boundary = pp.boundary.fingerprint if pp.boundary else None
-    text = " ".join(docs) + (boundary or "")
-    personal = (
-        "${aws:username}" in text
-        or "aws:username" in text.lower()
-        or "principalarn" in text.lower()
-        or "aws:userid" in text.lower()
-    )
-    scp_text = (
-        ""
-        if account.organization.levels is None
-        else " ".join(
-            d.fingerprint for lv in account.organization.levels for d in lv.policies
-        ).lower()
-    )
-    personal = personal or "principal" in scp_text
-    return (p.type, docs, boundary, pp.unknown, p.tags, p.arn if personal else None)
+    return Fingerprinter(account)(p)
 
 
 def column(
@@ -61,24 +76,16 @@ def column(
     path: SendPath = SendPath.SMTP,
     actions: tuple[str, ...] = (),
     principals: Iterable[IamPrincipal] | None = None,
-    cache: dict[tuple[object, ...], Outcome] | None = None,
 ) -> dict[str, Outcome]:
     """Every principal's outcome for one identity (by principal ARN)."""
+    from sestui.checks.fastmatrix import FastMatrix
+
     state = account.regions.get(region)
     if state is None or identity not in state.identities:
         raise SelectionError(f"no identity {identity!r} in {region}")
-    memo = cache if cache is not None else {}
-    # A sending-authorization policy may name principals: decide those identities per ARN.
-    personal = bool(state.identities[identity].policies)
-    out: dict[str, Outcome] = {}
-    for p in principals if principals is not None else account.principals:
-        key = (fingerprint(account, p), identity, path, actions, p.arn if personal else None)
-        outcome = memo.get(key)
-        if outcome is None:
-            sel = Selection(p.arn, region, identity=identity, path=path, actions=actions)
-            outcome = memo[key] = decide(analyze(account, sel), ()).outcome
-        out[p.arn] = outcome
-    return out
+    people = tuple(principals if principals is not None else account.principals)
+    engine = FastMatrix(account, region, (identity,), path, actions)
+    return {p.arn: row[0] for p, row in zip(people, engine.rows(people), strict=True)}
 
 
 def who_can_send(
@@ -88,16 +95,25 @@ def who_can_send(
     path: SendPath = SendPath.SMTP,
     actions: tuple[str, ...] = (),
     principals: Iterable[IamPrincipal] | None = None,
+    exact: bool = False,
+    now: str | None = None,
 ) -> Matrix:
+    """The matrix; `exact=True` decides every cell on its own (the reference the fast path is
+    tested against)."""
+    from sestui.checks.fastmatrix import FastMatrix
+
     state = account.regions.get(region)
     if state is None:
         raise SelectionError(f"region {region} has no SES data in this account")
     names = tuple(sorted(state.identities))
     people = tuple(principals if principals is not None else account.principals)
-    cache: dict[tuple[object, ...], Outcome] = {}
-    columns = [
-        column(account, region, n, path=path, actions=actions, principals=people, cache=cache)
-        for n in names
-    ]
-    rows = tuple(tuple(col[p.arn] for col in columns) for p in people)
-    return Matrix(region, people, names, rows, len(cache))
+    engine = (
+        FastMatrix(account, region, names, path, actions, now)
+        if now
+        else FastMatrix(account, region, names, path, actions)
+    )
+    if exact:
+        rows = tuple(tuple(engine.exact(p, j) for j in range(len(names))) for p in people)
+    else:
+        rows = tuple(engine.rows(people))
+    return Matrix(region, people, names, rows, engine.fast_rows + engine.exact_cells)

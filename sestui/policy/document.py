@@ -378,21 +378,39 @@ def _compile_document(
     return version, policy_id, statements, pretty
 
 
-def parse_policy(document: str | Mapping[str, Any], source: PolicySource) -> Policy:
+_COMPILED: dict[tuple[str, PolicyKind], tuple[str | None, str | None, tuple[Statement, ...], str]]
+_COMPILED = {}
+
+
+def document_key(document: Mapping[str, Any]) -> str:
+    """Compact JSON of a decoded document: equal documents compile once (see parse_policy)."""
+    try:
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"not a JSON document: {exc}") from None
+
+
+def parse_policy(
+    document: str | Mapping[str, Any], source: PolicySource, *, key: str | None = None
+) -> Policy:
     """Parse a document (JSON text or already-decoded object) into a Policy.
 
-    Raises PolicyError naming the policy, the statement index and the field.
+    Decoded documents are compiled once per distinct content (`key`, their compact JSON, may be
+    passed in when the caller already has it). Raises PolicyError naming the policy, the
+    statement index and the field.
     """
     try:
         if isinstance(document, str):
             version, policy_id, statements, pretty = _compile(document, source.kind)
         else:
-            # Key the cache by canonical text so equal documents share one compiled form.
-            try:
-                key = json.dumps(document, sort_keys=False, ensure_ascii=False)
-            except (TypeError, ValueError) as exc:
-                raise PolicyError(f"not a JSON document: {exc}") from None
-            version, policy_id, statements, pretty = _compile(key, source.kind)
+            cache_key = (key if key is not None else document_key(document), source.kind)
+            found = _COMPILED.get(cache_key)
+            if found is None:
+                found = _compile_document(document, source.kind)
+                if len(_COMPILED) > 200_000:
+                    _COMPILED.clear()
+                _COMPILED[cache_key] = found
+            version, policy_id, statements, pretty = found
     except PolicyError as exc:
         raise exc.located(source.name) from None
     except RecursionError:

@@ -97,7 +97,6 @@ class SestuiApp(App[int]):
         self.selection: Selection | None = None
         self.verdict: Verdict | None = None
         self.finding_cursor = -1
-        self._column_cache: dict[tuple[object, ...], Outcome] = {}
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -167,7 +166,6 @@ class SestuiApp(App[int]):
 
     def _loaded(self, account: Account, notice: str) -> None:
         self.account = account
-        self._column_cache.clear()
         self._status("")
         gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
         self.query_one("#title", Static).update(
@@ -348,7 +346,6 @@ class SestuiApp(App[int]):
                 selection.identity,
                 path=selection.path,
                 actions=selection.actions,
-                cache=self._column_cache,
             )
         if not worker.is_cancelled:
             self.call_from_thread(self._show_verdict, selection, verdict, error, column)

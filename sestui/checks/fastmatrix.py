@@ -1,0 +1,550 @@
+"""The who-can-send matrix at account scale: statements evaluated over every identity at once.
+
+Each statement's outcome (resource matched, conditions met, condition keys missing) is computed
+as a bitset over the region's identities — resource patterns matched once per distinct pattern,
+conditions evaluated once (or per identity when they read `ses:FromAddress`) — and cached per
+statement. A principal's row is then a handful of big-integer ORs over the statements of its
+policy set, evaluated once per policy-set fingerprint, following the engine's order (explicit
+Deny, SCP levels, resource-policy grants, identity policies, boundary) and the verdict's rules for
+undecided outcomes. Cells that need principal-specific treatment (a sending-authorization policy
+naming the principal, NotPrincipal, unreadable or unparsable policies, statements that read
+principal keys) are decided by the exact per-cell path. `tests/test_matrix.py` proves both agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
+from sestui.checks.analysis import SelectionError, _resolve, analyze, request_context
+from sestui.checks.model import Outcome
+from sestui.checks.run import decide
+from sestui.checks.selection import Selection, SendPath
+from sestui.policy import (
+    Effect,
+    Miss,
+    Policy,
+    PolicyError,
+    Request,
+    Statement,
+    evaluate_statement,
+    glob_match,
+    resource_matches,
+)
+from sestui.policy.evaluate import candidates
+
+_PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid", "aws:sourceidentity")
+
+
+_READS: dict[int, tuple[Statement, bool]] = {}
+
+
+def _reads_principal(statement: Statement) -> bool:
+    """Whether the statement's outcome can differ between principals with equal policies."""
+    found = _READS.get(id(statement))
+    if found is not None and found[0] is statement:
+        return found[1]
+    reads = any(r.template is not None for r in statement.resources) or any(
+        c.templates is not None or c.key_lower.startswith(_PRINCIPAL_KEYS)
+        for c in statement.conditions
+    )
+    _READS[id(statement)] = (statement, reads)
+    return reads
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    action: str
+    resources: tuple[str | None, ...]  # per identity; None: this target is not in the request
+    present: int
+    rp: bool  # the identity's sending-authorization policies apply (identity ARN targets)
+
+
+@dataclass
+class _Agg:
+    """OR-ed bits of one policy kind for one target."""
+
+    allow_app: int = 0
+    allow_cert: int = 0
+    allow_miss: int = 0
+    allow_app_miss: int = 0
+    deny_app: int = 0
+    deny_cert: int = 0
+    deny_miss: int = 0
+
+    def add(self, effect: Effect, app: int, miss: int) -> None:
+        if effect is Effect.ALLOW:
+            self.allow_app |= app
+            self.allow_cert |= app & ~miss
+            self.allow_miss |= miss
+            self.allow_app_miss |= app & miss
+        else:
+            self.deny_app |= app
+            self.deny_cert |= app & ~miss
+            self.deny_miss |= miss
+
+    def merge(self, other: _Agg) -> _Agg:
+        """OR other into self (in place) and return self."""
+        self.allow_app |= other.allow_app
+        self.allow_cert |= other.allow_cert
+        self.allow_miss |= other.allow_miss
+        self.allow_app_miss |= other.allow_app_miss
+        self.deny_app |= other.deny_app
+        self.deny_cert |= other.deny_cert
+        self.deny_miss |= other.deny_miss
+        return self
+
+
+@dataclass
+class FastMatrix:
+    account: Account
+    region: str
+    names: tuple[str, ...]
+    path: SendPath = SendPath.SMTP
+    actions: tuple[str, ...] = ()
+    now: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    exact_cells: int = field(default=0, init=False)  # cells decided by the exact path
+    fast_rows: int = field(default=0, init=False)  # rows computed as bitsets (one per fingerprint)
+
+    def __post_init__(self) -> None:
+        state = self.account.regions.get(self.region)
+        if state is None:
+            raise SelectionError(f"region {self.region} has no SES data in this account")
+        self.state = state
+        n = len(self.names)
+        self.all = (1 << n) - 1
+        self.base = Selection(
+            "", self.region, path=self.path, actions=self.actions, current_time=self.now
+        )
+        verified = unknown_rp = 0
+        self.authorized: list[str] = []
+        self.ctx: list[dict[str, object]] = []
+        self.config: list[str | None] = []
+        for j, name in enumerate(self.names):
+            sel = replace(self.base, identity=name)
+            _, ident, auth, frm = _resolve(state, sel)
+            self.authorized.append(auth)
+            self.config.append(ident.default_configuration_set if ident else None)
+            if ident is not None:
+                verified |= 1 << j
+            found = state.identity(auth)
+            if found is not None and not found.policies_known:
+                unknown_rp |= 1 << j
+            self.ctx.append(request_context(sel, None, frm))
+        self.verified = verified
+        self.rp_unknown = unknown_rp
+        acct, part = self.account.account_id, self.account.partition
+
+        def arn(kind: str, name: str) -> str:
+            return f"arn:{part}:ses:{self.region}:{acct}:{kind}/{name}"
+
+        targets = []
+        for action in self.base.effective_actions:
+            if not action.lower().startswith("ses:send"):
+                targets.append(_Target(action, ("*",) * n, self.all, False))
+                continue
+            targets.append(
+                _Target(action, tuple(arn("identity", a) for a in self.authorized), self.all, True)
+            )
+            cfg = tuple(arn("configuration-set", c) if c else None for c in self.config)
+            present = sum(1 << j for j, c in enumerate(cfg) if c)
+            if present:
+                targets.append(_Target(action, cfg, present, False))
+        self.targets = targets
+        self._pattern_bits: dict[tuple[str, int], int] = {}
+        self._stmt_bits: dict[tuple[int, int], tuple[Statement, int, int, int]] = {}
+        self._rp_totals: dict[int, _Agg] = {}
+        self._policy_aggs: dict[tuple[int, int], tuple[tuple[Statement, ...], _Agg]] = {}
+        self._prepare_resource_policies()
+        self._prepare_scps()
+
+    # -- statement bits -------------------------------------------------------------------
+
+    def _pattern(self, pattern: str, t: int) -> int:
+        key = (pattern, t)
+        bits = self._pattern_bits.get(key)
+        if bits is None:
+            bits = 0
+            if not self._excluded(pattern, t):
+                for j, resource in enumerate(self.targets[t].resources):
+                    if resource is not None and resource_matches(pattern, resource):
+                        bits |= 1 << j
+            self._pattern_bits[key] = bits
+        return bits
+
+    def _excluded(self, pattern: str, t: int) -> bool:
+        """A pattern whose service or region segment cannot match any target of the region."""
+        if self.targets[t].resources[0] == "*" or pattern == "*":
+            return False
+        parts = pattern.split(":", 5)
+        if len(parts) < 4:
+            return False
+        return not (
+            glob_match(parts[2], "ses", ignore_case=True)
+            and (
+                (len(parts) == 4 and parts[3].endswith("*"))
+                or glob_match(parts[3], self.region, ignore_case=True)
+            )
+        )
+
+    def _bits(
+        self, st: Statement, t: int, principal_ctx: Sequence[object] | None = None
+    ) -> tuple[int, int, int]:
+        """(resource matched, applies, condition keys missing) over the identities."""
+        if principal_ctx is None:
+            cached = self._stmt_bits.get((id(st), t))
+            if cached is not None and cached[0] is st:
+                return cached[1], cached[2], cached[3]
+        target = self.targets[t]
+        res = 0
+        for pattern in st.resources:
+            res |= self._pattern(pattern.text, t)
+        if st.not_resource:
+            res = target.present & ~res
+        app, miss = res, 0
+        if st.conditions and res:
+            per_identity = principal_ctx is not None or any(
+                c.key_lower == "ses:fromaddress" for c in st.conditions
+            )
+            contexts = principal_ctx if principal_ctx is not None else self._normalized
+            if per_identity:
+                app = 0
+                for j in _bits_of(res):
+                    ok, gap = _conditions(st, contexts[j])  # type: ignore[arg-type]
+                    if ok:
+                        app |= 1 << j
+                    if gap:
+                        miss |= 1 << j
+            else:
+                ok, gap = _conditions(st, contexts[_lowest(res)])  # type: ignore[arg-type]
+                app = res if ok else 0
+                miss = res if gap else 0
+        if principal_ctx is None:
+            self._stmt_bits[(id(st), t)] = (st, res, app, miss)
+        return res, app, miss
+
+    @property
+    def _normalized(self) -> list[dict[str, object]]:
+        found = getattr(self, "_norm", None)
+        if found is None:
+            dummy = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
+            found = [
+                dict(Request.build(dummy, "ses:SendRawEmail", "*", c).context) for c in self.ctx
+            ]
+            self._norm = found
+        return found
+
+    def _aggregate(
+        self, policies: Iterable[Policy], t: int, principal_ctx: Sequence[object] | None
+    ) -> _Agg | None:
+        """The OR of the policies' bits for one target; None when a statement reads principal
+        keys and no principal context was given."""
+        total = _Agg()
+        for policy in policies:
+            agg = self._policy_agg(policy, t, principal_ctx)
+            if agg is None:
+                return None
+            total = total.merge(agg)
+        return total
+
+    def _policy_agg(
+        self, policy: Policy, t: int, principal_ctx: Sequence[object] | None
+    ) -> _Agg | None:
+        """One policy's bits for one target, cached per compiled statement tuple."""
+        statements = policy.statements
+        key = (id(statements), t)
+        cached = self._policy_aggs.get(key)
+        if cached is not None and cached[0] is statements:
+            return cached[1]
+        agg = _Agg()
+        dependent = False
+        for i in candidates(policy, self.targets[t].action):
+            st = statements[i]
+            if _reads_principal(st):
+                if principal_ctx is None:
+                    return None
+                dependent = True
+                _, app, miss = self._bits(st, t, principal_ctx)
+            else:
+                _, app, miss = self._bits(st, t)
+            agg.add(st.effect, app, miss)
+        if not dependent:  # principal-specific results are never shared
+            self._policy_aggs[key] = (statements, agg)
+        return agg
+
+    # -- account-wide parts ---------------------------------------------------------------
+
+    def _prepare_scps(self) -> None:
+        org = self.account.organization
+        self.scp_unknown = org.status is OrgStatus.UNKNOWN or (
+            org.status is OrgStatus.MEMBER and org.levels is None
+        )
+        self.scp_levels: list[tuple[Policy, ...]] | None = None
+        self.scp_dependent = False
+        if org.status is OrgStatus.MEMBER and org.levels is not None:
+            levels = []
+            for level in org.levels:
+                try:
+                    levels.append(tuple(d.policy for d in level.policies))
+                except PolicyError:
+                    self.scp_dependent = True  # unparsable: every cell takes the exact path
+                    return
+            self.scp_levels = levels
+            self.scp_dependent = any(
+                _reads_principal(st) for lv in levels for p in lv for st in p.statements
+            )
+
+    def _scp_bits(self, t: int, principal_ctx: Sequence[object] | None) -> tuple[_Agg, int] | None:
+        """SCP aggregate and the identities where some level lacks an Allow."""
+        if self.scp_levels is None:
+            return _Agg(), 0
+        total = _Agg()
+        fail = 0
+        present = self.targets[t].present
+        for level in self.scp_levels:
+            agg = self._aggregate(level, t, principal_ctx)
+            if agg is None:
+                return None
+            total = total.merge(agg)
+            fail |= present & ~agg.allow_app
+        return total, fail
+
+    def _prepare_resource_policies(self) -> None:
+        """Per identity: the sending-authorization policies' effect on principals they do not
+        name (the same for all of them), and which principals they name."""
+        self.named: list[frozenset[str]] = []
+        self.named_bits: dict[str, int] = {}  # principal ARN -> identities whose policy names it
+        self.complex_columns = 0
+        self.rp: list[dict[int, _Agg]] = []
+        self.rp_grant: dict[int, int] = {}
+        probe = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
+        for j in range(len(self.names)):
+            found = self.state.identity(self.authorized[j])
+            docs: tuple[PolicyDocument, ...] = found.policies if found else ()
+            names: set[str] = set()
+            per_target: dict[int, _Agg] = {}
+            try:
+                policies = [d.policy for d in docs]
+            except PolicyError:
+                self.complex_columns |= 1 << j
+                self.named.append(frozenset())
+                self.rp.append({})
+                continue
+            for p in policies:
+                for st in p.statements:
+                    spec = st.principal
+                    if st.not_principal or _reads_principal(st):
+                        self.complex_columns |= 1 << j
+                    if spec is not None:
+                        names.update(
+                            a
+                            for a in spec.aws
+                            if a != self.account.account_id and not a.endswith(":root")
+                        )
+            self.named.append(frozenset(names))
+            for name in names:
+                self.named_bits[name] = self.named_bits.get(name, 0) | (1 << j)
+            if policies and not (self.complex_columns >> j) & 1:
+                for t, target in enumerate(self.targets):
+                    resource = target.resources[j]
+                    if not target.rp or resource is None:
+                        continue
+                    request = Request.build(probe, target.action, resource, self.ctx[j])
+                    agg = _Agg()
+                    for p in policies:
+                        for st in p.statements:
+                            tr = evaluate_statement(p, st, request)
+                            relevant = not tr.misses or tr.misses == _CONDITION_ONLY
+                            if not relevant:
+                                continue
+                            gap = any(c.missing for c in tr.conditions)
+                            bit = 1 << j
+                            agg.add(st.effect, bit if tr.applies else 0, bit if gap else 0)
+                            if (
+                                tr.applies
+                                and st.effect is Effect.ALLOW
+                                and tr.principal_match is not None
+                                and tr.principal_match.value == "wildcard"
+                            ):
+                                self.rp_grant[t] = self.rp_grant.get(t, 0) | bit
+                    per_target[t] = agg
+            self.rp.append(per_target)
+
+    def _rp_agg(self, t: int) -> _Agg:
+        found = self._rp_totals.get(t)
+        if found is None:
+            found = _Agg()
+            for per_target in self.rp:
+                agg = per_target.get(t)
+                if agg is not None:
+                    found = found.merge(agg)
+            self._rp_totals[t] = found
+        return found
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def row_bits(self, p: IamPrincipal) -> tuple[int, int] | None:
+        """(denied, undecided) bitsets for one principal, or None: use the exact path."""
+        pp = self.account.policies_for(p)
+        if pp.unknown:
+            return None
+        try:
+            identity = [d.policy for d in pp.identity]
+            boundary = pp.boundary.policy if pp.boundary else None
+        except PolicyError:
+            return None
+        principal_ctx = None
+        if (
+            any(
+                _reads_principal(st)
+                for pol in identity + ([boundary] if boundary else [])
+                for st in pol.statements
+            )
+            or self.scp_dependent
+        ):
+            principal_ctx = self._principal_contexts(p)
+        cert_deny_explicit = denied_any = uncertain = 0
+        for t, target in enumerate(self.targets):
+            ident = self._aggregate(identity, t, principal_ctx)
+            bnd = self._aggregate([boundary], t, principal_ctx) if boundary else _Agg()
+            scp = self._scp_bits(t, principal_ctx)
+            if ident is None or bnd is None or scp is None:
+                return None
+            scp_agg, scp_fail = scp
+            rp = self._rp_agg(t) if target.rp else _Agg()
+            grant = self.rp_grant.get(t, 0) if target.rp else 0
+            present = target.present
+            explicit = (ident.deny_app | bnd.deny_app | scp_agg.deny_app | rp.deny_app) & present
+            boundary_ok = bnd.allow_app if boundary is not None else self.all
+            allowed = present & ~explicit & ~scp_fail & boundary_ok & (grant | ident.allow_app)
+            d_miss = ident.deny_miss | bnd.deny_miss | scp_agg.deny_miss | rp.deny_miss
+            a_miss = ident.allow_miss | bnd.allow_miss | scp_agg.allow_miss | rp.allow_miss
+            a_app_miss = (
+                ident.allow_app_miss
+                | bnd.allow_app_miss
+                | scp_agg.allow_app_miss
+                | rp.allow_app_miss
+            )
+            cert_a = ident.allow_cert | bnd.allow_cert | scp_agg.allow_cert | rp.allow_cert
+            cert_d = ident.deny_cert | bnd.deny_cert | scp_agg.deny_cert | rp.deny_cert
+            unc = (
+                d_miss
+                | (a_miss & ~allowed & ~(explicit & cert_d))
+                | (a_app_miss & allowed & ~cert_a)
+            )
+            cert_deny_explicit |= explicit & cert_d
+            denied_any |= present & ~allowed
+            uncertain |= unc & present
+        full = self.all
+        doubts = uncertain | self.rp_unknown
+        certain = cert_deny_explicit & denied_any
+        unverified = full & ~self.verified
+        denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)
+        scp_doubt = full if self.scp_unknown else 0
+        undecided = (
+            ~certain & ~unverified & ((denied_any & doubts) | (~denied_any & (doubts | scp_doubt)))
+        )
+        return denied & full, undecided & full
+
+    def _principal_contexts(self, p: IamPrincipal) -> list[dict[str, object]]:
+        arn = self._request_arn(p)
+        out: list[dict[str, object]] = []
+        for j, neutral in enumerate(self.ctx):
+            sel = replace(self.base, identity=self.names[j])
+            ctx = request_context(sel, p, neutral.get("ses:FromAddress"))  # type: ignore[arg-type]
+            out.append(dict(Request.build(arn, "ses:SendRawEmail", "*", ctx).context))
+        return out
+
+    def _request_arn(self, p: IamPrincipal) -> str:
+        if p.is_user:
+            return p.arn
+        return (
+            f"arn:{self.account.partition}:sts::{self.account.account_id}:assumed-role/"
+            f"{p.name}/session"
+        )
+
+    def _named_mask(self, p: IamPrincipal) -> int:
+        """Identities whose sending-authorization policy names this principal."""
+        mask = self.named_bits.get(p.arn, 0)
+        if not p.is_user:
+            for name, bits in self.named_bits.items():
+                if ":role/" in name and name.endswith(f"/{p.name}"):
+                    mask |= bits
+        return mask
+
+    def exact(self, p: IamPrincipal, j: int) -> Outcome:
+        self.exact_cells += 1
+        sel = replace(self.base, principal=p.arn, identity=self.names[j], role=not p.is_user)
+        return decide(analyze(self.account, sel), ()).outcome
+
+    def rows(self, principals: Iterable[IamPrincipal]) -> list[tuple[Outcome, ...]]:
+        from sestui.checks.matrix import Fingerprinter
+
+        fingerprint = Fingerprinter(self.account)
+        cache: dict[tuple[object, ...], tuple[int, int] | None] = {}
+        shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}
+        out = []
+        n = len(self.names)
+        for p in principals:
+            fp = fingerprint(p)
+            if fp in cache:
+                bits = cache[fp]
+            else:
+                bits = cache[fp] = self.row_bits(p)
+                self.fast_rows += 1
+            exact = self.complex_columns | self._named_mask(p)
+            if bits is not None and not exact:
+                row = shared.get(fp)
+                if row is None:
+                    row = shared[fp] = self._decode(bits, n)
+                out.append(row)
+                continue
+            decoded = self._decode(bits, n) if bits is not None else None
+            out.append(
+                tuple(
+                    self.exact(p, j) if decoded is None or (exact >> j) & 1 else decoded[j]
+                    for j in range(n)
+                )
+            )
+        return out
+
+    @staticmethod
+    def _decode(bits: tuple[int, int], n: int) -> tuple[Outcome, ...]:
+        denied, undecided = bits
+        return tuple(
+            Outcome.DENIED
+            if (denied >> j) & 1
+            else Outcome.UNDECIDED
+            if (undecided >> j) & 1
+            else Outcome.ALLOWED
+            for j in range(n)
+        )
+
+
+_CONDITION_ONLY = (Miss.CONDITION,)
+
+
+def _conditions(st: Statement, context: dict[str, object]) -> tuple[bool, bool]:
+    """(every condition met, some condition read a key the request lacks)."""
+    ok = True
+    gap = False
+    for c in st.conditions:
+        o = c.evaluate(context)  # type: ignore[arg-type]
+        ok = ok and o.matched
+        gap = gap or bool(o.missing)
+    return ok, gap
+
+
+def _bits_of(mask: int) -> Iterable[int]:
+    j = 0
+    while mask:
+        if mask & 1:
+            yield j
+        mask >>= 1
+        j += 1
+
+
+def _lowest(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
