@@ -205,3 +205,18 @@ def test_condition_values_of_every_json_type_become_strings() -> None:
     )
     by_key = {c.key: c.values for c in p.statements[0].conditions}
     assert by_key == {"aws:SecureTransport": ("false",), "n": ("1", "2.5")}
+
+
+@given(
+    st.dictionaries(st.text(max_size=8), json_values, max_size=5),
+    st.one_of(
+        st.lists(st.dictionaries(st.text(max_size=6), json_values, max_size=4), max_size=4),
+        st.dictionaries(st.text(max_size=6), json_values, max_size=4),
+    ),
+)
+def test_counted_spans_equal_rendered_spans(top: dict[str, object], statements: object) -> None:
+    from sestui.policy.document import statement_spans
+
+    document = dict(top)
+    document["Statement"] = statements
+    assert statement_spans(document) == render(document)[1]

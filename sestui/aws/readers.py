@@ -116,7 +116,7 @@ class AccountReader:
         if self.org_session is not self.session:
             self.org_session.client("organizations")
 
-        with ThreadPoolExecutor(max_workers=max(2, self.workers)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             iam_future = pool.submit(self._read_iam, account_id)
             org_future = pool.submit(self._read_organizations, account_id)
             region_futures = {pool.submit(self._read_region, r): r for r in regions}
@@ -426,7 +426,9 @@ def read_account(
     regions: list[str] | None = None,
     org_session: AwsSession | None = None,
     progress: ProgressFn | None = None,
+    workers: int = 12,
 ) -> dict[str, Any]:
+    """Read the account; `workers` threads share the regions (1 reads them one after another)."""
     return AccountReader(
-        session, regions=regions, org_session=org_session, progress=progress
+        session, regions=regions, org_session=org_session, progress=progress, workers=workers
     ).read()

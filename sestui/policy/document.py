@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sestui.policy.conditions import Condition, parse_conditions
@@ -102,25 +102,59 @@ class Statement:
         return f"Statement[{self.index}]" + (f" ({self.sid})" if self.sid else "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Policy:
     source: PolicySource
     version: str | None
     policy_id: str | None
     statements: tuple[Statement, ...]
-    text: str = field(repr=False)  # canonical pretty-printed JSON
+    raw: Mapping[str, Any] = field(repr=False, compare=False)  # the decoded document
 
     @property
     def variables_enabled(self) -> bool:
         return self.version == VERSION_2012
 
+    @cached_property
+    def text(self) -> str:
+        """The canonical pretty-printed JSON that statement line ranges refer to (rendered on
+        first use: most compiled policies are never shown)."""
+        return json.dumps(self.raw, indent=2)
+
     @property
     def document(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.text)
-        return loaded
+        return dict(self.raw)
 
 
 # -- canonical rendering with statement spans ---------------------------------------------
+
+
+def _line_count(value: Any) -> int:
+    """How many lines json.dumps(value, indent=2) writes, without writing them."""
+    if isinstance(value, dict) and value:
+        return 2 + sum(_line_count(v) for v in value.values())
+    if isinstance(value, list) and value:
+        return 2 + sum(_line_count(v) for v in value)
+    return 1
+
+
+def statement_spans(document: Mapping[str, Any]) -> list[LineRange]:
+    """The line range of each statement in json.dumps(document, indent=2), by counting."""
+    spans: list[LineRange] = []
+    line = 2  # line 1 is "{"
+    for key, value in document.items():
+        if key == "Statement" and isinstance(value, list) and value:
+            line += 1  # '"Statement": ['
+            for stmt in value:
+                n = _line_count(stmt)
+                spans.append(LineRange(line, line + n - 1))
+                line += n
+            line += 1  # "]"
+        else:
+            n = _line_count(value)
+            if key == "Statement" and isinstance(value, dict):
+                spans.append(LineRange(line, line + n - 1))
+            line += n
+    return spans
 
 
 def _emit(value: Any, level: int, out: list[str], first_prefix: str, suffix: str) -> None:
@@ -341,18 +375,17 @@ def _statement(
     )
 
 
+Compiled = tuple[str | None, str | None, tuple[Statement, ...], dict[str, Any]]
+
+
 @lru_cache(maxsize=8192)
-def _compile(
-    text: str, kind: PolicyKind
-) -> tuple[str | None, str | None, tuple[Statement, ...], str]:
+def _compile(text: str, kind: PolicyKind) -> Compiled:
     """Parse one document's JSON text. Cached: the same document is compiled once per kind."""
     document = load_json(text)
     return _compile_document(document, kind)
 
 
-def _compile_document(
-    document: Any, kind: PolicyKind
-) -> tuple[str | None, str | None, tuple[Statement, ...], str]:
+def _compile_document(document: Any, kind: PolicyKind) -> Compiled:
     if not isinstance(document, dict):
         raise PolicyError("a policy document must be a JSON object")
     for key in document:
@@ -371,15 +404,14 @@ def _compile_document(
     raw = document["Statement"]
     if not isinstance(raw, list | dict):
         raise PolicyError("Statement must be an object or a list of objects", field="Statement")
-    pretty, spans = render(document)
+    spans = statement_spans(document)
     raws = raw if isinstance(raw, list) else [raw]
     variables = version == VERSION_2012
     statements = tuple(_statement(r, i, spans[i], kind, variables) for i, r in enumerate(raws))
-    return version, policy_id, statements, pretty
+    return version, policy_id, statements, document
 
 
-_COMPILED: dict[tuple[str, PolicyKind], tuple[str | None, str | None, tuple[Statement, ...], str]]
-_COMPILED = {}
+_COMPILED: dict[tuple[str, PolicyKind], Compiled] = {}
 
 
 def document_key(document: Mapping[str, Any]) -> str:
@@ -401,7 +433,7 @@ def parse_policy(
     """
     try:
         if isinstance(document, str):
-            version, policy_id, statements, pretty = _compile(document, source.kind)
+            version, policy_id, statements, raw = _compile(document, source.kind)
         else:
             cache_key = (key if key is not None else document_key(document), source.kind)
             found = _COMPILED.get(cache_key)
@@ -410,9 +442,9 @@ def parse_policy(
                 if len(_COMPILED) > 200_000:
                     _COMPILED.clear()
                 _COMPILED[cache_key] = found
-            version, policy_id, statements, pretty = found
+            version, policy_id, statements, raw = found
     except PolicyError as exc:
         raise exc.located(source.name) from None
     except RecursionError:
         raise PolicyError("nested too deeply", policy=source.name) from None
-    return Policy(source, version, policy_id, statements, pretty)
+    return Policy(source, version, policy_id, statements, raw)

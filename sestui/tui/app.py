@@ -96,6 +96,7 @@ class SestuiApp(App[int]):
         self.account: Account | None = account
         self.selection: Selection | None = None
         self.verdict: Verdict | None = None
+        self.shown_selection: Selection | None = None  # the selection the screen now shows
         self.finding_cursor = -1
 
     # -- layout ---------------------------------------------------------------------------
@@ -326,36 +327,34 @@ class SestuiApp(App[int]):
         worker = get_current_worker()
         error = ""
         verdict = None
-        column: dict[str, Outcome] = {}
         try:
             verdict = run(account, selection)
         except SelectionError as exc:
             error = str(exc)
         if worker.is_cancelled:
             return
-        if (
-            selection.identity
-            and selection.region in account.regions
-            and selection.identity in account.regions[selection.region].identities
-        ):
-            from sestui.checks.matrix import column as outcome_column
+        # Paint the verdict now; the principals' glyphs for this identity follow.
+        self.call_from_thread(self._show_verdict, selection, verdict, error)
+        state = account.regions.get(selection.region)
+        if not selection.identity or state is None or selection.identity not in state.identities:
+            return
+        from sestui.checks.matrix import column as outcome_column
 
-            column = outcome_column(
-                account,
-                selection.region,
-                selection.identity,
-                path=selection.path,
-                actions=selection.actions,
-            )
+        column = outcome_column(
+            account,
+            selection.region,
+            selection.identity,
+            path=selection.path,
+            actions=selection.actions,
+        )
         if not worker.is_cancelled:
-            self.call_from_thread(self._show_verdict, selection, verdict, error, column)
+            self.call_from_thread(self._show_glyphs, selection, column)
 
-    def _show_verdict(
-        self, selection: Selection, verdict: Verdict | None, error: str, column: dict[str, Outcome]
-    ) -> None:
+    def _show_verdict(self, selection: Selection, verdict: Verdict | None, error: str) -> None:
         if selection is not self.selection:
             return  # superseded while it ran
         self.verdict = verdict
+        self.shown_selection = selection
         self.finding_cursor = -1
         self.query_one(ContextBar).show(selection)
         bar = self.query_one(VerdictBar)
@@ -389,17 +388,20 @@ class SestuiApp(App[int]):
         checks.set_rows(rows, current)
         if current is not None:
             self._show_check(current)
-        if column:
-            prompts = {}
-            assert self.account is not None
-            for p in self.account.principals:
-                glyph, style = OUTCOME_GLYPH[column[p.arn]] if p.arn in column else (" ", "")
-                groups = f" ({len(p.groups)}g)" if p.groups else ""
-                kind = " role" if not p.is_user else ""
-                prompts[p.arn] = Content.assemble(
-                    (glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted")
-                )
-            self.pane("principals").update_prompts(prompts)
+
+    def _show_glyphs(self, selection: Selection, column: dict[str, Outcome]) -> None:
+        """Each principal's outcome for the selected identity, as a glyph in its row."""
+        if selection is not self.selection or self.account is None:
+            return
+        prompts = {}
+        for p in self.account.principals:
+            glyph, style = OUTCOME_GLYPH[column[p.arn]] if p.arn in column else (" ", "")
+            groups = f" ({len(p.groups)}g)" if p.groups else ""
+            kind = " role" if not p.is_user else ""
+            prompts[p.arn] = Content.assemble(
+                (glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted")
+            )
+        self.pane("principals").update_prompts(prompts)
 
     def _show_check(self, check_id: str, finding: Finding | None = None) -> None:
         view = self.query_one(PolicyView)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = {"engine": "tests.bench.bench_engine"}
+BENCHES = {
+    "engine": "tests.bench.bench_engine",
+    "account": "tests.bench.bench_account",
+    "tui": "tests.bench.bench_tui",
+    "live": "tests.bench.bench_live",
+}
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,106 @@
+"""TUI targets: selection change → updated checks and policy view (Pilot), and first paint.
+
+    python -m tests.bench.bench_tui [--file LARGE.json] [--moves 60] [--runs 7]
+
+1. Latency from a key press in the principals list to the new verdict, checks and policy view on
+   screen, measured with Pilot (median; on the demo, and on a large snapshot when --file is given).
+2. Time to the first painted frame of `sestui --demo` vs an empty Textual app (same Textual),
+   each in a fresh process, median of --runs, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sestui.sources import SourceSpec
+from sestui.tui.app import SestuiApp
+
+EMPTY = """
+import sys, time
+from textual.app import App
+class Empty(App):
+    def on_mount(self):
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(time.perf_counter())
+        self.exit()
+Empty().run(headless=True)
+"""
+SESTUI = """
+import sys, time
+from sestui.sources import SourceSpec
+from sestui.tui.app import SestuiApp
+class Probe(SestuiApp):
+    def load(self):
+        print(time.perf_counter())
+        self.exit()
+Probe(SourceSpec(demo=True)).run(headless=True)
+"""
+
+
+def first_paint(code: str) -> float:
+    """Seconds from process start to the first frame (perf_counter is process-relative here)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - t0
+    # The child's perf_counter shares the clock with ours on Linux (CLOCK_MONOTONIC).
+    painted = float(proc.stdout.strip().splitlines()[-1])
+    return painted - t0 if 0 < painted - t0 < wall else wall
+
+
+async def latency(spec: SourceSpec, moves: int) -> list[float]:
+    app = SestuiApp(spec)
+    out = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(6):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        for i in range(moves):
+            before = app.selection
+            t0 = time.perf_counter()
+            await pilot.press("j" if (i // 10) % 2 == 0 else "k")
+            while (
+                app.shown_selection is None
+                or app.shown_selection is before
+                or app.shown_selection is not app.selection
+            ):
+                await asyncio.sleep(0.0005)
+            out.append(time.perf_counter() - t0)
+            await app.workers.wait_for_complete()
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--file")
+    ap.add_argument("--moves", type=int, default=60)
+    ap.add_argument("--runs", type=int, default=7)
+    a = ap.parse_args(argv)
+    specs = [("demo", SourceSpec(demo=True))]
+    if a.file:
+        specs.append((Path(a.file).name, SourceSpec(snapshot=a.file)))
+    for name, spec in specs:
+        times = asyncio.run(latency(spec, a.moves))
+        print(
+            f"1. selection change -> verdict, checks and policy on screen ({name}, "
+            f"{len(times)} moves): median {statistics.median(times) * 1e3:.1f} ms "
+            f"(target <= 50), max {max(times) * 1e3:.1f} ms"
+        )
+    empty = statistics.median(first_paint(EMPTY) for _ in range(a.runs))
+    ours = statistics.median(first_paint(SESTUI) for _ in range(a.runs))
+    print(
+        f"2. first paint: empty Textual app {empty * 1e3:.0f} ms, sestui --demo "
+        f"{ours * 1e3:.0f} ms = {ours / empty:.2f}x (target <= 1.5x), median of {a.runs}"
+    )
+
+
+if __name__ == "__main__":
+    main()
