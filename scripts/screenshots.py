@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from sestui.sources import SourceSpec  # noqa: E402
 from sestui.tui.app import SestuiApp, StartAt  # noqa: E402
+from tests.tui.conftest import settle  # noqa: E402
 
 SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
     (
@@ -57,14 +58,10 @@ async def shoot(
 ) -> Path:
     app = SestuiApp(SourceSpec(demo=True), StartAt(**start) if start else None)
     async with app.run_test(size=size) as pilot:
-        for _ in range(4):
-            await pilot.pause()
-            await app.workers.wait_for_complete()
+        await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+            await settle(pilot)
         app.save_screenshot(f"{name}.svg", path=str(ROOT / "screenshots"))
     return ROOT / "screenshots" / f"{name}.svg"
 

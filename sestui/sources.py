@@ -6,10 +6,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sestui.account import Account, load_iam_json, load_snapshot
-from sestui.demo import demo_path
+if TYPE_CHECKING:  # imported on use: the TUI paints its first frame before loading any of it
+    from sestui.account import Account
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,9 @@ def open_account(
     spec: SourceSpec, progress: Callable[[Any], None] | None = None
 ) -> tuple[Account, dict[str, Any]]:
     """The account model and the snapshot data behind it. Raises SnapshotError / AwsReadError."""
+    from sestui.account import load_iam_json, load_snapshot
+    from sestui.demo import demo_path
+
     if spec.demo:
         account, data = load_snapshot(demo_path())
         return _with_source(account, "demo account"), data

@@ -7,7 +7,8 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -17,18 +18,6 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from sestui.account import Account, IamPrincipal, PrincipalType
-from sestui.checks import (
-    CHECK_IDS,
-    Finding,
-    Outcome,
-    Overrides,
-    Selection,
-    SelectionError,
-    Status,
-    Verdict,
-    run,
-)
 from sestui.sources import SourceSpec
 from sestui.tui.commands import JumpProvider
 from sestui.tui.messages import JumpTo, PaneSelected
@@ -36,19 +25,28 @@ from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 
-GLYPH_STYLE = {
-    Status.PASS: "$success",
-    Status.FAIL: "bold $error",
-    Status.WARN: "$warning",
-    Status.UNKNOWN: "$warning",
-    Status.NA: "$text-muted",
+if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
+    from sestui.account import Account, IamPrincipal
+    from sestui.checks import Finding, Outcome, Selection, Verdict
+
+GLYPH_STYLE = {  # by status value
+    "pass": "$success",
+    "fail": "bold $error",
+    "warn": "$warning",
+    "unknown": "$warning",
+    "n/a": "$text-muted",
 }
-OUTCOME_GLYPH = {
-    Outcome.ALLOWED: ("✓", "$success"),
-    Outcome.DENIED: ("✗", "$error"),
-    Outcome.UNDECIDED: ("?", "$warning"),
+OUTCOME_GLYPH = {  # by outcome value
+    "allowed": ("✓", "$success"),
+    "denied": ("✗", "$error"),
+    "undecided": ("?", "$warning"),
 }
 PANES = ("principals", "identities", "regions", "checks", "policy")
+
+
+def glyph_key(selection: Selection) -> tuple[object, ...]:
+    """What the principals' glyph column depends on (not the principal itself)."""
+    return (selection.region, selection.identity, selection.path, selection.actions)
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ class StartAt:
 
 
 class SestuiApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses find it too
     TITLE = "sestui"
     COMMANDS: ClassVar = App.COMMANDS | {JumpProvider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -97,6 +95,8 @@ class SestuiApp(App[int]):
         self.selection: Selection | None = None
         self.verdict: Verdict | None = None
         self.shown_selection: Selection | None = None  # the selection the screen now shows
+        self._glyph_key: tuple[object, ...] | None = None
+        self._glyphs: dict[str, Outcome] = {}  # principal ARN -> outcome shown in its row
         self.finding_cursor = -1
 
     # -- layout ---------------------------------------------------------------------------
@@ -167,6 +167,8 @@ class SestuiApp(App[int]):
 
     def _loaded(self, account: Account, notice: str) -> None:
         self.account = account
+        self._glyph_key = None
+        self._glyphs = {}
         self._status("")
         gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
         self.query_one("#title", Static).update(
@@ -195,6 +197,8 @@ class SestuiApp(App[int]):
         if not identity and not s.from_address:
             names = sorted(account.regions[region].identities) if region in account.regions else []
             identity = names[0] if names else None
+        from sestui.checks import Selection
+
         base = self.selection or Selection(principal.arn, region)
         self.selection = replace(
             base,
@@ -211,6 +215,8 @@ class SestuiApp(App[int]):
         self.recheck()
 
     def _principal(self, name: str, role: bool) -> IamPrincipal | None:
+        from sestui.account import PrincipalType
+
         assert self.account is not None
         return self.account.principal(
             name, PrincipalType.ROLE if role else None
@@ -321,9 +327,12 @@ class SestuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def recheck(self) -> None:
+        """Rerun every check for the current selection (superseded runs are cancelled)."""
         account, selection = self.account, self.selection
         if account is None or selection is None:
             return
+        from sestui.checks import SelectionError, run
+
         worker = get_current_worker()
         error = ""
         verdict = None
@@ -333,10 +342,20 @@ class SestuiApp(App[int]):
             error = str(exc)
         if worker.is_cancelled:
             return
-        # Paint the verdict now; the principals' glyphs for this identity follow.
         self.call_from_thread(self._show_verdict, selection, verdict, error)
-        state = account.regions.get(selection.region)
-        if not selection.identity or state is None or selection.identity not in state.identities:
+
+    @work(thread=True, exclusive=True, group="glyphs", exit_on_error=False)
+    def glyphs(self, selection: Selection) -> None:
+        """Each principal's outcome for the selected identity (started once the verdict is on
+        screen, so it never competes with that paint)."""
+        account = self.account
+        state = account.regions.get(selection.region) if account else None
+        if (
+            account is None
+            or not selection.identity
+            or state is None
+            or (selection.identity not in state.identities)
+        ):
             return
         from sestui.checks.matrix import column as outcome_column
 
@@ -347,14 +366,18 @@ class SestuiApp(App[int]):
             path=selection.path,
             actions=selection.actions,
         )
-        if not worker.is_cancelled:
-            self.call_from_thread(self._show_glyphs, selection, column)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_glyphs, glyph_key(selection), column)
 
     def _show_verdict(self, selection: Selection, verdict: Verdict | None, error: str) -> None:
         if selection is not self.selection:
             return  # superseded while it ran
         self.verdict = verdict
         self.shown_selection = selection
+        key = glyph_key(selection)
+        if key != self._glyph_key:  # the column depends on these only, not on the principal
+            self._glyph_key = key
+            self.call_after_refresh(self.glyphs, selection)
         self.finding_cursor = -1
         self.query_one(ContextBar).show(selection)
         bar = self.query_one(VerdictBar)
@@ -370,38 +393,44 @@ class SestuiApp(App[int]):
                 Row(
                     c.check_id,
                     Content.assemble(
-                        (c.status.glyph, GLYPH_STYLE[c.status]),
+                        (c.status.glyph, GLYPH_STYLE[c.status.value]),
                         " ",
-                        (c.title, "bold" if c.status is Status.FAIL else ""),
+                        (c.title, "bold" if c.status.value == "fail" else ""),
                     ),
                     f"{c.check_id} {c.title} {c.summary}",
                 )
             )
         checks = self.pane("checks")
         current = checks.selected
-        if current not in CHECK_IDS:
+        if current not in {c.check_id for c in verdict.checks}:
             # Nothing chosen yet: start on the first failing check; afterwards stay put.
             current = next(
-                (c.check_id for c in verdict.checks if c.status is Status.FAIL),
+                (c.check_id for c in verdict.checks if c.status.value == "fail"),
                 verdict.checks[0].check_id,
             )
         checks.set_rows(rows, current)
         if current is not None:
             self._show_check(current)
 
-    def _show_glyphs(self, selection: Selection, column: dict[str, Outcome]) -> None:
-        """Each principal's outcome for the selected identity, as a glyph in its row."""
-        if selection is not self.selection or self.account is None:
-            return
+    def _show_glyphs(self, key: tuple[object, ...], column: dict[str, Outcome]) -> None:
+        """Each principal's outcome for the selected identity, as a glyph in its row (only the
+        rows whose glyph changed are touched: a big account has thousands)."""
+        if key != self._glyph_key or self.account is None:
+            return  # the identity, region or send path changed while it was computed
         prompts = {}
         for p in self.account.principals:
-            glyph, style = OUTCOME_GLYPH[column[p.arn]] if p.arn in column else (" ", "")
+            outcome = column.get(p.arn)
+            if outcome is None or self._glyphs.get(p.arn) is outcome:
+                continue
+            self._glyphs[p.arn] = outcome
+            glyph, style = OUTCOME_GLYPH[outcome.value]
             groups = f" ({len(p.groups)}g)" if p.groups else ""
             kind = " role" if not p.is_user else ""
             prompts[p.arn] = Content.assemble(
                 (glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted")
             )
-        self.pane("principals").update_prompts(prompts)
+        if prompts:
+            self.pane("principals").update_prompts(prompts)
 
     def _show_check(self, check_id: str, finding: Finding | None = None) -> None:
         view = self.query_one(PolicyView)
@@ -456,7 +485,7 @@ class SestuiApp(App[int]):
         pairs = [
             (c.check_id, f)
             for c in self.verdict.checks
-            if c.status in (Status.FAIL, Status.WARN, Status.UNKNOWN)
+            if c.status.value in ("fail", "warn", "unknown")
             for f in c.findings
             if f.document is not None and f.lines is not None
         ]
@@ -496,6 +525,7 @@ class SestuiApp(App[int]):
     def action_matrix(self) -> None:
         if self.account is None or self.selection is None:
             return
+        from sestui.checks import SelectionError
         from sestui.checks.matrix import who_can_send
         from sestui.tui.screens.matrix import MatrixScreen
 
@@ -540,6 +570,8 @@ class SestuiApp(App[int]):
         assert parsed.principal_arn is not None
         principal = account.principal(parsed.principal_arn)
         if principal is None and ":assumed-role/" in parsed.principal_arn:
+            from sestui.account import PrincipalType
+
             principal = account.principal(parsed.principal_arn.split("/")[1], PrincipalType.ROLE)
         if principal is None:
             self.notify(f"No principal {parsed.principal_arn} in this account.", severity="error")
@@ -595,6 +627,8 @@ class SestuiApp(App[int]):
         if fix.replaces is not None:
             src = fix.replaces.source
             original = PolicyShown(src.describe(), fix.replaces.policy.text)
+        from sestui.checks import Overrides, run
+
         after = run(self.account, self.selection, Overrides().with_fix(fix)).outcome
         self.push_screen(FixScreen(fix, original, after))
 

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Provider
 
-from sestui.checks import CHECK_TITLES
-
 if TYPE_CHECKING:
     from sestui.tui.app import SestuiApp
 
 
 class JumpProvider(Provider):
     async def search(self, query: str) -> Hits:
+        from sestui.checks import CHECK_TITLES
+
         app = cast("SestuiApp", self.app)
         matcher = self.matcher(query)
         targets: list[tuple[str, dict[str, str]]] = []

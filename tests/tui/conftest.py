@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
@@ -17,8 +19,14 @@ def demo_app(**start: Any) -> SestuiApp:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until loading and rechecks have finished and the screen has caught up."""
-    for _ in range(5):
+    """Wait until loading, rechecks and glyph columns have finished (workers start others after
+    a refresh, so wait for a few quiet rounds in a row) and the screen has caught up."""
+    quiet = 0
+    for _ in range(100):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
+            break
+        await asyncio.sleep(0.01)
     await pilot.pause()

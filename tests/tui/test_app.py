@@ -286,3 +286,19 @@ async def test_no_color_keeps_the_marks_readable(monkeypatch: pytest.MonkeyPatch
         # Marked lines carry a gutter glyph; verdicts and checks carry words and glyphs.
         assert "▶12" in svg.replace("&#160;", "").replace(" ", "") or "▶" in svg
         assert "DENIED" in svg and "✗" in svg
+
+
+async def test_principal_glyphs_follow_the_identity_and_survive_equal_reselection() -> None:
+    app = demo_app(principal="ops-admin", region="eu-central-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        prompts = {o.id: str(o.prompt) for o in app.pane("principals").options.options}
+        # The region guard SCP denies everyone in eu-central-1.
+        assert prompts[USER + "ops-admin"].startswith("✗ ops-admin")
+        await pilot.press("3")
+        await pilot.press("k", "k")  # back to eu-west-1, whose identity example.com allows some
+        await settle(pilot)
+        assert app.selection.region == "eu-west-1"  # type: ignore[union-attr]
+        prompts = {o.id: str(o.prompt) for o in app.pane("principals").options.options}
+        assert prompts[USER + "ops-admin"].startswith("✓ ops-admin")
+        assert prompts[USER + "reporting"].startswith("✗ reporting")

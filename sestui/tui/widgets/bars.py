@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widgets import Static
 
-from sestui.checks import Outcome, Selection, Verdict
+if TYPE_CHECKING:
+    from sestui.checks import Selection, Verdict
 
-WORDS = {Outcome.ALLOWED: "✓ ALLOWED", Outcome.DENIED: "✗ DENIED", Outcome.UNDECIDED: "? UNDECIDED"}
+WORDS = {
+    "allowed": ("✓ ALLOWED", "$success"),
+    "denied": ("✗ DENIED", "$error"),
+    "undecided": ("? UNDECIDED", "$warning"),
+}
 
 
 class VerdictBar(Static):
     DEFAULT_CSS = """
-    VerdictBar { height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    VerdictBar { height: 3; padding: 0 1; background: $panel; }
     VerdictBar.-allowed { border-left: thick $success; }
     VerdictBar.-denied { border-left: thick $error; }
     VerdictBar.-undecided { border-left: thick $warning; }
     """
 
     def show(self, verdict: Verdict | None, message: str = "") -> None:
-        for outcome in Outcome:
-            self.remove_class(f"-{outcome.value}")
+        for outcome in WORDS:
+            self.remove_class(f"-{outcome}")
         if verdict is None:
             self.update(Content(message))
             return
         self.add_class(f"-{verdict.outcome.value}")
-        colour = {
-            Outcome.ALLOWED: "$success",
-            Outcome.DENIED: "$error",
-            Outcome.UNDECIDED: "$warning",
-        }[verdict.outcome]
-        line = Content.assemble((WORDS[verdict.outcome], f"bold {colour}"), "  ", verdict.summary)
+        word, colour = WORDS[verdict.outcome.value]
+        line = Content.assemble((word, f"bold {colour}"), "  ", verdict.summary)
         if verdict.error_text:
             line = Content.assemble(line, "\n", (verdict.error_text, "$text-muted"))
-        elif verdict.outcome is Outcome.UNDECIDED and verdict.reasons:
+        elif verdict.outcome.value == "undecided" and verdict.reasons:
             line = Content.assemble(line, "\n", (verdict.reasons[0], "$text-muted"))
         self.update(line)
 

@@ -65,7 +65,14 @@ class ListPane(Vertical, can_focus=False):
         self.options.focus()
 
     def set_rows(self, rows: Sequence[Row], selected: str | None = None) -> None:
-        """Replace the rows, keeping the highlighted key (or `selected`) without posting."""
+        """Replace the rows, keeping the highlighted key (or `selected`) without posting.
+        When only the prompts changed (same keys, no filter), they are updated in place."""
+        same_keys = [r.key for r in rows] == [r.key for r in self._rows]
+        if same_keys and rows and not self.query_one(Input).value.strip():
+            self.update_prompts({r.key: r.prompt for r in rows})
+            if selected is not None and selected != self._selected:
+                self.select(selected)
+            return
         self._rows = list(rows)
         if selected is not None:
             self._selected = selected
@@ -73,15 +80,15 @@ class ListPane(Vertical, can_focus=False):
 
     def update_prompts(self, prompts: dict[str, Content]) -> None:
         """Change prompts in place (status glyphs) without disturbing the highlight."""
-        rows = []
-        for r in self._rows:
-            rows.append(Row(r.key, prompts.get(r.key, r.prompt), r.search))
-        self._rows = rows
+        self._rows = [
+            Row(r.key, prompts[r.key], r.search) if r.key in prompts else r for r in self._rows
+        ]
         ol = self.options
-        for i in range(ol.option_count):
-            opt = ol.get_option_at_index(i)
-            if opt.id in prompts:
-                ol.replace_option_prompt_at_index(i, prompts[opt.id])
+        for key, prompt in prompts.items():
+            try:
+                ol.replace_option_prompt(key, prompt)
+            except Exception:  # filtered out of view: the stored row has it for later
+                continue
 
     def forget(self) -> None:
         """Drop the remembered choice (the next set_rows picks its default)."""
