@@ -19,7 +19,6 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
-from sestui.tui.commands import JumpProvider
 from sestui.tui.messages import JumpTo, PaneSelected
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.panes import ListPane, Row
@@ -44,6 +43,13 @@ OUTCOME_GLYPH = {  # by outcome value
 PANES = ("principals", "identities", "regions", "checks", "policy")
 
 
+def jump_provider() -> Any:
+    """The palette's "jump to" provider, imported when the palette first opens."""
+    from sestui.tui.commands import JumpProvider
+
+    return JumpProvider
+
+
 def glyph_key(selection: Selection) -> tuple[object, ...]:
     """What the principals' glyph column depends on (not the principal itself)."""
     return (selection.region, selection.identity, selection.path, selection.actions)
@@ -63,7 +69,7 @@ class StartAt:
 class SestuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses find it too
     TITLE = "sestui"
-    COMMANDS: ClassVar = App.COMMANDS | {JumpProvider}
+    COMMANDS: ClassVar = App.COMMANDS | {jump_provider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -374,6 +380,7 @@ class SestuiApp(App[int]):
             return  # superseded while it ran
         self.verdict = verdict
         self.shown_selection = selection
+        self.refresh_bindings()  # which keys apply (fix, findings) depends on the verdict
         key = glyph_key(selection)
         if key != self._glyph_key:  # the column depends on these only, not on the principal
             self._glyph_key = key
@@ -433,6 +440,7 @@ class SestuiApp(App[int]):
             self.pane("principals").update_prompts(prompts)
 
     def _show_check(self, check_id: str, finding: Finding | None = None) -> None:
+        self.refresh_bindings()  # `f` / `c` apply only to checks with a fix
         view = self.query_one(PolicyView)
         if self.verdict is None:
             return

@@ -48,10 +48,13 @@ class ListPane(Vertical, can_focus=False):
         self._rows: list[Row] = []
         self._selected: str | None = None
         self._quiet = False
+        self._filter: Input | None = None
+
+    def _filter_text(self) -> str:
+        return self._filter.value.strip().lower() if self._filter is not None else ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter…", id=f"{self.pane}-filter")
-        yield OptionList(id=f"{self.pane}-list")
+        yield OptionList(id=f"{self.pane}-list")  # the filter Input is mounted on first `/`
 
     @property
     def options(self) -> OptionList:
@@ -68,7 +71,7 @@ class ListPane(Vertical, can_focus=False):
         """Replace the rows, keeping the highlighted key (or `selected`) without posting.
         When only the prompts changed (same keys, no filter), they are updated in place."""
         same_keys = [r.key for r in rows] == [r.key for r in self._rows]
-        if same_keys and rows and not self.query_one(Input).value.strip():
+        if same_keys and rows and not self._filter_text():
             self.update_prompts({r.key: r.prompt for r in rows})
             if selected is not None and selected != self._selected:
                 self.select(selected)
@@ -100,7 +103,8 @@ class ListPane(Vertical, can_focus=False):
         try:
             index = ol.get_option_index(key)
         except Exception:  # not visible under the current filter: clear it
-            self.query_one(Input).value = ""
+            if self._filter is not None:
+                self._filter.value = ""
             self._refill()
             try:
                 index = ol.get_option_index(key)
@@ -111,7 +115,7 @@ class ListPane(Vertical, can_focus=False):
         self._quiet = False
 
     def _refill(self) -> None:
-        text = self.query_one(Input).value.strip().lower()
+        text = self._filter_text()
         visible = [r for r in self._rows if not text or text in r.search.lower()]
         ol = self.options
         self._quiet = True
@@ -153,11 +157,16 @@ class ListPane(Vertical, can_focus=False):
         self.focus_list()
 
     def action_filter(self) -> None:
+        if self._filter is None:
+            self._filter = Input(placeholder="filter…", id=f"{self.pane}-filter")
+            self.mount(self._filter, before=self.options)
         self.add_class("-filtering")
-        self.query_one(Input).focus()
+        self._filter.focus()
 
     def action_clear_filter(self) -> None:
-        self.query_one(Input).value = ""
+        if self._filter is None:
+            return
+        self._filter.value = ""
         self.remove_class("-filtering")
         self._refill()
         self.focus_list()

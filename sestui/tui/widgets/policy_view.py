@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content, Span
 from textual.geometry import Size
-from textual.highlight import highlight
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -38,6 +37,8 @@ def render_policy(text: str, marks: tuple[LineRange, ...] = ()) -> tuple[Content
     """One Content per line: a gutter (▶ on blamed lines), the line number, the highlighted JSON,
     and a background on blamed lines. The text is highlighted once and the highlighter's spans
     are moved onto each line (JSON tokens never cross a line)."""
+    from textual.highlight import highlight  # pygments: loaded when a policy is first shown
+
     body = highlight(text, language="json")
     lines = text.split("\n")
     marked = {n for r in marks for n in range(r.first, r.last + 1)}
