@@ -102,6 +102,7 @@ class SestuiApp(App[int]):
         self.verdict: Verdict | None = None
         self.shown_selection: Selection | None = None  # the selection the screen now shows
         self._glyph_key: tuple[object, ...] | None = None
+        self._keys_state: tuple[bool, bool] | None = None
         self._glyphs: dict[str, Outcome] = {}  # principal ARN -> outcome shown in its row
         self.finding_cursor = -1
 
@@ -380,7 +381,7 @@ class SestuiApp(App[int]):
             return  # superseded while it ran
         self.verdict = verdict
         self.shown_selection = selection
-        self.refresh_bindings()  # which keys apply (fix, findings) depends on the verdict
+        self._refresh_keys()
         key = glyph_key(selection)
         if key != self._glyph_key:  # the column depends on these only, not on the principal
             self._glyph_key = key
@@ -440,7 +441,7 @@ class SestuiApp(App[int]):
             self.pane("principals").update_prompts(prompts)
 
     def _show_check(self, check_id: str, finding: Finding | None = None) -> None:
-        self.refresh_bindings()  # `f` / `c` apply only to checks with a fix
+        self._refresh_keys()
         view = self.query_one(PolicyView)
         if self.verdict is None:
             return
@@ -464,6 +465,14 @@ class SestuiApp(App[int]):
             view.show(None, empty=f"{title}: {exc}")
             return
         view.show(PolicyShown(title, text, marks, f"{result.title}: {focus.reason}"))
+
+    def _refresh_keys(self) -> None:
+        """Re-dim the footer's keys when what they apply to changed (`f`/`c` need a fix, `n`/`N`
+        findings). Only then: the footer rebuilds itself on every refresh."""
+        state = (self._focused_fix() is not None, bool(self.all_findings()))
+        if state != self._keys_state:
+            self._keys_state = state
+            self.refresh_bindings()
 
     def focused_check(self) -> str | None:
         return self.pane("checks").selected
