@@ -15,7 +15,7 @@ from moto import mock_aws
 from sestui.account import OrgStatus, account_from_snapshot, load_snapshot, save_snapshot
 from sestui.aws.readers import AccountReader, read_account
 from sestui.aws.session import AwsSession
-from tests.awsfixtures import MGMT, as_account, aws_env, build_account  # noqa: F401
+from tests.awsfixtures import MGMT, as_account, build_account
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 

@@ -9,7 +9,7 @@ from moto import mock_aws
 from sestui.aws.guard import ReadOnlyViolation, has_guard, is_read_only, refuse_writes
 from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
-from tests.awsfixtures import aws_env, build_account  # noqa: F401
+from tests.awsfixtures import build_account
 
 SERVICES = ("iam", "ses", "sesv2", "organizations", "sts")
 
