@@ -170,7 +170,7 @@ class SestuiApp(App[int]):
             self._status("")
             error = event.worker.error
             self.query_one(VerdictBar).show(None, f"Cannot open {self.spec.describe()}: {error}")
-            self.notify(str(error), title="Load failed", severity="error", timeout=10)
+            self.notify_text(str(error), title="Load failed", severity="error", timeout=10)
 
     def _loaded(self, account: Account, notice: str) -> None:
         self.account = account
@@ -185,7 +185,7 @@ class SestuiApp(App[int]):
             )
         )
         if notice:
-            self.notify(notice, timeout=8)
+            self.notify_text(notice, timeout=8)
         self._fill_principals()
         # Regions with SES identities first, the busiest first: that is where people send from.
         regions = sorted(account.regions, key=lambda r: (-len(account.regions[r].identities), r))
@@ -474,6 +474,10 @@ class SestuiApp(App[int]):
             self._keys_state = state
             self.refresh_bindings()
 
+    def notify_text(self, message: str, **kwargs: Any) -> None:
+        """A notification shown as literal text: it may quote names, ARNs or a pasted message."""
+        self.notify(message, markup=False, **kwargs)
+
     def focused_check(self) -> str | None:
         return self.pane("checks").selected
 
@@ -554,7 +558,7 @@ class SestuiApp(App[int]):
                 actions=self.selection.actions,
             )
         except SelectionError as exc:
-            self.notify(str(exc), severity="warning")
+            self.notify_text(str(exc), severity="warning")
             return
 
         def chosen(cell: tuple[str, str] | None) -> None:
@@ -575,11 +579,13 @@ class SestuiApp(App[int]):
 
         parsed = parse_error(text)
         if parsed.kind is not ErrorKind.ACCESS_DENIED:
-            self.notify(f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15)
+            self.notify_text(
+                f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15
+            )
             return
         account = self.account
         if parsed.account and parsed.account != account.account_id:
-            self.notify(
+            self.notify_text(
                 f"The message names account {parsed.account}; this is {account.account_id}.",
                 severity="error",
             )
@@ -591,7 +597,9 @@ class SestuiApp(App[int]):
 
             principal = account.principal(parsed.principal_arn.split("/")[1], PrincipalType.ROLE)
         if principal is None:
-            self.notify(f"No principal {parsed.principal_arn} in this account.", severity="error")
+            self.notify_text(
+                f"No principal {parsed.principal_arn} in this account.", severity="error"
+            )
             return
         identity = None
         if parsed.resource_type == "identity":
@@ -612,7 +620,7 @@ class SestuiApp(App[int]):
         self.jump(
             principal=principal.arn, region=parsed.region, identity=identity, action=parsed.action
         )
-        self.notify(f"Checking {principal.name} · {parsed.action} · {parsed.resource_arn}")
+        self.notify_text(f"Checking {principal.name} · {parsed.action} · {parsed.resource_arn}")
 
     def action_edit_context(self) -> None:
         if self.selection is None:
@@ -636,7 +644,7 @@ class SestuiApp(App[int]):
     def action_fix(self) -> None:
         fix = self._focused_fix()
         if fix is None or self.account is None or self.selection is None:
-            self.notify("The focused check has no suggested fix.", severity="warning")
+            self.notify_text("The focused check has no suggested fix.", severity="warning")
             return
         from sestui.tui.screens.fix import FixScreen
 
@@ -652,10 +660,10 @@ class SestuiApp(App[int]):
     def action_copy_fix(self) -> None:
         fix = self._focused_fix()
         if fix is None:
-            self.notify("The focused check has no suggested fix.", severity="warning")
+            self.notify_text("The focused check has no suggested fix.", severity="warning")
             return
         self.copy_to_clipboard(fix.text())
-        self.notify("Fix copied to the clipboard (OSC 52)")
+        self.notify_text("Fix copied to the clipboard (OSC 52)")
 
     def action_reload(self) -> None:
         if self.selection is not None:

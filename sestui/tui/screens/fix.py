@@ -75,7 +75,7 @@ class FixScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.fix.text())
-        self.notify("Fix copied to the clipboard (OSC 52)")
+        self.notify("Fix copied to the clipboard (OSC 52)", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -52,7 +53,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         width = max([len(p.label) for p in m.principals] + [9])
         table.add_column("principal", key="principal", width=width)
         for name in m.identities:
-            table.add_column(name, key=name)
+            table.add_column(Text(name), key=name)  # a Text: names are never markup
         for p, row in zip(m.principals, m.cells, strict=True):
             cells = [Content.styled(*CELL[c]) for c in row]
             table.add_row(Content(p.label), *cells, key=p.arn)

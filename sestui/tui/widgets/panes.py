@@ -133,6 +133,8 @@ class ListPane(Vertical, can_focus=False):
         key = event.option.id
         if self._quiet or key is None or key == self._selected:
             return
+        if event.option_index != self.options.highlighted:
+            return  # stale: posted by set_options before the highlight was restored
         self._selected = key
         self.post_message(PaneSelected(self.pane, key))
 
