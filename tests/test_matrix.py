@@ -56,3 +56,15 @@ def test_column_matches_the_matrix() -> None:
     col = column(demo, "eu-west-1", "example.com")
     j = m.identities.index("example.com")
     assert col == {p.arn: row[j] for p, row in zip(m.principals, m.cells, strict=True)}
+
+
+def test_unread_identity_details_agree_between_fast_and_exact() -> None:
+    from sestui.demo.build import build
+
+    data = build()
+    for ident in data["ses"]["regions"]["eu-west-1"]["identities"][:3]:
+        ident.pop("VerificationStatus")  # as when GetEmailIdentity was denied
+        ident.pop("Policies")
+    account = account_from_snapshot(data)
+    seen = assert_same(account, "eu-west-1")
+    assert seen[Outcome.UNDECIDED]

@@ -155,6 +155,10 @@ class SesIdentity:
         """SES sends from it: VerificationStatus SUCCESS (moto leaves the other flag false)."""
         return self.verification_status.upper() == "SUCCESS"
 
+    @property
+    def verification_known(self) -> bool:
+        return self.verification_status.upper() != "UNKNOWN"
+
     def arn(self, account_id: str, partition: str = "aws") -> str:
         return f"arn:{partition}:ses:{self.region}:{account_id}:identity/{self.name}"
 
@@ -207,8 +211,8 @@ class RegionState:
             identity = self.identity(name)
             if identity is None:
                 continue
-            if identity.verified:
-                chosen = identity
+            if identity.verified or not identity.verification_known:
+                chosen = identity  # unknown status: it may be the verified one (see checks)
                 break
             unverified.append(identity)
         return IdentityResolution(text, chosen, tuple(candidates), tuple(unverified))

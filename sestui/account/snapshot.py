@@ -411,7 +411,8 @@ def _region(name: str, raw: Any) -> RegionState:
             name=ident,
             kind=kind,
             region=name,
-            verification_status=_str(e, "VerificationStatus", p, required=False) or "NOT_STARTED",
+            # Missing means not read (the Get was denied): unknown, never "not verified".
+            verification_status=_str(e, "VerificationStatus", p, required=False) or "UNKNOWN",
             verified_for_sending=_bool(e, "VerifiedForSendingStatus", p),
             policies=tuple(docs),
             default_configuration_set=_str(e, "ConfigurationSetName", p, required=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.exceptions import (
@@ -53,6 +54,12 @@ def error_code(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _short(text: str) -> str:
+    """One line, no markup or HTML an endpoint may have sent, at most 200 characters."""
+    plain = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return plain if len(plain) <= 200 else plain[:199] + "…"
+
+
 def gap(what: str, where: str, permission: str | None, exc: BaseException) -> dict[str, Any]:
     """A snapshot gap entry for a failed read; re-raises what must stop the whole read."""
     code = error_code(exc)
@@ -76,13 +83,13 @@ def gap(what: str, where: str, permission: str | None, exc: BaseException) -> di
     elif isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
         message = "timed out"
         permission = None
-    elif isinstance(exc, NotImplementedError) or code in ("NotImplemented", "500", "501"):
+    elif isinstance(exc, NotImplementedError) or code in ("NotImplemented", "404", "500", "501"):
         message = "not supported by this endpoint"
         permission = None
     elif isinstance(exc, ClientError):
-        message = f"{code}: {exc.response.get('Error', {}).get('Message', '')}".strip()
+        message = _short(f"{code}: {exc.response.get('Error', {}).get('Message', '')}")
     elif isinstance(exc, BotoCoreError):
-        message = str(exc)
+        message = _short(str(exc))
     else:
         raise exc
     return {"what": what, "where": where, "permission": permission, "message": message}

@@ -237,7 +237,7 @@ class AccountReader:
     def _read_region(self, region: str) -> dict[str, Any] | None:
         ses = self.session.client("sesv2", region)
         where = f"{region} sesv2"
-        names: list[tuple[str, str]] = []
+        listed: list[dict[str, Any]] = []
         try:
             token: str | None = None
             while True:
@@ -245,10 +245,7 @@ class AccountReader:
                 if token:
                     kwargs["NextToken"] = token
                 page = ses.list_email_identities(**kwargs)
-                names.extend(
-                    (i["IdentityName"], i.get("IdentityType", ""))
-                    for i in page.get("EmailIdentities", [])
-                )
+                listed.extend(page.get("EmailIdentities", []))
                 token = page.get("NextToken")
                 if not token:
                     break
@@ -257,8 +254,11 @@ class AccountReader:
             return None
 
         identities = []
-        for name, kind in names:
+        for info in listed:
+            name, kind = info["IdentityName"], info.get("IdentityType", "")
             entry: dict[str, Any] = {"IdentityName": name, "IdentityType": kind}
+            if info.get("VerificationStatus"):  # known from the list even if the Get fails
+                entry["VerificationStatus"] = info["VerificationStatus"]
             try:
                 got = ses.get_email_identity(EmailIdentity=name)
                 entry.update(

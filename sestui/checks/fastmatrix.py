@@ -118,7 +118,7 @@ class FastMatrix:
         self.base = Selection(
             "", self.region, path=self.path, actions=self.actions, current_time=self.now
         )
-        verified = unknown_rp = 0
+        verified = identity_doubt = 0
         self.authorized: list[str] = []
         self.ctx: list[dict[str, object]] = []
         self.config: list[str | None] = []
@@ -130,11 +130,15 @@ class FastMatrix:
             if ident is not None:
                 verified |= 1 << j
             found = state.identity(auth)
-            if found is not None and not found.policies_known:
-                unknown_rp |= 1 << j
+            # The verdict's doubts that depend only on the identity: its policies or its
+            # verification status were not read.
+            if (found is not None and not found.policies_known) or (
+                ident is not None and not ident.verification_known
+            ):
+                identity_doubt |= 1 << j
             self.ctx.append(request_context(sel, None, frm))
         self.verified = verified
-        self.rp_unknown = unknown_rp
+        self.identity_doubt = identity_doubt
         acct, part = self.account.account_id, self.account.partition
 
         def arn(kind: str, name: str) -> str:
@@ -438,7 +442,7 @@ class FastMatrix:
             denied_any |= present & ~allowed
             uncertain |= unc & present
         full = self.all
-        doubts = uncertain | self.rp_unknown
+        doubts = uncertain | self.identity_doubt
         certain = cert_deny_explicit & denied_any
         unverified = full & ~self.verified
         denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)

@@ -64,6 +64,8 @@ def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
     if a.policies.unknown:
         doubts.append("attached policy documents not read: " + ", ".join(a.policies.unknown))
     authorized = a.region.identity(a.identity_name) if a.region else None
+    if a.identity is not None and not a.identity.verification_known:
+        doubts.append(f"the verification status of {a.identity.name} was not read")
     if authorized is not None and not authorized.policies_known:
         doubts.append(f"the sending-authorization policies of {authorized.name} were not read")
     certain_deny = any(

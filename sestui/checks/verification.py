@@ -16,6 +16,14 @@ def run(a: Analysis) -> CheckResult:
         return CheckResult(
             CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {region} were not read"
         )
+    if a.identity is not None and not a.identity.verification_known:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"the verification status of {a.identity.name} was not read",
+            "; ".join(g.describe() for g in a.account.gaps_about(a.identity.name)),
+        )
     if a.identity is not None:
         via = (
             f" (From {a.from_address} uses it)"
