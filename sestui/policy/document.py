@@ -392,7 +392,7 @@ def _compile_document(document: Any, kind: PolicyKind) -> Compiled:
         if key not in _TOP_FIELDS:
             raise PolicyError(f"unknown top-level element {key!r}", field=key)
     version = document.get("Version")
-    if version is not None and version not in VERSIONS:
+    if version is not None and (not isinstance(version, str) or version not in VERSIONS):
         raise PolicyError(
             f'Version must be "2012-10-17" or "2008-10-17", not {version!r}', field="Version"
         )

@@ -12,23 +12,68 @@ LITERAL_QUESTION = "\x01"
 _SPECIAL = frozenset("*?" + LITERAL_STAR + LITERAL_QUESTION)
 
 
-@lru_cache(maxsize=65536)
-def glob_regex(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
-    """`*` matches any run of characters (also `:` and `/`), `?` exactly one."""
-    out: list[str] = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
-        elif ch == LITERAL_STAR:
-            out.append(r"\*")
-        elif ch == LITERAL_QUESTION:
-            out.append(r"\?")
+class _Piece:
+    """A run of a glob between two `*`: fixed length; `?` matches any one character."""
+
+    __slots__ = ("literal", "regex", "size")
+
+    def __init__(self, text: str, ignore_case: bool) -> None:
+        self.size = len(text)
+        if "?" in text:
+            body = "".join("." if ch == "?" else re.escape(_restore(ch)) for ch in text)
+            self.regex: re.Pattern[str] | None = re.compile(body, re.DOTALL)
+            self.literal = ""
         else:
-            out.append(re.escape(ch))
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile("".join(out), flags)
+            self.regex = None
+            self.literal = _restore_all(text)
+        if ignore_case:
+            self.literal = self.literal.lower()
+
+    def at(self, value: str, pos: int) -> bool:
+        if self.regex is None:
+            return value.startswith(self.literal, pos)
+        return self.regex.match(value, pos) is not None
+
+    def find(self, value: str, start: int, end: int) -> int:
+        if self.regex is None:
+            return value.find(self.literal, start, end)
+        m = self.regex.search(value, start, end)
+        return -1 if m is None else m.start()
+
+
+def _restore(ch: str) -> str:
+    return "*" if ch == LITERAL_STAR else "?" if ch == LITERAL_QUESTION else ch
+
+
+def _restore_all(text: str) -> str:
+    return text.replace(LITERAL_STAR, "*").replace(LITERAL_QUESTION, "?")
+
+
+@lru_cache(maxsize=65536)
+def _pieces(pattern: str, ignore_case: bool) -> tuple[_Piece, ...]:
+    text = pattern.lower() if ignore_case else pattern
+    return tuple(_Piece(part, ignore_case) for part in text.split("*"))
+
+
+def _glob(pattern: str, value: str, ignore_case: bool) -> bool:
+    """Match in linear time (no backtracking regex): the first and last pieces are anchored at
+    the ends, the middle ones are found leftmost in order, which is exact for `*` wildcards."""
+    if ignore_case:
+        value = value.lower()
+    pieces = _pieces(pattern, ignore_case)
+    if len(pieces) == 1:
+        only = pieces[0]
+        return len(value) == only.size and only.at(value, 0)
+    first, last = pieces[0], pieces[-1]
+    start, end = first.size, len(value) - last.size
+    if end < start or not first.at(value, 0) or not last.at(value, end):
+        return False
+    for piece in pieces[1:-1]:
+        found = piece.find(value, start, end)
+        if found < 0:
+            return False
+        start = found + piece.size
+    return True
 
 
 def unescape(text: str) -> str:
@@ -41,7 +86,7 @@ def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
         return True
     if _SPECIAL.isdisjoint(pattern):
         return pattern.lower() == value.lower() if ignore_case else pattern == value
-    return glob_regex(pattern, ignore_case=ignore_case).fullmatch(value) is not None
+    return _glob(pattern, value, ignore_case)
 
 
 @lru_cache(maxsize=1 << 16)

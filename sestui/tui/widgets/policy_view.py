@@ -145,7 +145,8 @@ class PolicyView(Vertical):
     def scroll_to_mark(self) -> None:
         body = self.query_one(PolicyBody)
         first = self.shown.marks[0].first if self.shown and self.shown.marks else 1
-        body.scroll_to(0, max(0, first - 2), animate=False, immediate=True)
+        # After the refresh: the body's new virtual size must be laid out before it can scroll.
+        self.call_after_refresh(body.scroll_to, 0, max(0, first - 2), animate=False)
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:
