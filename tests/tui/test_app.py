@@ -302,3 +302,54 @@ async def test_principal_glyphs_follow_the_identity_and_survive_equal_reselectio
         prompts = {o.id: str(o.prompt) for o in app.pane("principals").options.options}
         assert prompts[USER + "ops-admin"].startswith("✓ ops-admin")
         assert prompts[USER + "reporting"].startswith("✗ reporting")
+
+
+async def test_a_slow_live_load_shows_progress_and_never_blocks_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    import sestui.sources as sources
+    from sestui.aws.readers import Progress
+
+    release = threading.Event()
+
+    def slow_read(spec: SourceSpec, progress: object = None) -> dict[str, object]:
+        assert callable(progress)
+        for i in range(3):
+            progress(Progress("sesv2", f"region-{i}", "reading", i, 17, 10 * i))
+        release.wait(timeout=30)  # the network is slow: the read goes on in its worker
+        return build()
+
+    monkeypatch.setattr(sources, "read_live", slow_read)
+    monkeypatch.setattr(sources, "has_credentials", lambda profile: True)
+    app = SestuiApp(SourceSpec(profile="prod"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.05)
+        status = str(app.query_one("#status").render())
+        assert "region-2" in status and "[2/17 regions, 20 calls]" in status
+        await pilot.press("question_mark")  # input is handled while the read goes on
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        release.set()
+        await settle(pilot)
+        assert app.account is not None and app.verdict is not None
+        assert not app.query_one("#status").has_class("-visible")
+
+
+async def test_a_failing_live_load_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sestui.sources as sources
+    from sestui.aws.errors import AwsReadError
+
+    def failing(spec: SourceSpec, progress: object = None) -> dict[str, object]:
+        raise AwsReadError("the AWS credentials stopped working during the read (ExpiredToken)")
+
+    monkeypatch.setattr(sources, "read_live", failing)
+    monkeypatch.setattr(sources, "has_credentials", lambda profile: True)
+    app = SestuiApp(SourceSpec(profile="prod"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.account is None and app.is_running
+        assert "stopped working during the read" in str(app.query_one("#verdict").render())
