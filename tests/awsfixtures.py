@@ -191,3 +191,16 @@ def build_account(
                 ),
             )
     return Built(member, ou_ids, scp_ids)
+
+
+def reset_moto_server(endpoint: str) -> None:
+    """Clear a moto server's state (it shares this process's backends when threaded)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/reset",
+        data=b"",
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    urllib.request.urlopen(request, timeout=10).close()

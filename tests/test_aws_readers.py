@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from moto import mock_aws
 from sestui.account import OrgStatus, account_from_snapshot, load_snapshot, save_snapshot
 from sestui.aws.readers import AccountReader, read_account
 from sestui.aws.session import AwsSession
-from tests.awsfixtures import MGMT, as_account, build_account
+from tests.awsfixtures import MGMT, as_account, build_account, reset_moto_server
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -137,13 +136,7 @@ def test_moto_server_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
         assert all(c.meta.endpoint_url == endpoint for c in session.clients())
     finally:
         # The server shares this process's backends: clear them for the tests that follow.
-        reset = urllib.request.Request(
-            f"{endpoint}/moto-api/reset",
-            data=b"",
-            method="POST",
-            headers={"Content-Type": "text/plain"},
-        )
-        urllib.request.urlopen(reset, timeout=10).close()
+        reset_moto_server(endpoint)
         server.stop()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from sestui.aws.errors import AwsReadError
 from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
 from sestui.checks import Outcome, Selection, Status, run
-from tests.awsfixtures import MGMT, as_account, build_account
+from tests.awsfixtures import MGMT, as_account, build_account, reset_moto_server
 
 REGIONS = ["eu-west-1", "us-east-1"]
 
@@ -67,10 +66,7 @@ def account(server: str, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.setenv("AWS_ENDPOINT_URL", server)
     built = build_account(org="member", endpoint_url=server)
     yield built.account_id
-    req = urllib.request.Request(
-        f"{server}/moto-api/reset", data=b"", method="POST", headers={"Content-Type": "text/plain"}
-    )
-    urllib.request.urlopen(req, timeout=10).close()
+    reset_moto_server(server)
 
 
 def read(account_id: str, faults: dict[str, Fault], *, attempts: int = 3) -> dict[str, Any]:

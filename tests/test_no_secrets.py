@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 import stat
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from sestui.cli import main
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp
-from tests.awsfixtures import build_account
+from tests.awsfixtures import build_account, reset_moto_server
 from tests.tui.conftest import settle
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSEEDEDSECRET"
@@ -118,13 +117,7 @@ async def test_no_artefact_contains_a_secret(
             artefacts["screenshot"] = app.export_screenshot()
         assert "bob" in artefacts["screenshot"]
     finally:
-        reset = urllib.request.Request(
-            f"{endpoint}/moto-api/reset",
-            data=b"",
-            method="POST",
-            headers={"Content-Type": "text/plain"},
-        )
-        urllib.request.urlopen(reset, timeout=10).close()
+        reset_moto_server(endpoint)
         server.stop()
     secrets = {
         "secret key": SECRET,

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from sestui.account import PolicyDocument
 from sestui.checks.analysis import Analysis
 from sestui.checks.model import Finding, ResourceEvaluation
-from sestui.policy import Decision, Effect, Evaluation, Miss, PolicyKind, StatementTrace
+from sestui.policy import (
+    Decision,
+    Effect,
+    Evaluation,
+    Miss,
+    Policy,
+    PolicyError,
+    PolicyKind,
+    Statement,
+    StatementTrace,
+)
+
+
+def identity_allow_statements(
+    a: Analysis,
+) -> Iterator[tuple[PolicyDocument, Policy, Statement]]:
+    """Every Allow statement with an Action list in the principal's parsable identity policies
+    (unparsable ones are reported by the identity-policy check)."""
+    for doc in a.identity_docs:
+        try:
+            policy = doc.policy
+        except PolicyError:
+            continue
+        for st in policy.statements:
+            if st.effect is Effect.ALLOW and not st.not_action:
+                yield doc, policy, st
 
 
 def finding(a: Analysis, trace: StatementTrace, reason: str) -> Finding:

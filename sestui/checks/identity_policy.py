@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from sestui.checks.analysis import Analysis
-from sestui.checks.common import denials_of, finding, short, unique
+from sestui.checks.common import denials_of, finding, identity_allow_statements, short, unique
 from sestui.checks.fixes import add_policy, allow_statement
 from sestui.checks.model import CheckResult, Finding, ResourceEvaluation, Status
 from sestui.checks.selection import SENDING_ACTIONS
 from sestui.policy import (
-    Effect,
     Miss,
-    PolicyError,
     PolicyKind,
     PrincipalMatch,
     Request,
@@ -27,26 +25,13 @@ def _other_actions(a: Analysis, ev: ResourceEvaluation) -> list[Finding]:
     out = []
     others = [x for x in SENDING_ACTIONS if x.lower() != ev.action.lower()]
     requests = [Request.build(a.request_arn, x, ev.resource, a.context) for x in others]
-    for doc in a.identity_docs:
-        try:
-            policy = doc.policy
-        except PolicyError:
-            continue
-        for st in policy.statements:
-            if st.effect is not Effect.ALLOW or st.not_action:
-                continue
-            for other, request in zip(others, requests, strict=True):
-                t = evaluate_statement(policy, st, request)
-                if t.applies:
-                    out.append(
-                        finding(
-                            a,
-                            t,
-                            f"allows {other} on {short(ev.resource)}, but this "
-                            f"send is authorized as {ev.action}",
-                        )
-                    )
-                    break
+    for _, policy, st in identity_allow_statements(a):
+        for other, request in zip(others, requests, strict=True):
+            t = evaluate_statement(policy, st, request)
+            if t.applies:
+                why = f"allows {other} on {short(ev.resource)}, but this send is authorized as"
+                out.append(finding(a, t, f"{why} {ev.action}"))
+                break
     return out
 
 

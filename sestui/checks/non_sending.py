@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sestui.checks.analysis import Analysis
+from sestui.checks.common import identity_allow_statements
 from sestui.checks.fixes import as_list, edit_policy
 from sestui.checks.model import CheckResult, Finding, Fix, Status
 from sestui.checks.selection import NON_SENDING_ACTIONS
-from sestui.policy import Effect, PolicyError
 
 CHECK_ID = "non-sending-resource"
 TITLE = 'Non-sending actions use Resource "*"'
@@ -39,37 +39,30 @@ def _split(index: int) -> Any:
 def run(a: Analysis) -> CheckResult:
     findings: list[Finding] = []
     fix: Fix | None = None
-    for doc in a.identity_docs:
-        try:
-            policy = doc.policy
-        except PolicyError:
+    for doc, _, s in identity_allow_statements(a):
+        listed = [x for x in s.actions if x.lower() in _NON_SENDING]
+        if not listed:
             continue
-        for s in policy.statements:
-            if s.effect is not Effect.ALLOW or s.not_action:
-                continue
-            listed = [x for x in s.actions if x.lower() in _NON_SENDING]
-            if not listed:
-                continue
-            if not s.not_resource and any(r.text == "*" for r in s.resources):
-                continue
-            findings.append(
-                Finding(
-                    f"{', '.join(listed)} under Resource "
-                    f"{', '.join(r.text for r in s.resources)}: these actions have no resource, so "
-                    "this grant never applies",
-                    doc,
-                    s.index,
-                    s.sid,
-                    s.lines,
-                    s.effect.value,
-                )
+        if not s.not_resource and any(r.text == "*" for r in s.resources):
+            continue
+        findings.append(
+            Finding(
+                f"{', '.join(listed)} under Resource "
+                f"{', '.join(r.text for r in s.resources)}: these actions have no resource, so "
+                "this grant never applies",
+                doc,
+                s.index,
+                s.sid,
+                s.lines,
+                s.effect.value,
             )
-            if fix is None:
-                fix = edit_policy(
-                    f'Give {", ".join(listed)} a statement of its own with Resource "*"',
-                    doc,
-                    _split(s.index),
-                )
+        )
+        if fix is None:
+            fix = edit_policy(
+                f'Give {", ".join(listed)} a statement of its own with Resource "*"',
+                doc,
+                _split(s.index),
+            )
     denied = [ev for ev in a.evaluations if ev.resource == "*" and not ev.decision.allowed]
     if denied:
         return CheckResult(
