@@ -11,6 +11,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +249,41 @@ def _trusted_services(doc: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_PRINCIPAL_KEYS = {  # name, id and inline-policy list keys in GetAccountAuthorizationDetails
+    PrincipalType.USER: ("UserName", "UserId", "UserPolicyList"),
+    PrincipalType.ROLE: ("RoleName", "RoleId", "RolePolicyList"),
+}
+
+
+def _principal(
+    entry: Mapping[str, Any],
+    p: str,
+    kind: PrincipalType,
+    managed: Mapping[str, ManagedPolicy],
+    account_id: str,
+    **extra: Any,
+) -> IamPrincipal:
+    """The fields users and roles share; `extra` holds the ones only one of them has."""
+    name_key, id_key, inline_key = _PRINCIPAL_KEYS[kind]
+    return IamPrincipal(
+        type=kind,
+        name=_req(entry, name_key, p),
+        arn=_req(entry, "Arn", p),
+        path=_str(entry, "Path", p, required=False) or "/",
+        principal_id=_str(entry, id_key, p, required=False) or "",
+        tags=_tags(entry.get("Tags"), f"{p}.Tags"),
+        inline_policies=_inline(entry.get(inline_key), f"{p}.{inline_key}", "PolicyName", None),
+        attached_policy_arns=_attached(
+            entry.get("AttachedManagedPolicies"),
+            f"{p}.AttachedManagedPolicies",
+            managed,
+            account_id,
+        ),
+        boundary_arn=_boundary(entry.get("PermissionsBoundary"), f"{p}.PermissionsBoundary"),
+        **extra,
+    )
+
+
 def _principals(
     iam: Mapping[str, Any],
     managed: Mapping[str, ManagedPolicy],
@@ -258,33 +294,12 @@ def _principals(
     for i, item in enumerate(_list(iam.get("UserDetailList") or [], "iam.UserDetailList")):
         p = f"iam.UserDetailList[{i}]"
         u = _obj(item, p)
-        name = _req(u, "UserName", p)
         groups = _list(u.get("GroupList") or [], f"{p}.GroupList")
         for j, g in enumerate(groups):
             if not isinstance(g, str):
                 raise SnapshotError("must be a group name", path=f"{p}.GroupList[{j}]")
-        out.append(
-            IamPrincipal(
-                type=PrincipalType.USER,
-                name=name,
-                arn=_req(u, "Arn", p),
-                path=_str(u, "Path", p, required=False) or "/",
-                principal_id=_str(u, "UserId", p, required=False) or "",
-                tags=_tags(u.get("Tags"), f"{p}.Tags"),
-                inline_policies=_inline(
-                    u.get("UserPolicyList"), f"{p}.UserPolicyList", "PolicyName", None
-                ),
-                attached_policy_arns=_attached(
-                    u.get("AttachedManagedPolicies"),
-                    f"{p}.AttachedManagedPolicies",
-                    managed,
-                    account_id,
-                ),
-                boundary_arn=_boundary(u.get("PermissionsBoundary"), f"{p}.PermissionsBoundary"),
-                groups=tuple(groups),
-                access_keys=keys.get(name, ()),
-            )
-        )
+        user = _principal(u, p, PrincipalType.USER, managed, account_id, groups=tuple(groups))
+        out.append(replace(user, access_keys=keys.get(user.name, ())))
     for i, item in enumerate(_list(iam.get("RoleDetailList") or [], "iam.RoleDetailList")):
         p = f"iam.RoleDetailList[{i}]"
         r = _obj(item, p)
@@ -295,25 +310,7 @@ def _principals(
             else ()
         )
         out.append(
-            IamPrincipal(
-                type=PrincipalType.ROLE,
-                name=_req(r, "RoleName", p),
-                arn=_req(r, "Arn", p),
-                path=_str(r, "Path", p, required=False) or "/",
-                principal_id=_str(r, "RoleId", p, required=False) or "",
-                tags=_tags(r.get("Tags"), f"{p}.Tags"),
-                inline_policies=_inline(
-                    r.get("RolePolicyList"), f"{p}.RolePolicyList", "PolicyName", None
-                ),
-                attached_policy_arns=_attached(
-                    r.get("AttachedManagedPolicies"),
-                    f"{p}.AttachedManagedPolicies",
-                    managed,
-                    account_id,
-                ),
-                boundary_arn=_boundary(r.get("PermissionsBoundary"), f"{p}.PermissionsBoundary"),
-                trusted_services=trusted,
-            )
+            _principal(r, p, PrincipalType.ROLE, managed, account_id, trusted_services=trusted)
         )
     return tuple(out)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from sestui.account import PolicyDocument
 from sestui.checks.analysis import Analysis
-from sestui.checks.model import Finding, ResourceEvaluation
+from sestui.checks.model import Finding
 from sestui.policy import (
     Decision,
     Effect,
@@ -42,10 +42,6 @@ def finding(a: Analysis, trace: StatementTrace, reason: str) -> Finding:
 def short(arn: str) -> str:
     """`identity/example.com`, `configuration-set/x` or `*`: the part people recognise."""
     return arn.split(":", 5)[5] if arn.count(":") >= 5 else arn
-
-
-def evaluations_of(a: Analysis, *types: str) -> tuple[ResourceEvaluation, ...]:
-    return tuple(e for e in a.evaluations if not types or e.resource_type in types)
 
 
 def denials_of(ev: Evaluation, kind: PolicyKind) -> tuple[StatementTrace, ...]:

@@ -104,7 +104,7 @@ class FastMatrix:
     names: tuple[str, ...]
     path: SendPath = SendPath.SMTP
     actions: tuple[str, ...] = ()
-    now: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    now: str = field(default_factory=lambda: utc_now())
     exact_cells: int = field(default=0, init=False)  # cells decided by the exact path
     fast_rows: int = field(default=0, init=False)  # rows computed as bitsets (one per fingerprint)
 
@@ -318,7 +318,6 @@ class FastMatrix:
     def _prepare_resource_policies(self) -> None:
         """Per identity: the sending-authorization policies' effect on principals they do not
         name (the same for all of them), and which principals they name."""
-        self.named: list[frozenset[str]] = []
         self.named_bits: dict[str, int] = {}  # principal ARN -> identities whose policy names it
         self.complex_columns = 0
         self.rp: list[dict[int, _Agg]] = []
@@ -333,7 +332,6 @@ class FastMatrix:
                 policies = [d.policy for d in docs]
             except PolicyError:
                 self.complex_columns |= 1 << j
-                self.named.append(frozenset())
                 self.rp.append({})
                 continue
             for p in policies:
@@ -347,7 +345,6 @@ class FastMatrix:
                             for a in spec.aws
                             if a != self.account.account_id and not a.endswith(":root")
                         )
-            self.named.append(frozenset(names))
             for name in names:
                 self.named_bits[name] = self.named_bits.get(name, 0) | (1 << j)
             if policies and not (self.complex_columns >> j) & 1:
@@ -480,8 +477,7 @@ class FastMatrix:
 
     def exact(self, p: IamPrincipal, j: int) -> Outcome:
         self.exact_cells += 1
-        sel = replace(self.base, principal=p.arn, identity=self.names[j], role=not p.is_user)
-        return decide(analyze(self.account, sel), ()).outcome
+        return exact_outcome(self.account, self.base, p, self.names[j])
 
     def rows(self, principals: Iterable[IamPrincipal]) -> list[tuple[Outcome, ...]]:
         from sestui.checks.matrix import Fingerprinter
@@ -528,6 +524,16 @@ class FastMatrix:
 
 
 _CONDITION_ONLY = (Miss.CONDITION,)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def exact_outcome(account: Account, base: Selection, p: IamPrincipal, identity: str) -> Outcome:
+    """One cell decided on its own, exactly as `sestui check` would (the reference)."""
+    sel = replace(base, principal=p.arn, identity=identity, role=not p.is_user)
+    return decide(analyze(account, sel), ()).outcome
 
 
 def _conditions(st: Statement, context: dict[str, object]) -> tuple[bool, bool]:

@@ -24,10 +24,6 @@ class Matrix:
     cells: tuple[tuple[Outcome, ...], ...]  # [principal][identity]
     evaluated: int  # distinct (policy set, identity) pairs actually evaluated
 
-    def outcome(self, principal: str, identity: str) -> Outcome:
-        i = next(n for n, p in enumerate(self.principals) if p.name == principal)
-        return self.cells[i][self.identities.index(identity)]
-
 
 _PERSONAL_WORDS = ("aws:username", "principalarn", "aws:userid", "${aws:", "principaltag")
 
@@ -62,10 +58,6 @@ class Fingerprinter:
             or (boundary is not None and _personal(boundary))
         )
         return (p.type, docs, boundary, pp.unknown, p.tags, p.arn if personal else None)
-
-
-def fingerprint(account: Account, p: IamPrincipal) -> tuple[object, ...]:
-    return Fingerprinter(account)(p)
 
 
 def column(

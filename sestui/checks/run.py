@@ -21,7 +21,7 @@ from sestui.checks import (
 from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
 from sestui.checks.common import short, uncertain_keys
 from sestui.checks.messages import error_text, unverified_text
-from sestui.checks.model import CheckResult, Outcome, Status, Verdict
+from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
 from sestui.checks.selection import Selection
 from sestui.policy import Decision, PolicyKind
 
@@ -135,14 +135,11 @@ def _verdict(
     a: Analysis,
     results: tuple[CheckResult, ...],
     outcome: Outcome,
-    first: object,
+    first: ResourceEvaluation,
     deciding: PolicyKind | None,
     keys: set[str],
     doubts: list[str],
 ) -> Verdict:
-    from sestui.checks.model import ResourceEvaluation
-
-    assert isinstance(first, ResourceEvaluation)
     kind = deciding.label if deciding else "policy"
     explicit = first.decision is Decision.EXPLICITLY_DENIED
     summary = (

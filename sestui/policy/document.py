@@ -120,10 +120,6 @@ class Policy:
         first use: most compiled policies are never shown)."""
         return json.dumps(self.raw, indent=2)
 
-    @property
-    def document(self) -> dict[str, Any]:
-        return dict(self.raw)
-
 
 # -- canonical rendering with statement spans ---------------------------------------------
 

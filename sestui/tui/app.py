@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
-from sestui.tui.messages import JumpTo, PaneSelected
+from sestui.tui.messages import PaneSelected
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
@@ -40,7 +40,14 @@ OUTCOME_GLYPH = {  # by outcome value
     "denied": ("✗", "$error"),
     "undecided": ("?", "$warning"),
 }
-PANES = ("principals", "identities", "regions", "checks", "policy")
+
+
+def principal_prompt(p: IamPrincipal, outcome: Outcome | None) -> Content:
+    """A principal's row: its outcome for the selected identity (once known), name, groups."""
+    glyph, style = OUTCOME_GLYPH[outcome.value] if outcome is not None else (" ", "")
+    groups = f" ({len(p.groups)}g)" if p.groups else ""
+    kind = " role" if not p.is_user else ""
+    return Content.assemble((glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted"))
 
 
 def jump_provider() -> Any:
@@ -231,17 +238,10 @@ class SestuiApp(App[int]):
 
     def _fill_principals(self) -> None:
         assert self.account is not None
-        rows = []
-        for p in self.account.principals:
-            groups = f" ({len(p.groups)}g)" if p.groups else ""
-            kind = "role" if not p.is_user else ""
-            rows.append(
-                Row(
-                    p.arn,
-                    Content.assemble("  ", p.name, (f"{groups} {kind}".rstrip(), "$text-muted")),
-                    f"{p.name} {p.arn} {' '.join(p.groups)}",
-                )
-            )
+        rows = [
+            Row(p.arn, principal_prompt(p, None), f"{p.name} {p.arn} {' '.join(p.groups)}")
+            for p in self.account.principals
+        ]
         self.pane("principals").set_rows(rows)
 
     def _fill_identities(self) -> None:
@@ -292,9 +292,6 @@ class SestuiApp(App[int]):
         elif event.pane == "identities":
             self.selection = replace(self.selection, identity=event.value, from_address=None)
         self.recheck()
-
-    def on_jump_to(self, event: JumpTo) -> None:
-        self.jump(event.principal, event.region, event.identity, event.check)
 
     def jump(
         self,
@@ -431,12 +428,7 @@ class SestuiApp(App[int]):
             if outcome is None or self._glyphs.get(p.arn) is outcome:
                 continue
             self._glyphs[p.arn] = outcome
-            glyph, style = OUTCOME_GLYPH[outcome.value]
-            groups = f" ({len(p.groups)}g)" if p.groups else ""
-            kind = " role" if not p.is_user else ""
-            prompts[p.arn] = Content.assemble(
-                (glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted")
-            )
+            prompts[p.arn] = principal_prompt(p, outcome)
         if prompts:
             self.pane("principals").update_prompts(prompts)
 

@@ -13,13 +13,3 @@ class PaneSelected(Message):
 
     pane: str  # principals | identities | regions | checks
     value: str
-
-
-@dataclass
-class JumpTo(Message):
-    """Select this principal / identity / region (from the matrix, the palette, a pasted error)."""
-
-    principal: str | None = None
-    region: str | None = None
-    identity: str | None = None
-    check: str | None = None
