@@ -79,12 +79,20 @@ KEYS = [
 
 
 @pytest.mark.asyncio
-async def test_key_mashing_never_breaks_the_app() -> None:
+@pytest.mark.parametrize(
+    "batches",
+    [
+        pytest.param(4, id="short"),
+        # 2,400 keys: several minutes on 2 cores, so on demand (`pytest -m slow`).
+        pytest.param(40, id="long", marks=pytest.mark.slow),
+    ],
+)
+async def test_key_mashing_never_breaks_the_app(batches: int) -> None:
     rnd = random.Random(20261128)
     app = demo_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        for batch in range(40):
+        for batch in range(batches):
             keys = [rnd.choice(KEYS) for _ in range(60)]
             await pilot.press(*keys)
             if batch % 5 == 0:
