@@ -38,7 +38,9 @@ from sestui.policy.evaluate import candidates
 _PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid", "aws:sourceidentity")
 
 
+# Keyed by id() with the statement kept and checked; cleared when full (reloads bring new ones).
 _READS: dict[int, tuple[Statement, bool]] = {}
+READS_LIMIT = 1 << 17
 
 
 def _reads_principal(statement: Statement) -> bool:
@@ -50,6 +52,8 @@ def _reads_principal(statement: Statement) -> bool:
         c.templates is not None or c.key_lower.startswith(_PRINCIPAL_KEYS)
         for c in statement.conditions
     )
+    if len(_READS) >= READS_LIMIT:
+        _READS.clear()
     _READS[id(statement)] = (statement, reads)
     return reads
 

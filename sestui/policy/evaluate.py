@@ -215,7 +215,9 @@ def _match_principal(spec: PrincipalSpec, p: Principal) -> PrincipalMatch:
 _ACTION_MISS = (Miss.ACTION,)
 # Per compiled statement tuple and action: the indexes of the statements whose Action/NotAction
 # can match. Keyed by id() (the tuple is kept in the value and checked, so ids are never reused).
+# Bounded like the compiled-policy cache: cleared when full, so reloads cannot grow it forever.
 _INDEX: dict[tuple[int, str], tuple[tuple[Statement, ...], tuple[int, ...]]] = {}
+INDEX_LIMIT = 1 << 17
 
 
 def _action_applies(statement: Statement, action: str) -> bool:
@@ -235,6 +237,8 @@ def candidates(policy: Policy, action: str) -> tuple[int, ...]:
     if found is not None and found[0] is statements:
         return found[1]
     index = tuple(i for i, st in enumerate(statements) if _action_applies(st, action))
+    if len(_INDEX) >= INDEX_LIMIT:
+        _INDEX.clear()
     _INDEX[key] = (statements, index)
     return index
 
