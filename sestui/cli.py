@@ -122,8 +122,8 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     g.add_argument(
         "--via",
         choices=["smtp", "api-v1", "api-v2"],
-        default="smtp",
-        help="how the mail is sent (default: smtp, since a 554 reply is SMTP's)",
+        default=None,
+        help="how the mail is sent (default: smtp for check; explain reads it from the message)",
     )
     g.add_argument(
         "--action",
@@ -151,29 +151,66 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
 
 
 def selection_from(args: argparse.Namespace, **override: object) -> Selection:
+    """The selection the flags describe; raises InputError (a ValueError) naming a bad flag."""
     from sestui.checks import Selection, SendPath
+    from sestui.checks.inputs import (
+        InputError,
+        parse_action,
+        parse_address,
+        parse_from_header,
+        parse_identity,
+        parse_ip,
+        parse_region,
+        parse_time,
+        session_name_of,
+    )
 
     principal = args.role or args.user
+    display_name = args.display_name
+    from_address = None
+    if args.from_address is not None:
+        header = parse_from_header(args.from_address)
+        from_address = header.address
+        if header.display_name is not None:
+            if display_name is not None and display_name != header.display_name:
+                raise InputError(
+                    f"--from names the display name {header.display_name!r}, but "
+                    f"--display-name says {display_name!r}"
+                )
+            display_name = header.display_name
+    identity = None
+    if args.identity is not None:
+        parse_identity(args.identity)
+        identity = args.identity.strip()
     values: dict[str, object] = {
         "principal": principal or "",
-        "region": args.region,
-        "from_address": args.from_address,
-        "identity": args.identity,
-        "path": SendPath(args.via),
-        "actions": tuple(args.action or ()),
+        "region": parse_region(args.region) if args.region else args.region,
+        "from_address": from_address,
+        "identity": identity,
+        "path": SendPath(args.via or "smtp"),
+        "actions": tuple(parse_action(a) for a in args.action or ()),
         "configuration_set": args.config_set,
         "template": args.template,
-        "recipients": tuple(args.recipient) if args.recipient else None,
-        "source_ip": args.source_ip,
-        "display_name": args.display_name,
-        "feedback_address": args.feedback_address,
-        "current_time": args.time,
+        "recipients": (
+            tuple(parse_address(r, "--recipient") for r in args.recipient)
+            if args.recipient
+            else None
+        ),
+        "source_ip": parse_ip(args.source_ip) if args.source_ip is not None else None,
+        "display_name": display_name,
+        "feedback_address": (
+            parse_address(args.feedback_address, "--feedback-address")
+            if args.feedback_address is not None
+            else None
+        ),
+        "current_time": parse_time(args.time) if args.time is not None else None,
         "secure_transport": not args.insecure,
         "principal_tags": _pairs(args.tag, "--tag"),
         "extra_context": _pairs(args.context, "--context"),
         "role": bool(args.role),
     }
     values.update(override)
+    values["session_name"] = session_name_of(str(values["principal"]))
     return Selection(**values)  # type: ignore[arg-type]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sestui.checks.analysis import Analysis
 from sestui.checks.model import ResourceEvaluation
 from sestui.checks.selection import SendPath
@@ -43,9 +45,9 @@ def error_text(a: Analysis, ev: ResourceEvaluation) -> str:
     )
 
 
-def unverified_text(a: Analysis) -> str:
-    names = a.from_address or a.identity_name
+def unverified_text(a: Analysis, names: Sequence[str] = ()) -> str:
+    listed = ", ".join(names) if names else (a.from_address or a.identity_name)
     return (
         f"554 Message rejected: Email address is not verified. The following identities "
-        f"failed the check in region {a.selection.region.upper()}: {names}"
+        f"failed the check in region {a.selection.region.upper()}: {listed}"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sestui.checks.analysis import Analysis
+from sestui.checks.messages import unverified_text
 from sestui.checks.model import CheckResult, Status
 
 CHECK_ID = "sandbox"
@@ -39,10 +40,11 @@ def run(a: Analysis) -> CheckResult:
             return CheckResult(
                 CHECK_ID,
                 TITLE,
-                Status.WARN,
-                f"sandbox: {len(unverified)} recipient(s) not verified",
-                "In the sandbox SES rejects unverified recipients with 'Email "
-                "address is not verified': " + ", ".join(unverified),
+                Status.FAIL,
+                f"sandbox: {len(unverified)} recipient(s) not verified in {region}: "
+                + ", ".join(unverified),
+                f"In the sandbox SES rejects unverified recipients with: "
+                f"{unverified_text(a, unverified)}. Verify them, or request production access.",
             )
         return CheckResult(
             CHECK_ID, TITLE, Status.PASS, f"sandbox in {region}, and every recipient is verified"
