@@ -249,7 +249,9 @@ def _use_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _print_verdict(args: argparse.Namespace, account: Account, selection: Selection) -> int:
+def _print_verdict(
+    args: argparse.Namespace, account: Account, selection: Selection, *, pasted_denial: bool = False
+) -> int:
     from sestui.checks import SelectionError, run
     from sestui.checks.analysis import find_principal
     from sestui.checks.report import render_json, render_text
@@ -260,6 +262,14 @@ def _print_verdict(args: argparse.Namespace, account: Account, selection: Select
     except SelectionError as exc:
         print(f"sestui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if pasted_denial:
+        from sestui.checks.explain import contradicted, unseen
+
+        owner = None
+        if selection.identity and selection.identity.startswith("arn:"):
+            owner = selection.identity.split(":")[4]
+            owner = None if owner == account.account_id else owner
+        verdict = contradicted(verdict, unseen(account, principal, owner))
     if args.format == "json":
         sys.stdout.write(render_json(verdict, selection, principal.arn))
     else:
@@ -359,14 +369,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     account = _open(args, "explain")
     if account is None:
         return EXIT_USAGE
-    if parsed.account and parsed.account != account.account_id:
+    assert parsed.principal_arn is not None
+    caller = parsed.principal_arn.split(":")[4]
+    delegate = parsed.account != caller and parsed.resource_type == "identity"
+    if caller != account.account_id or (parsed.account != account.account_id and not delegate):
         print(
-            f"sestui explain: the message names account {parsed.account}, but the account "
+            f"sestui explain: the message names account "
+            f"{caller if caller != account.account_id else parsed.account}, but the account "
             f"loaded is {account.account_id}",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    assert parsed.principal_arn is not None
     region = parsed.region or args.region
     if not region:
         print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
@@ -374,7 +387,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     identity = args.identity
     config_set = None
     if parsed.resource_type == "identity":
-        identity = identity or parsed.resource_name
+        # Another account's identity: a delegate send, checked by its ARN (sending authorization).
+        identity = identity or (parsed.resource_arn if delegate else parsed.resource_name)
     elif parsed.resource_type == "configuration-set":
         config_set = parsed.resource_name
         if not (identity or args.from_address) and region in account.regions:
@@ -391,8 +405,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     from sestui.checks import SendPath
+    from sestui.checks.explain import send_form
 
-    via = args.via or ("smtp" if parsed.smtp else "api-v1")
+    form = send_form(text)
+    via = args.via or form.path.value
+    reason = f"--via {args.via}" if args.via else form.reason
     try:
         selection = selection_from(
             args,
@@ -409,9 +426,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "text":
         print(
             f"Parsed: {parsed.principal_arn} · {parsed.action or '?'} · "
-            f"{parsed.resource_arn or '?'}\n"
+            f"{parsed.resource_arn or '?'}\nSend path: {reason}\n"
         )
-    return _print_verdict(args, account, selection)
+    return _print_verdict(args, account, selection, pasted_denial=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -463,10 +480,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
+    from sestui.checks.inputs import InputError, parse_from_header, parse_identity, parse_region
     from sestui.tui.app import SestuiApp, StartAt
 
     principal = args.role or args.user
-    start = StartAt(principal, args.region, args.from_address, args.identity, bool(args.role))
+    try:
+        # The same rules as `check`: refuse before the TUI opens, never open on something else.
+        region = parse_region(args.region) if args.region else None
+        header = parse_from_header(args.from_address) if args.from_address else None
+        identity = args.identity.strip() if args.identity else None
+        if identity:
+            parse_identity(identity)
+    except InputError as exc:
+        print(f"sestui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    start = StartAt(
+        principal,
+        region,
+        header.address if header else None,
+        identity,
+        bool(args.role),
+        header.display_name if header else None,
+    )
     app = SestuiApp(source_spec(args), start)
     app.run()
     return app.return_code or 0

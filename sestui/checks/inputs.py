@@ -268,7 +268,7 @@ def is_address(text: str) -> bool:
     return bool(at) and len(local) <= 64 and bool(_LOCAL.fullmatch(local)) and is_domain(domain)
 
 
-def parse_address(text: str, flag: str) -> str:
+def parse_address(text: str, flag: str = "--recipient") -> str:
     """A bare address, or the address of a `Name <address>` header (recipients)."""
     return parse_from_header(text, flag).address
 

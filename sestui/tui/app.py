@@ -71,6 +71,7 @@ class StartAt:
     from_address: str | None = None
     identity: str | None = None
     role: bool = False
+    display_name: str | None = None  # from a `Name <address>` --from
 
 
 class SestuiApp(App[int]):
@@ -220,6 +221,7 @@ class SestuiApp(App[int]):
             region=region,
             identity=identity,
             from_address=s.from_address,
+            display_name=s.display_name if s.display_name is not None else base.display_name,
         )
         self.start = StartAt()
         self.pane("principals").select(principal.arn)
