@@ -160,6 +160,7 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
         parse_from_header,
         parse_identity,
         parse_ip,
+        parse_name,
         parse_region,
         parse_time,
         session_name_of,
@@ -189,8 +190,10 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
         "identity": identity,
         "path": SendPath(args.via or "smtp"),
         "actions": tuple(parse_action(a) for a in args.action or ()),
-        "configuration_set": args.config_set,
-        "template": args.template,
+        "configuration_set": (
+            parse_name(args.config_set, "--config-set") if args.config_set else args.config_set
+        ),
+        "template": parse_name(args.template, "--template") if args.template else args.template,
         "recipients": (
             tuple(parse_address(r, "--recipient") for r in args.recipient)
             if args.recipient

@@ -192,6 +192,10 @@ BAD: list[tuple[list[str], str]] = [
         "--from names the display name 'A', but --display-name says 'B'",
     ),
     (["explain", "--demo", V2_DENIAL, "--time", "later"], "--time: 'later'"),
+    (
+        [*EU, "--user", "u", "--from", "a@example.com", "--template", "my template"],
+        "--template: 'my template' is not an SES name",
+    ),
 ]
 
 

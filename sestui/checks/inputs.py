@@ -382,3 +382,17 @@ def session_name_of(principal: str) -> str | None:
     """The session name of an assumed-role ARN (`…:assumed-role/ROLE/SESSION`), else None."""
     m = _SESSION_ARN.fullmatch(principal.strip())
     return m.group(1) if m else None
+
+
+_SES_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def parse_name(text: str, flag: str) -> str:
+    """A configuration set or template name: up to 64 ASCII letters, digits, `_` and `-`
+    (SES API reference, CreateConfigurationSet and CreateTemplate)."""
+    raw = text.strip()
+    if not _SES_NAME.fullmatch(raw):
+        raise InputError(
+            f"{flag}: {text!r} is not an SES name (up to 64 letters, digits, '_' or '-')"
+        )
+    return raw
