@@ -116,9 +116,9 @@ def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             results,
             a.identity_arn,
             tuple(sorted(keys)),
-            ("identity not verified",),
+            ("identity not verified",) if unverified else ("sandbox recipients not verified",),
         )
-    if a.template_missing and not a.template_possible and first is None:
+    if a.template_missing and not a.template_possible and first is None and not doubts:
         action = a.template_missing[0]
         return Verdict(
             Outcome.DENIED,
