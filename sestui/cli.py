@@ -185,7 +185,7 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
         identity = args.identity.strip()
     values: dict[str, object] = {
         "principal": principal or "",
-        "region": parse_region(args.region) if args.region else args.region,
+        "region": parse_region(args.region) if args.region is not None else None,
         "from_address": from_address,
         "identity": identity,
         "path": SendPath(args.via or "smtp"),

@@ -182,6 +182,10 @@ BAD: list[tuple[list[str], str]] = [
         "--region: 'eu-wst-1' is not a region where SES sends (did you mean eu-west-1?)",
     ),
     ([*EU, "--user", "u", "--from", "a@example.com", "--recipient", "bob"], "--recipient: 'bob'"),
+    (
+        ["check", "--demo", "--region", "", "--user", "u", "--from", "a@example.com"],
+        "--region: '' is not a region where SES sends",
+    ),
     ([*EU, "--user", "u", "--identity", "arn:aws:ses:eu-west-1:1:x"], "not an SES identity ARN"),
     (
         [*EU, "--user", "ops-admin", "--identity", OWNER.replace("eu-west-1", "us-east-1")],

@@ -184,6 +184,13 @@ VERDICTS: list[tuple[str, Account, dict[str, Any], Outcome, str]] = [
         "someone@gmail.com is not verified in eu-west-1",
     ),
     (
+        "sandbox, mailbox simulator recipient",
+        account(inline=[FULL], sandbox=True),
+        {"recipients": ("bounce@simulator.amazonses.com",)},
+        Outcome.ALLOWED,
+        "may send",
+    ),
+    (
         "sandbox, no recipients given",
         account(inline=[FULL], sandbox=True),
         {},

@@ -22,6 +22,7 @@ from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
 from sestui.checks.common import short, uncertain_keys
 from sestui.checks.messages import error_text, unverified_text
 from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
+from sestui.checks.sandbox import sandbox_unverified
 from sestui.checks.selection import Selection, SendPath
 from sestui.policy import Decision, PolicyKind
 
@@ -191,13 +192,6 @@ def _owner_side_only(e: ResourceEvaluation) -> bool:
         and e.decision is Decision.IMPLICITLY_DENIED
         and ev.deciding is PolicyKind.RESOURCE
     )
-
-
-def sandbox_unverified(a: Analysis) -> tuple[str, ...]:
-    """Recipients given that no verified identity covers, when the region is in the sandbox."""
-    if a.region is None or not a.region.sending.sandbox or not a.selection.recipients:
-        return ()
-    return tuple(r for r in a.selection.recipients if a.region.resolve(r).identity is None)
 
 
 def _verdict(

@@ -10,6 +10,22 @@ CHECK_ID = "sandbox"
 TITLE = "Sandbox and sending status"
 
 
+# "In the sandbox you can only send to verified addresses and domains, or to the Amazon SES
+# mailbox simulator" (Request production access; Using the mailbox simulator).
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+
+
+def sandbox_unverified(a: Analysis) -> tuple[str, ...]:
+    """Recipients given that no verified identity covers, when the region is in the sandbox."""
+    if a.region is None or not a.region.sending.sandbox or not a.selection.recipients:
+        return ()
+    return tuple(
+        r
+        for r in a.selection.recipients
+        if r.rpartition("@")[2].lower() != SIMULATOR_DOMAIN and a.region.resolve(r).identity is None
+    )
+
+
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
     if a.region is None:
@@ -35,7 +51,7 @@ def run(a: Analysis) -> CheckResult:
         return CheckResult(CHECK_ID, TITLE, Status.PASS, f"production access in {region}")
     recipients = a.selection.recipients
     if recipients:
-        unverified = [r for r in recipients if a.region.resolve(r).identity is None]
+        unverified = sandbox_unverified(a)
         if unverified:
             return CheckResult(
                 CHECK_ID,
