@@ -122,8 +122,8 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     g.add_argument(
         "--via",
         choices=["smtp", "api-v1", "api-v2"],
-        default="smtp",
-        help="how the mail is sent (default: smtp, since a 554 reply is SMTP's)",
+        default=None,
+        help="how the mail is sent (default: smtp for check; explain reads it from the message)",
     )
     g.add_argument(
         "--action",
@@ -151,29 +151,69 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
 
 
 def selection_from(args: argparse.Namespace, **override: object) -> Selection:
+    """The selection the flags describe; raises InputError (a ValueError) naming a bad flag."""
     from sestui.checks import Selection, SendPath
+    from sestui.checks.inputs import (
+        InputError,
+        parse_action,
+        parse_address,
+        parse_from_header,
+        parse_identity,
+        parse_ip,
+        parse_name,
+        parse_region,
+        parse_time,
+        session_name_of,
+    )
 
     principal = args.role or args.user
+    display_name = args.display_name
+    from_address = None
+    if args.from_address is not None:
+        header = parse_from_header(args.from_address)
+        from_address = header.address
+        if header.display_name is not None:
+            if display_name is not None and display_name != header.display_name:
+                raise InputError(
+                    f"--from names the display name {header.display_name!r}, but "
+                    f"--display-name says {display_name!r}"
+                )
+            display_name = header.display_name
+    identity = None
+    if args.identity is not None:
+        parse_identity(args.identity)
+        identity = args.identity.strip()
     values: dict[str, object] = {
         "principal": principal or "",
-        "region": args.region,
-        "from_address": args.from_address,
-        "identity": args.identity,
-        "path": SendPath(args.via),
-        "actions": tuple(args.action or ()),
-        "configuration_set": args.config_set,
-        "template": args.template,
-        "recipients": tuple(args.recipient) if args.recipient else None,
-        "source_ip": args.source_ip,
-        "display_name": args.display_name,
-        "feedback_address": args.feedback_address,
-        "current_time": args.time,
+        "region": parse_region(args.region) if args.region is not None else None,
+        "from_address": from_address,
+        "identity": identity,
+        "path": SendPath(args.via or "smtp"),
+        "actions": tuple(parse_action(a) for a in args.action or ()),
+        "configuration_set": (
+            parse_name(args.config_set, "--config-set") if args.config_set else args.config_set
+        ),
+        "template": parse_name(args.template, "--template") if args.template else args.template,
+        "recipients": (
+            tuple(parse_address(r, "--recipient") for r in args.recipient)
+            if args.recipient
+            else None
+        ),
+        "source_ip": parse_ip(args.source_ip) if args.source_ip is not None else None,
+        "display_name": display_name,
+        "feedback_address": (
+            parse_address(args.feedback_address, "--feedback-address")
+            if args.feedback_address is not None
+            else None
+        ),
+        "current_time": parse_time(args.time) if args.time is not None else None,
         "secure_transport": not args.insecure,
         "principal_tags": _pairs(args.tag, "--tag"),
         "extra_context": _pairs(args.context, "--context"),
         "role": bool(args.role),
     }
     values.update(override)
+    values["session_name"] = session_name_of(str(values["principal"]))
     return Selection(**values)  # type: ignore[arg-type]
 
 
@@ -212,7 +252,9 @@ def _use_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _print_verdict(args: argparse.Namespace, account: Account, selection: Selection) -> int:
+def _print_verdict(
+    args: argparse.Namespace, account: Account, selection: Selection, *, pasted_denial: bool = False
+) -> int:
     from sestui.checks import SelectionError, run
     from sestui.checks.analysis import find_principal
     from sestui.checks.report import render_json, render_text
@@ -223,6 +265,14 @@ def _print_verdict(args: argparse.Namespace, account: Account, selection: Select
     except SelectionError as exc:
         print(f"sestui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if pasted_denial:
+        from sestui.checks.explain import contradicted, unseen
+
+        owner = None
+        if selection.identity and selection.identity.startswith("arn:"):
+            owner = selection.identity.split(":")[4]
+            owner = None if owner == account.account_id else owner
+        verdict = contradicted(verdict, unseen(account, principal, owner))
     if args.format == "json":
         sys.stdout.write(render_json(verdict, selection, principal.arn))
     else:
@@ -322,14 +372,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     account = _open(args, "explain")
     if account is None:
         return EXIT_USAGE
-    if parsed.account and parsed.account != account.account_id:
+    assert parsed.principal_arn is not None
+    caller = parsed.principal_arn.split(":")[4]
+    delegate = parsed.account != caller and parsed.resource_type == "identity"
+    if caller != account.account_id or (parsed.account != account.account_id and not delegate):
         print(
-            f"sestui explain: the message names account {parsed.account}, but the account "
+            f"sestui explain: the message names account "
+            f"{caller if caller != account.account_id else parsed.account}, but the account "
             f"loaded is {account.account_id}",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    assert parsed.principal_arn is not None
     region = parsed.region or args.region
     if not region:
         print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
@@ -337,7 +390,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     identity = args.identity
     config_set = None
     if parsed.resource_type == "identity":
-        identity = identity or parsed.resource_name
+        # Another account's identity: a delegate send, checked by its ARN (sending authorization).
+        identity = identity or (parsed.resource_arn if delegate else parsed.resource_name)
     elif parsed.resource_type == "configuration-set":
         config_set = parsed.resource_name
         if not (identity or args.from_address) and region in account.regions:
@@ -354,8 +408,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     from sestui.checks import SendPath
+    from sestui.checks.explain import send_form
 
-    via = args.via or ("smtp" if parsed.smtp else "api-v1")
+    form = send_form(text)
+    via = args.via or form.path.value
+    reason = f"--via {args.via}" if args.via else form.reason
     try:
         selection = selection_from(
             args,
@@ -372,9 +429,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "text":
         print(
             f"Parsed: {parsed.principal_arn} · {parsed.action or '?'} · "
-            f"{parsed.resource_arn or '?'}\n"
+            f"{parsed.resource_arn or '?'}\nSend path: {reason}\n"
         )
-    return _print_verdict(args, account, selection)
+    return _print_verdict(args, account, selection, pasted_denial=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -426,10 +483,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
+    from sestui.checks.inputs import InputError, parse_from_header, parse_identity, parse_region
     from sestui.tui.app import SestuiApp, StartAt
 
     principal = args.role or args.user
-    start = StartAt(principal, args.region, args.from_address, args.identity, bool(args.role))
+    try:
+        # The same rules as `check`: refuse before the TUI opens, never open on something else.
+        region = parse_region(args.region) if args.region else None
+        header = parse_from_header(args.from_address) if args.from_address else None
+        identity = args.identity.strip() if args.identity else None
+        if identity:
+            parse_identity(identity)
+    except InputError as exc:
+        print(f"sestui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    start = StartAt(
+        principal,
+        region,
+        header.address if header else None,
+        identity,
+        bool(args.role),
+        header.display_name if header else None,
+    )
     app = SestuiApp(source_spec(args), start)
     app.run()
     return app.return_code or 0

@@ -366,8 +366,9 @@ def test_sandbox() -> None:
     v, status = check(
         account(inline=[FULL], sandbox=True), "sandbox", recipients=("someone@gmail.com",)
     )
-    assert status is Status.WARN and "someone@gmail.com" in v.check("sandbox").explanation
-    assert v.outcome is Outcome.ALLOWED  # the sandbox warns; it does not decide authorization
+    # Recipients given that are not verified: a path that can never deliver (issue 10 §4).
+    assert status is Status.FAIL and "someone@gmail.com" in v.check("sandbox").explanation
+    assert v.outcome is Outcome.DENIED
     assert check(account(inline=[FULL], sandbox=None), "sandbox")[1] is Status.UNKNOWN
 
 

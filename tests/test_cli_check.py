@@ -178,7 +178,8 @@ def test_explain_runs_the_checks_on_the_parsed_selection() -> None:
     assert "Parsed: arn:aws:iam::111122223333:user/iam-user-name" in proc.stdout
     assert "✗ identity-resolution" in proc.stdout
     proc = sestui("explain", "--demo", "-", stdin=DENIAL.replace("billing@", ""))
-    assert proc.returncode == 0  # the same user is allowed on the domain: the message is stale
+    # The same user is allowed on the domain: the error contradicts what was read (issue 10 §5).
+    assert proc.returncode == 3 and "the error says denied, but every policy" in proc.stdout
     proc = sestui("explain", "--demo", "--format", "json", DENIAL)
     assert json.loads(proc.stdout)["verdict"]["outcome"] == "denied"
 

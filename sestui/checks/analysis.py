@@ -4,7 +4,7 @@ and one engine evaluation per action and resource of the request (computed once)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,9 +19,13 @@ from sestui.account import (
     RegionState,
     SesIdentity,
 )
+from sestui.checks.inputs import IdentityArn, InputError, parse_identity
 from sestui.checks.model import Fix, FixKind, ResourceEvaluation
 from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
 from sestui.policy import (
+    Decision,
+    Effect,
+    Miss,
     Policy,
     PolicyError,
     PolicyKind,
@@ -85,6 +89,12 @@ class Analysis:
     template: str | None
     context: dict[str, Any]
     evaluations: tuple[ResourceEvaluation, ...] = ()
+    # A delegate send (--identity is another account's identity ARN): that account's ID. Its
+    # sending-authorization policy and verification status are not in the loaded account.
+    delegate_owner: str | None = None
+    # Templated actions asked without a template, and whether any template ARN could be allowed.
+    template_missing: tuple[str, ...] = ()
+    template_possible: bool = False
     parse_errors: tuple[tuple[PolicyDocument, PolicyError], ...] = ()
     _docs_by_policy: dict[int, PolicyDocument] = field(default_factory=dict)
 
@@ -121,13 +131,39 @@ def find_principal(account: Account, selection: Selection) -> IamPrincipal:
     return principal
 
 
-def _request_arn(account: Account, principal: IamPrincipal) -> str:
+def _request_arn(account: Account, principal: IamPrincipal, session: str | None = None) -> str:
     if principal.is_user:
         return principal.arn
     return (
         f"arn:{account.partition}:sts::{account.account_id}:assumed-role/"
-        f"{principal.name}/{SESSION_NAME}"
+        f"{principal.name}/{session or SESSION_NAME}"
     )
+
+
+def _identity_arn(account: Account, selection: Selection) -> tuple[Selection, IdentityArn | None]:
+    """An identity given as an ARN: the same account's becomes its name; another account's is a
+    delegate send (SES sending authorization), returned as the owner's ARN."""
+    if not selection.identity or not selection.identity.startswith("arn:"):
+        return selection, None
+    try:
+        arn = parse_identity(selection.identity)
+    except InputError as exc:
+        raise SelectionError(str(exc)) from None
+    assert isinstance(arn, IdentityArn)
+    if arn.partition != account.partition:
+        raise SelectionError(
+            f"--identity: {selection.identity} is in partition {arn.partition}, the account "
+            f"loaded in {account.partition}"
+        )
+    if arn.region != selection.region:
+        # SES authorizes the identity of the region the request is sent to.
+        raise SelectionError(
+            f"--identity: {selection.identity} is in {arn.region}, but the send is in "
+            f"{selection.region}"
+        )
+    if arn.account == account.account_id:
+        return replace(selection, identity=arn.name), None
+    return selection, arn
 
 
 def request_context(
@@ -205,7 +241,12 @@ def analyze(
 ) -> Analysis:
     principal = find_principal(account, selection)
     region = account.regions.get(selection.region)
-    resolution, identity, identity_name, from_address = _resolve(region, selection)
+    resolved_selection, delegate = _identity_arn(account, selection)
+    if delegate is None:
+        resolution, identity, identity_name, from_address = _resolve(region, resolved_selection)
+    else:
+        resolution, identity, identity_name = None, None, delegate.name
+        from_address = selection.from_address or (delegate.name if "@" in delegate.name else None)
     policies = account.policies_for(principal)
     identity_docs = tuple(overrides.apply(d) for d in policies.identity) + overrides.added_identity
     boundary_doc = overrides.apply(policies.boundary) if policies.boundary else None
@@ -213,7 +254,7 @@ def analyze(
     scp_docs = None
     if org.status is OrgStatus.MEMBER and org.levels is not None:
         scp_docs = tuple(tuple(overrides.apply(d) for d in lv.policies) for lv in org.levels)
-    authorized = region.identity(identity_name) if region else None
+    authorized = region.identity(identity_name) if region and delegate is None else None
     resource_docs = tuple(overrides.apply(d) for d in authorized.policies) if authorized else ()
 
     config_set = selection.configuration_set
@@ -228,7 +269,7 @@ def analyze(
         account=account,
         selection=selection,
         principal=principal,
-        request_arn=_request_arn(account, principal),
+        request_arn=_request_arn(account, principal, selection.session_name),
         region=region,
         resolution=resolution,
         identity=identity,
@@ -246,6 +287,8 @@ def analyze(
         context=request_context(selection, principal, from_address),
     )
     a.identity_arn = a.arn("identity", identity_name)
+    if delegate is not None:
+        a.identity_arn, a.delegate_owner = selection.identity.strip(), delegate.account  # type: ignore[union-attr]
     _evaluate(a)
     return a
 
@@ -293,3 +336,45 @@ def _evaluate(a: Analysis) -> None:
             ResourceEvaluation(action, resource_arn, kind, evaluate(request, ps, full_trace=False))
         )
     a.evaluations = tuple(evaluations)
+    if not a.template:
+        a.template_missing = tuple(
+            dict.fromkeys(
+                x for x in a.selection.effective_actions if x.lower() in TEMPLATED_ACTIONS
+            )
+        )
+        a.template_possible = any(_template_possible(a, x, base) for x in a.template_missing)
+
+
+_PROBE = "sestui-any-template"
+
+
+def _template_possible(a: Analysis, action: str, policies: PolicySet) -> bool:
+    """Could some template ARN be allowed? (SendTemplatedEmail and SendBulkTemplatedEmail
+    authorize `template/NAME` too: "Actions defined by Amazon SES", resource type template*.)
+    Probes one made-up name (for `*` and `template/*`) and every template name an Allow statement
+    spells, with its wildcards filled in."""
+    names = {_PROBE}
+    for policy in policies.identity:
+        for st in policy.statements:
+            for r in st.resources:
+                rest = r.text.split(":", 5)[5] if r.text.count(":") >= 5 else ""
+                if rest.startswith("template/"):
+                    names.add(rest[len("template/") :].replace("*", "x").replace("?", "x") or "x")
+    for name in sorted(names):
+        request = Request.build(a.request_arn, action, a.arn("template", name), a.context)
+        ev = evaluate(request, policies, full_trace=False)
+        if ev.decision is Decision.ALLOWED or (
+            ev.decision is not Decision.EXPLICITLY_DENIED and _hangs_on_keys(ev)
+        ):
+            return True
+    return False
+
+
+def _hangs_on_keys(ev: Any) -> bool:
+    """An Allow that matched all but a condition on a key the request leaves unset."""
+    return any(
+        t.effect is Effect.ALLOW
+        and t.misses == (Miss.CONDITION,)
+        and any(c.missing for c in t.conditions)
+        for t in ev.traces
+    )

@@ -21,7 +21,7 @@ from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
 from sestui.checks.analysis import SelectionError, _resolve, analyze, request_context
 from sestui.checks.model import Outcome
 from sestui.checks.run import decide
-from sestui.checks.selection import Selection, SendPath
+from sestui.checks.selection import TEMPLATED_ACTIONS, Selection, SendPath
 from sestui.policy import (
     Effect,
     Miss,
@@ -392,6 +392,10 @@ class FastMatrix:
 
     def row_bits(self, p: IamPrincipal) -> tuple[int, int] | None:
         """(denied, undecided) bitsets for one principal, or None: use the exact path."""
+        if self.path is SendPath.SMTP and not p.is_user:
+            return self.all, 0  # SMTP logs in only with an IAM user's key (see run.decide)
+        if any(x.lower() in TEMPLATED_ACTIONS for x in self.base.effective_actions):
+            return None  # no template in a matrix: the exact path weighs whether any is allowed
         pp = self.account.policies_for(p)
         if pp.unknown:
             return None

@@ -51,6 +51,13 @@ def _kind_words(a: Analysis) -> str:
 
 
 def run(a: Analysis) -> CheckResult:
+    if a.delegate_owner:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.PASS,
+            f"SES checks {a.identity_arn}, the identity ARN given (account {a.delegate_owner})",
+        )
     if not a.account.ses_known or a.region is None:
         return CheckResult(
             CHECK_ID,

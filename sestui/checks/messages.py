@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sestui.checks.analysis import Analysis
 from sestui.checks.model import ResourceEvaluation
 from sestui.checks.selection import SendPath
@@ -43,9 +45,16 @@ def error_text(a: Analysis, ev: ResourceEvaluation) -> str:
     )
 
 
-def unverified_text(a: Analysis) -> str:
-    names = a.from_address or a.identity_name
-    return (
-        f"554 Message rejected: Email address is not verified. The following identities "
-        f"failed the check in region {a.selection.region.upper()}: {names}"
+def unverified_text(a: Analysis, names: Sequence[str] = ()) -> str:
+    listed = ", ".join(names) if names else (a.from_address or a.identity_name)
+    text = (
+        f"Email address is not verified. The following identities failed the check in region "
+        f"{a.selection.region.upper()}: {listed}"
     )
+    if a.selection.path is SendPath.SMTP:
+        return f"554 Message rejected: {text}"
+    # The API raises MessageRejected with the same text (SendEmail, "Errors").
+    operation = a.selection.effective_actions[0].split(":", 1)[-1]
+    if a.selection.path is SendPath.API_V2:
+        operation = "SendBulkEmail" if operation.lower().startswith("sendbulk") else "SendEmail"
+    return f"An error occurred (MessageRejected) when calling the {operation} operation: {text}"

@@ -22,7 +22,8 @@ from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
 from sestui.checks.common import short, uncertain_keys
 from sestui.checks.messages import error_text, unverified_text
 from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
-from sestui.checks.selection import Selection
+from sestui.checks.sandbox import sandbox_unverified
+from sestui.checks.selection import Selection, SendPath
 from sestui.policy import Decision, PolicyKind
 
 # Fixed order (the TUI's `[`/`]` walk it): authorization causes first, then other failures.
@@ -52,7 +53,25 @@ def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRI
 
 def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
     evs = a.evaluations
+    if a.selection.path is SendPath.SMTP and not a.principal.is_user:
+        # SMTP credentials are derived from an IAM user's long-term key only ("Obtaining Amazon
+        # SES SMTP credentials"): SES refuses the login (535) before any policy is read.
+        return Verdict(
+            Outcome.DENIED,
+            f"{a.principal.name} is a role: SMTP authenticates only with an IAM user's "
+            "long-term access key",
+            None,
+            "535 Authentication Credentials Invalid",
+            evs,
+            results,
+            a.identity_arn,
+            (),
+            ("role over SMTP", SMTP_ROLE_FIX),
+        )
     denied = [e for e in evs if not e.decision.allowed]
+    # A delegate send needs both sides (cross-account); the owner's side was not read.
+    owner_unread = [e for e in denied if a.delegate_owner and _owner_side_only(e)]
+    denied = [e for e in denied if e not in owner_unread]
     keys: set[str] = set()
     for e in evs:
         keys |= uncertain_keys(e.evaluation)
@@ -77,28 +96,58 @@ def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         for e in evs
     )
     verified_known = a.account.ses_known and a.region is not None
-    unverified = verified_known and a.identity is None
+    unverified = verified_known and a.identity is None and not a.delegate_owner
+    # In the sandbox SES verifies every recipient too ("Request production access").
+    recipients = sandbox_unverified(a) if verified_known else ()
 
     first = denied[0] if denied else None
     deciding = first.evaluation.deciding if first else (evs[0].evaluation.deciding if evs else None)
     if certain_deny and first is not None:
         return _verdict(a, results, Outcome.DENIED, first, deciding, keys, doubts)
-    if unverified:
+    if unverified or recipients:
+        names = ((a.from_address or a.identity_name,) if unverified else ()) + recipients
         return Verdict(
             Outcome.DENIED,
-            f"{a.from_address or a.identity_name} is not verified in {a.selection.region}",
+            f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} not verified in "
+            f"{a.selection.region}"
+            + (" (sandbox: recipients must be verified too)" if recipients else ""),
             None,
-            unverified_text(a),
+            unverified_text(a, names),
             evs,
             results,
             a.identity_arn,
             tuple(sorted(keys)),
-            ("identity not verified",),
+            ("identity not verified",) if unverified else ("sandbox recipients not verified",),
+        )
+    if a.template_missing and not a.template_possible and first is None and not doubts:
+        action = a.template_missing[0]
+        return Verdict(
+            Outcome.DENIED,
+            f"{action} authorizes a template too, and no policy allows it on any template",
+            PolicyKind.IDENTITY,
+            None,
+            evs,
+            results,
+            a.identity_arn,
+            tuple(sorted(keys)),
+            (f"no statement allows {action} on template/*",),
         )
     if first is not None:
         if doubts:
             return _verdict(a, results, Outcome.UNDECIDED, first, deciding, keys, doubts)
         return _verdict(a, results, Outcome.DENIED, first, deciding, keys, doubts)
+    if owner_unread:
+        doubts.insert(
+            0,
+            f"the sending-authorization policy of {a.identity_arn} (account {a.delegate_owner}) "
+            "was not read: load that account to decide the owner's side",
+        )
+    if a.template_missing:
+        doubts.insert(
+            0,
+            f"no template given: {', '.join(a.template_missing)} also authorizes the template "
+            "resource (add --template NAME)",
+        )
     if a.scp_state == "unknown":
         doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
     if not verified_known:
@@ -128,6 +177,20 @@ def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         a.identity_arn,
         tuple(sorted(keys)),
         (),
+    )
+
+
+SMTP_ROLE_FIX = "use an IAM user's SMTP credentials or send through the API"
+
+
+def _owner_side_only(e: ResourceEvaluation) -> bool:
+    """Denied only because the other account's resource policy (not read) grants nothing."""
+    ev = e.evaluation
+    return (
+        e.resource_type == "identity"
+        and ev.cross_account
+        and e.decision is Decision.IMPLICITLY_DENIED
+        and ev.deciding is PolicyKind.RESOURCE
     )
 
 

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from sestui.checks.analysis import Analysis
+from sestui.checks.messages import unverified_text
 from sestui.checks.model import CheckResult, Status
 
 CHECK_ID = "sandbox"
 TITLE = "Sandbox and sending status"
+
+
+# "In the sandbox you can only send to verified addresses and domains, or to the Amazon SES
+# mailbox simulator" (Request production access; Using the mailbox simulator).
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+
+
+def sandbox_unverified(a: Analysis) -> tuple[str, ...]:
+    """Recipients given that no verified identity covers, when the region is in the sandbox."""
+    if a.region is None or not a.region.sending.sandbox or not a.selection.recipients:
+        return ()
+    return tuple(
+        r
+        for r in a.selection.recipients
+        if r.rpartition("@")[2].lower() != SIMULATOR_DOMAIN and a.region.resolve(r).identity is None
+    )
 
 
 def run(a: Analysis) -> CheckResult:
@@ -34,15 +51,16 @@ def run(a: Analysis) -> CheckResult:
         return CheckResult(CHECK_ID, TITLE, Status.PASS, f"production access in {region}")
     recipients = a.selection.recipients
     if recipients:
-        unverified = [r for r in recipients if a.region.resolve(r).identity is None]
+        unverified = sandbox_unverified(a)
         if unverified:
             return CheckResult(
                 CHECK_ID,
                 TITLE,
-                Status.WARN,
-                f"sandbox: {len(unverified)} recipient(s) not verified",
-                "In the sandbox SES rejects unverified recipients with 'Email "
-                "address is not verified': " + ", ".join(unverified),
+                Status.FAIL,
+                f"sandbox: {len(unverified)} recipient(s) not verified in {region}: "
+                + ", ".join(unverified),
+                f"In the sandbox SES rejects unverified recipients with: "
+                f"{unverified_text(a, unverified)}. Verify them, or request production access.",
             )
         return CheckResult(
             CHECK_ID, TITLE, Status.PASS, f"sandbox in {region}, and every recipient is verified"

@@ -54,6 +54,7 @@ class Selection:
     display_name: str | None = None
     feedback_address: str | None = None
     role: bool = False  # look the principal up among roles first
+    session_name: str | None = None  # of an assumed-role ARN, kept in the rendered AWS text
     extra_context: tuple[tuple[str, str], ...] = field(default=())
 
     @property

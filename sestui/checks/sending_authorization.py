@@ -30,6 +30,17 @@ def _unname(index: int, principal_arns: set[str]) -> Any:
 
 
 def run(a: Analysis) -> CheckResult:
+    if a.delegate_owner:
+        # Sending authorization: the owner's policy must allow the delegate (cross-account).
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"the policy on {a.identity_arn} is in account {a.delegate_owner}, not loaded",
+            "A delegate send needs the identity owner's sending-authorization policy to allow "
+            "this principal, and this principal's own policies to allow the action on the "
+            "owner's identity ARN. Load the owner's account to read its side.",
+        )
     if not a.account.ses_known or a.region is None:
         return CheckResult(
             CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {a.selection.region} were not read"

@@ -25,9 +25,11 @@ def run(a: Analysis) -> CheckResult:
         return CheckResult(
             CHECK_ID,
             TITLE,
-            Status.WARN,
-            f"{p.name} is a role: SMTP needs an IAM user's long-term access key",
-            "Temporary credentials cannot be turned into SMTP credentials.",
+            Status.FAIL,
+            f"{p.name} is a role: SMTP authenticates only with an IAM user's long-term key",
+            "SMTP credentials are derived from an IAM user's access key; a role's temporary "
+            "credentials cannot be, so SES answers '535 Authentication Credentials Invalid'. "
+            "Fix: use an IAM user's SMTP credentials or send through the API.",
         )
     active = [k for k in p.access_keys if k.status == "Active"]
     if not active:

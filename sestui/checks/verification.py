@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sestui.account import RegionState
 from sestui.checks.analysis import Analysis
 from sestui.checks.messages import unverified_text
 from sestui.checks.model import CheckResult, Status
@@ -15,6 +16,15 @@ def run(a: Analysis) -> CheckResult:
     if not a.account.ses_known or a.region is None:
         return CheckResult(
             CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {region} were not read"
+        )
+    if a.delegate_owner:
+        return CheckResult(
+            CHECK_ID,
+            TITLE,
+            Status.UNKNOWN,
+            f"{a.identity_name} belongs to account {a.delegate_owner}, which is not loaded",
+            "A delegate sender sends as the owner's identity; its verification status is in "
+            "the owner's account.",
         )
     if a.identity is not None and not a.identity.verification_known:
         return CheckResult(
@@ -35,9 +45,7 @@ def run(a: Analysis) -> CheckResult:
         )
     name = a.from_address or a.identity_name
     elsewhere = sorted(
-        r
-        for r, st in a.account.regions.items()
-        if r != region and (res := st.resolve(name)).identity is not None and res.identity.verified
+        r for r, st in a.account.regions.items() if r != region and _verified_in(st, a, name)
     )
     unverified = a.resolution.unverified if a.resolution else ()
     detail = ""
@@ -59,3 +67,11 @@ def run(a: Analysis) -> CheckResult:
         f"no verified identity covers {name} in {region}",
         f"SES refuses the send before any policy is read, with: {unverified_text(a)}.{detail}",
     )
+
+
+def _verified_in(state: RegionState, a: Analysis, name: str) -> bool:
+    """An address counts as verified where an identity covering it is; an identity given by
+    name only where that identity itself is (a parent domain verified elsewhere does not make
+    a subdomain identity verified: identities are per name and per region)."""
+    found = state.resolve(name).identity if a.from_address else state.identity(name)
+    return found is not None and found.verified

@@ -71,6 +71,7 @@ class StartAt:
     from_address: str | None = None
     identity: str | None = None
     role: bool = False
+    display_name: str | None = None  # from a `Name <address>` --from
 
 
 class SestuiApp(App[int]):
@@ -220,6 +221,7 @@ class SestuiApp(App[int]):
             region=region,
             identity=identity,
             from_address=s.from_address,
+            display_name=s.display_name if s.display_name is not None else base.display_name,
         )
         self.start = StartAt()
         self.pane("principals").select(principal.arn)
@@ -300,13 +302,19 @@ class SestuiApp(App[int]):
         identity: str | None = None,
         check: str | None = None,
         action: str | None = None,
+        path: str | None = None,  # a SendPath value
+        session: str | None = None,
     ) -> None:
         if self.selection is None or self.account is None:
             return
         sel = self.selection
         if principal:
-            sel = replace(sel, principal=principal)
+            sel = replace(sel, principal=principal, session_name=session)
             self.pane("principals").select(principal)
+        if path:
+            from sestui.checks import SendPath
+
+            sel = replace(sel, path=SendPath(path))
         if region and region != sel.region:
             sel = replace(sel, region=region, identity=None, from_address=None)
             self.pane("regions").select(region)
@@ -609,8 +617,17 @@ class SestuiApp(App[int]):
                 ),
                 None,
             )
+        from sestui.checks.explain import send_form
+        from sestui.checks.inputs import session_name_of
+
+        # Keep what the message says: its send path and the session name of an assumed role.
         self.jump(
-            principal=principal.arn, region=parsed.region, identity=identity, action=parsed.action
+            principal=principal.arn,
+            region=parsed.region,
+            identity=identity,
+            action=parsed.action,
+            path=send_form(text).path.value,
+            session=session_name_of(parsed.principal_arn),
         )
         self.notify_text(f"Checking {principal.name} · {parsed.action} · {parsed.resource_arn}")
 

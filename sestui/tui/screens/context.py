@@ -11,6 +11,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from sestui.checks import Selection, SendPath
+from sestui.checks.inputs import (
+    InputError,
+    parse_action,
+    parse_address,
+    parse_from_header,
+    parse_ip,
+)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -25,6 +32,7 @@ class ContextScreen(ModalScreen[Selection | None]):
     ContextScreen Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 3; height: auto; }
     ContextScreen Label { padding: 1 0 0 0; }
     ContextScreen Horizontal { height: 3; align-horizontal: right; }
+    ContextScreen #ctx-error { color: $error; text-style: bold; height: auto; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-context"),
@@ -69,6 +77,7 @@ class ContextScreen(ModalScreen[Selection | None]):
                 )
                 yield Label("Template")
                 yield Input(s.template or "", id="ctx-template")
+            yield Static("", id="ctx-error", markup=False)
             with Horizontal():
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -90,14 +99,29 @@ class ContextScreen(ModalScreen[Selection | None]):
             return self.query_one(f"#{wid}", Input).value.strip()
 
         path = self.query_one("#ctx-path", Select).value
+        # The command line's rules (checks/inputs.py): refuse what AWS could not receive.
+        try:
+            actions = tuple(parse_action(a, "Actions") for a in _split(text("ctx-actions")))
+            header = parse_from_header(text("ctx-from"), "From") if text("ctx-from") else None
+            recipients = tuple(
+                parse_address(r, "Recipients") for r in _split(text("ctx-recipients"))
+            )
+            source_ip = parse_ip(text("ctx-ip"), "Source IP") if text("ctx-ip") else None
+        except InputError as exc:
+            self.query_one("#ctx-error", Static).update(f"✗ {exc}")
+            return
+        display_name = self.selection.display_name
+        if header is not None and header.display_name is not None:
+            display_name = header.display_name
         self.dismiss(
             replace(
                 self.selection,
                 path=SendPath(str(path)),
-                actions=_split(text("ctx-actions")),
-                from_address=text("ctx-from") or None,
-                recipients=_split(text("ctx-recipients")) or None,
-                source_ip=text("ctx-ip") or None,
+                actions=actions,
+                from_address=header.address if header else None,
+                display_name=display_name,
+                recipients=recipients or None,
+                source_ip=source_ip,
                 configuration_set=text("ctx-config-set") or None,
                 template=text("ctx-template") or None,
             )

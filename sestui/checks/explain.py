@@ -1,0 +1,90 @@
+"""What a pasted error says beyond its ARNs: the send path it came from, and what it means when
+it says denied while everything sestui read says allowed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from sestui.account import Account, IamPrincipal, OrgStatus
+from sestui.checks.model import Outcome, Verdict
+from sestui.checks.selection import SendPath
+
+# SDK/CLI form of an API error: "An error occurred (CODE) when calling the OP operation".
+_API_FORM = re.compile(r"an error occurred \((\w+)\) when calling the (\w+) operation", re.I)
+# SES v2 is a REST-JSON service: its errors are `AccessDeniedException`; SES v1 (Query
+# protocol) answers `AccessDenied` (API references, "Common Errors" of each version).
+_V2_HINTS = re.compile(r"accessdeniedexception|sesv2|ses ?v2|\bsendbulkemail\b", re.I)
+_V1_ONLY_OPS = frozenset({"sendrawemail", "sendtemplatedemail", "sendbulktemplatedemail"})
+# An SMTP reply: a 4xx/5xx code at the start, or as smtplib/JavaMail/Nodemailer quote it.
+_SMTP_REPLY = re.compile(
+    r"^\s*[45]\d\d[ -]|\(\s*[45]\d\d\s*,|\bsmtp\w*\b|\bresponsecode\W+[45]\d\d|"
+    r"\b[45]\d\d[ -](?:access denied|message rejected|authentication)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SendForm:
+    path: SendPath
+    reason: str  # why this path, shown to the user
+
+
+def send_form(text: str) -> SendForm:
+    """The send path a pasted error came from, and why; `--via` overrides it when given."""
+    flat = " ".join(text.split())
+    api = _API_FORM.search(flat)
+    if api is not None:
+        code, operation = api.group(1), api.group(2)
+        if code.lower() == "accessdeniedexception" or operation.lower() == "sendbulkemail":
+            return SendForm(
+                SendPath.API_V2, f"the API, v2: the message is an {code} from {operation}"
+            )
+        if operation.lower() in _V1_ONLY_OPS or code.lower() == "accessdenied":
+            return SendForm(
+                SendPath.API_V1, f"the API, v1: the message is an {code} from {operation}"
+            )
+        return SendForm(SendPath.API_V1, f"the API: {code} from {operation}; v1 assumed")
+    if _V2_HINTS.search(flat):
+        return SendForm(SendPath.API_V2, "the API, v2: the message is an AccessDeniedException")
+    if _SMTP_REPLY.search(flat) or "`" in flat:
+        return SendForm(SendPath.SMTP, "SMTP: the message is an SMTP reply")
+    if re.search(r"\baccessdenied\b|\bnot authorized to perform:", flat, re.I):
+        return SendForm(SendPath.API_V1, "the API, v1: the message has the API's AccessDenied form")
+    return SendForm(SendPath.SMTP, "SMTP assumed: the message names no API operation")
+
+
+def unseen(account: Account, principal: IamPrincipal, delegate_owner: str | None) -> list[str]:
+    """What could deny a send that every policy sestui read allows."""
+    out = []
+    if not principal.is_user:
+        out.append(
+            "session policies passed at AssumeRole (a session gets only what both the role's "
+            "policies and the session policy allow)"
+        )
+    out.append("a VPC endpoint policy, if the send went through an interface endpoint for SES")
+    if account.source and not account.source.startswith("live"):
+        out.append(f"a change made after the {account.source} was taken (re-read the account)")
+    org = account.organization
+    if org.status is OrgStatus.UNKNOWN or (org.status is OrgStatus.MEMBER and org.levels is None):
+        out.append("an SCP: the organization's policies were not read")
+    if delegate_owner:
+        out.append(f"account {delegate_owner}'s sending-authorization policy (not loaded)")
+    out.append(
+        "another account: the credentials that sent may not be the ones the message names in "
+        "this account (check with sts get-caller-identity)"
+    )
+    return out
+
+
+def contradicted(verdict: Verdict, things: list[str]) -> Verdict:
+    """The pasted error says denied, everything read says allowed: that is the finding."""
+    if verdict.outcome is not Outcome.ALLOWED:
+        return verdict
+    return replace(
+        verdict,
+        outcome=Outcome.UNDECIDED,
+        summary="the error says denied, but every policy sestui read allows this send: the "
+        "cause is in what sestui cannot see",
+        reasons=tuple(f"not visible to sestui: {t}" for t in things),
+    )

@@ -1,0 +1,80 @@
+"""The TUI applies the command line's input rules (issue 10 §3) and keeps what a pasted error
+says (§5): the context editor refuses bad values inline; a pasted API error keeps its path."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static, TextArea
+
+from sestui.checks import Outcome, SendPath
+from sestui.tui.screens.context import ContextScreen
+from sestui.tui.screens.paste_error import PasteErrorScreen
+from tests.tui.conftest import USER, demo_app, settle
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("#ctx-from", "billing", "✗ From: 'billing' is not an email address"),
+        ("#ctx-actions", "ses:SendRawEmial", "(did you mean ses:SendRawEmail?)"),
+        ("#ctx-ip", "10.0.0.300", "✗ Source IP: '10.0.0.300' is not an IPv4 or IPv6 address"),
+        ("#ctx-recipients", "a@example.org, bob", "✗ Recipients: 'bob' is not an email address"),
+    ],
+)
+async def test_context_editor_refuses_bad_values_inline(
+    field: str, value: str, message: str
+) -> None:
+    app = demo_app(principal="iam-user-name", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = app.selection
+        await pilot.press("x")
+        assert isinstance(app.screen, ContextScreen)
+        app.screen.query_one(field, Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # The editor stays open, says why, and the request is unchanged.
+        assert isinstance(app.screen, ContextScreen)
+        assert message in str(app.screen.query_one("#ctx-error", Static).render())
+        assert app.selection == before
+
+
+async def test_context_editor_takes_a_header_style_from() -> None:
+    app = demo_app(principal="iam-user-name", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        app.screen.query_one("#ctx-from", Input).value = '"Info Desk" <info@example.com>'
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        sel = app.selection
+        assert sel is not None and not isinstance(app.screen, ContextScreen)
+        assert (sel.from_address, sel.display_name) == ("info@example.com", "Info Desk")
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+
+
+async def test_pasted_api_error_keeps_its_path_and_session() -> None:
+    app = demo_app()
+    message = (
+        "An error occurred (AccessDeniedException) when calling the SendEmail operation: User: "
+        "arn:aws:sts::111122223333:assumed-role/order-notifier/i-0abc123 is not authorized to "
+        "perform: ses:SendEmail on resource: "
+        "arn:aws:ses:eu-west-1:111122223333:identity/billing@example.com"
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, PasteErrorScreen)
+        app.screen.query_one(TextArea).insert(message)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        sel = app.selection
+        assert sel is not None and sel.path is SendPath.API_V2
+        assert sel.principal.endswith(":role/service-role/order-notifier")
+        assert sel.session_name == "i-0abc123"
+        assert USER not in sel.principal
+        text = app.verdict.error_text  # type: ignore[union-attr]
+        assert text is not None and "assumed-role/order-notifier/i-0abc123 is not" in text
+        assert text.startswith("An error occurred (AccessDeniedException)")
