@@ -82,16 +82,23 @@ def verify(
     analysis: Analysis,
     profile: str | None = None,
     *,
+    session: AwsSession | None = None,
     simulator: Simulator | None = None,
     source: str = "",
+    sleep: Callable[[float], None] = time.sleep,
 ) -> VerifyResult:
     """Build the simulation of this analysis, run it, and compare. Never raises for AWS errors:
-    they become an unverified result that leaves the local verdict alone."""
+    they become an unverified result that leaves the local verdict alone.
+
+    `simulator` stands in for AWS (the TUI's tests); otherwise `session`, or a new guarded
+    session for `profile` (None: the standard credential chain)."""
     request = build_request(analysis)
     try:
         if simulator is None:
-            session = AwsSession(profile=profile)
-            response: Mapping[str, Any] = simulate_principal_policy(session, request.api())
+            session = session or AwsSession(profile=profile)
+            response: Mapping[str, Any] = simulate_principal_policy(
+                session, request.api(), sleep=sleep
+            )
         else:
             response = simulator(request.api())
     except SimulationFailed as exc:
