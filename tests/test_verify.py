@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
 from sestui.account import Account, account_from_snapshot
+from sestui.aws.guard import refuse_writes
+from sestui.aws.permissions import verify_policy
 from sestui.aws.session import RETRIES, AwsSession
 from sestui.aws.simulate import simulate_principal_policy, verify
 from sestui.checks import Outcome, Selection, run
@@ -25,6 +28,7 @@ from sestui.checks.report import render_json, render_text
 from sestui.checks.verify import VerifyStatus, build_request, compare
 from sestui.cli import main
 from sestui.demo.build import build
+from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
 
 ACCT = "111122223333"
 EU = "eu-west-1"
@@ -149,9 +153,7 @@ def test_every_resource_of_the_request_is_simulated(account: Account) -> None:
 def test_a_role_is_simulated_without_caller_or_resource_policy_and_says_so(
     account: Account,
 ) -> None:
-    a = analyze(
-        account, Selection("order-notifier", EU, from_address="o@example.com", role=True)
-    )
+    a = analyze(account, Selection("order-notifier", EU, from_address="o@example.com", role=True))
     request = build_request(a)
     api = request.api()
     assert api["PolicySourceArn"] == ROLE
@@ -245,9 +247,7 @@ def test_missing_context_values_are_shown_and_explain(
     a = billing(account)
     response = {
         "EvaluationResults": [
-            result(
-                "ses:SendRawEmail", BILLING_ID, "implicitDeny", missing=["ses:FeedbackAddress"]
-            )
+            result("ses:SendRawEmail", BILLING_ID, "implicitDeny", missing=["ses:FeedbackAddress"])
         ],
         "IsTruncated": False,
     }
@@ -550,3 +550,17 @@ def test_the_demo_account_is_not_sent_to_aws(capsys: pytest.CaptureFixture[str])
     assert "could not verify: the demo account is not a real AWS account" in (
         capsys.readouterr().out
     )
+
+
+def test_the_readme_shows_the_optional_simulate_permission() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert json.dumps(verify_policy(), indent=2) in readme
+    policy = parse_policy(verify_policy(), PolicySource(PolicyKind.IDENTITY, "SestuiVerify"))
+    request = Request.build(BILLING, "iam:SimulatePrincipalPolicy", BILLING)
+    assert evaluate(request, PolicySet(identity=(policy,))).decision.allowed
+
+
+def test_the_guard_lets_the_simulate_calls_through() -> None:
+    model = botocore.session.get_session().get_service_model("iam")
+    for name in ("SimulatePrincipalPolicy", "SimulateCustomPolicy"):
+        refuse_writes(model=model.operation_model(name))  # raises if refused
