@@ -564,3 +564,47 @@ def test_the_guard_lets_the_simulate_calls_through() -> None:
     model = botocore.session.get_session().get_service_model("iam")
     for name in ("SimulatePrincipalPolicy", "SimulateCustomPolicy"):
         refuse_writes(model=model.operation_model(name))  # raises if refused
+
+
+@pytest.mark.parametrize(
+    ("user", "expect"),
+    [
+        ("dev-sandbox", "AWS's permissions boundary decision differs from sestui's"),
+        ("old-crm", "AWS says the SCPs allow, unlike the SCPs sestui read"),
+    ],
+)
+def test_a_different_boundary_or_scp_decision_is_named(
+    account: Account, user: str, expect: str
+) -> None:
+    a = analyze(account, Selection(user, EU, from_address="a@example.com"))
+    allowed_all = {
+        "EvaluationResults": [
+            result(e.action, e.resource, "allowed", boundary=True) for e in a.evaluations
+        ]
+    }
+    v = compare(a, build_request(a), allowed_all)
+    assert v.status is VerifyStatus.DISAGREES
+    assert expect in v.explanations
+    if user == "old-crm":
+        assert v.cells[0].local_reason.startswith("explicit Deny in service control policy")
+        assert any(e.startswith("the SCPs test global condition keys") for e in v.explanations)
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_explain_verify_keeps_the_denial_when_aws_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    denial = (
+        f"554 Access denied: User `arn:aws:iam::{ACCT}:user/iam-user-name' is not authorized "
+        f"to perform `ses:SendRawEmail' on resource `{BILLING_ID}'"
+    )
+    snapshot = demo_snapshot(tmp_path)
+    with FakeIam("implicitDeny") as iam:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", iam.url)
+        code = main(["explain", denial, "--snapshot", snapshot, "--verify"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "✓ AWS's simulator agrees: 1 of 1 action × resource decisions match (denied)" in out
+    (form,) = iam.bodies
+    assert form["PolicySourceArn"] == [f"arn:aws:iam::{ACCT}:user/iam-user-name"]
+    assert form["ResourceArns.member.1"] == [BILLING_ID]

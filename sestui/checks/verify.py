@@ -17,6 +17,7 @@ from sestui.policy import (
     Evaluation,
     Policy,
     PolicyError,
+    PolicyKind,
     PolicySet,
     Request,
     evaluate,
@@ -358,7 +359,9 @@ def _local_reason(ev: Evaluation) -> str:
     if traces and ev.decision is not Decision.IMPLICITLY_DENIED:
         t = traces[0]
         sid = f" ({t.statement.sid})" if t.statement.sid else ""
-        where = f" [{t.policy.source.describe()}, Statement[{t.statement.index}]{sid}]"
+        source = t.policy.source.describe()
+        if source not in ev.reason:
+            where = f" [{source}, Statement[{t.statement.index}]{sid}]"
     return ev.reason + where
 
 
@@ -432,6 +435,57 @@ def _condition_keys(docs: Iterable[PolicyDocument]) -> set[str]:
     return keys
 
 
+def _local(a: Analysis, c: CellComparison) -> Evaluation | None:
+    return next(
+        (e.evaluation for e in a.evaluations if (e.action, e.resource) == (c.action, c.resource)),
+        None,
+    )
+
+
+def _scp_and_boundary(a: Analysis, differ: Sequence[CellComparison]) -> list[str]:
+    """Where AWS's Organizations or boundary decision differs from what sestui read."""
+    out: list[str] = []
+    scp_differs = boundary_differs = False
+    for c in differ:
+        ev = _local(a, c)
+        if ev is None:
+            continue
+        local_scp = a.scp_state != "applies" or (
+            all(level.allowed for level in ev.scp_levels)
+            and not any(t.kind is PolicyKind.SCP for t in ev.denials())
+        )
+        if c.organizations_allowed is not None and c.organizations_allowed != local_scp:
+            scp_differs = True
+        if c.boundary_allowed is not None and c.boundary_allowed != ev.boundary_allows:
+            boundary_differs = True
+    said = "deny" if any(c.organizations_allowed is False for c in differ) else "allow"
+    if scp_differs and a.scp_state == "unknown":
+        reason = a.account.organization.unknown_reason or "not read"
+        out.append(f"AWS says the SCPs {said}; sestui could not read them ({reason})")
+    elif scp_differs and a.scp_state == "n/a":
+        out.append(
+            f"AWS says the SCPs {said}; sestui read no SCP that applies (no organization, or "
+            "the management account)"
+        )
+    elif scp_differs:
+        out.append(f"AWS says the SCPs {said}, unlike the SCPs sestui read")
+        scps = [d for level in a.scp_docs or () for d in level]
+        globals_ = sorted(k for k in _condition_keys(scps) if k.startswith("aws:"))
+        if globals_:
+            out.append(
+                "the SCPs test global condition keys (" + ", ".join(globals_) + "): AWS's "
+                "simulator has not always evaluated such SCPs as AWS does at request time"
+            )
+    elif a.scp_state == "unknown":
+        out.append("sestui did not read the SCPs; the simulator sees them")
+    if boundary_differs:
+        out.append(
+            "AWS's permissions boundary decision differs from sestui's"
+            + ("" if a.boundary_doc else " (sestui read no boundary for this principal)")
+        )
+    return out
+
+
 def explain(
     a: Analysis, request: SimulationRequest, differ: Sequence[CellComparison], source: str = ""
 ) -> tuple[str, ...]:
@@ -443,22 +497,7 @@ def explain(
             "AWS had no value for " + ", ".join(missing) + ": the simulator treats a condition "
             "on a missing key as not matching; give it with --context KEY=VALUE (or the flag)"
         )
-    if any(c.organizations_allowed is False for c in differ):
-        if a.scp_state == "unknown":
-            reason = a.account.organization.unknown_reason or "not read"
-            out.append(f"AWS says an SCP denies; sestui could not read the SCPs ({reason})")
-        else:
-            out.append("AWS says an SCP denies, while the SCPs sestui read allow")
-    elif a.scp_state == "unknown":
-        out.append("sestui did not read the SCPs; the simulator sees them")
-    scp_docs = [d for level in a.scp_docs or () for d in level]
-    if any(k.startswith("aws:") for k in _condition_keys(scp_docs)):
-        out.append("an SCP has global condition keys: AWS's simulator does not evaluate those SCPs")
-    local_boundary = a.boundary_doc is not None
-    if any(c.boundary_allowed is False for c in differ) and not local_boundary:
-        out.append("AWS applies a permissions boundary that sestui did not read")
-    elif any(c.boundary_allowed is not None for c in differ) and not local_boundary:
-        out.append("AWS reports a permissions boundary; sestui read none")
+    out.extend(_scp_and_boundary(a, differ))
     if a.policies.unknown:
         out.append("sestui did not read attached policies: " + ", ".join(a.policies.unknown))
     if a.parse_errors:
