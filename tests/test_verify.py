@@ -608,3 +608,17 @@ def test_explain_verify_keeps_the_denial_when_aws_agrees(
     (form,) = iam.bodies
     assert form["PolicySourceArn"] == [f"arn:aws:iam::{ACCT}:user/iam-user-name"]
     assert form["ResourceArns.member.1"] == [BILLING_ID]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_no_credentials_is_could_not_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata lookup
+    code = main([*CLI, "--snapshot", demo_snapshot(tmp_path), "--verify", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert json.loads(captured.out)["verify"]["status"] == "unverified"
+    assert "sestui: could not verify: no AWS credentials found" in captured.err
