@@ -679,7 +679,8 @@ class SestuiApp(App[int]):
         from sestui.tui.screens.verify import VerifyScreen
 
         sel = self.shown_selection
-        screen = VerifyScreen(self.verdict.outcome, describe_selection(sel, sel.principal))
+        who = sel.principal.rsplit("/", 1)[-1]
+        screen = VerifyScreen(self.verdict.outcome, describe_selection(sel, who))
         self.push_screen(screen)
         self.verify(screen, self.account, sel)
 
