@@ -13,6 +13,7 @@ from sestui.sources import SourceSpec, parse_regions
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.checks import Selection
+    from sestui.checks.verify import VerifyResult
 
 EXIT_OK = 0
 EXIT_DENIED = 1
@@ -273,19 +274,46 @@ def _print_verdict(
             owner = selection.identity.split(":")[4]
             owner = None if owner == account.account_id else owner
         verdict = contradicted(verdict, unseen(account, principal, owner))
+    verify = _verify(args, account, selection) if getattr(args, "verify", False) else None
     if args.format == "json":
-        sys.stdout.write(render_json(verdict, selection, principal.arn))
+        sys.stdout.write(render_json(verdict, selection, principal.arn, verify))
+        if verify is not None and verify.error is not None:
+            print(f"sestui: {verify.headline}", file=sys.stderr)
     else:
         sys.stdout.write(
             render_text(
-                verdict, selection, principal.label, colour=_use_colour(), verbose=args.verbose
+                verdict,
+                selection,
+                principal.label,
+                colour=_use_colour(),
+                verbose=args.verbose,
+                verify=verify,
             )
         )
-    return verdict.outcome.exit_code
+    return verify.exit_code(verdict.outcome) if verify else verdict.outcome.exit_code
+
+
+def _verify(args: argparse.Namespace, account: Account, selection: Selection) -> VerifyResult:
+    """AWS's policy simulator on this selection (the source's credentials; for a file, the
+    standard chain or --profile). A failure is a result that leaves the local verdict alone."""
+    from sestui.checks.analysis import analyze
+    from sestui.checks.verify import unverified
+
+    if getattr(args, "demo", False):
+        return unverified("the demo account is not a real AWS account")
+    from sestui.aws.simulate import verify
+
+    return verify(analyze(account, selection), args.profile, source=account.source)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     if args.all:
+        if args.verify:
+            print(
+                "sestui check: --verify checks one send; it is not offered with --all",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
         if args.user or args.role:
             print("sestui check: --all prints every principal; drop --user/--role", file=sys.stderr)
             return EXIT_USAGE
@@ -466,6 +494,13 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--all", action="store_true", help="the who-can-send matrix of the region")
     ck.add_argument("--format", choices=["text", "json"], default="text")
     ck.add_argument("-v", "--verbose", action="store_true", help="details of passing checks too")
+    ck.add_argument(
+        "--verify",
+        action="store_true",
+        help="confirm with AWS's policy simulator (iam:SimulatePrincipalPolicy, read-only; "
+        "exit 3 if it disagrees). Not offered with --all: one call per cell would be slow "
+        "and rate-limited",
+    )
     add_source_args(ck)
     ck.set_defaults(func=_cmd_check)
 
@@ -476,6 +511,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_selection_args(ex, required=False)
     ex.add_argument("--format", choices=["text", "json"], default="text")
     ex.add_argument("-v", "--verbose", action="store_true")
+    ex.add_argument(
+        "--verify",
+        action="store_true",
+        help="confirm with AWS's policy simulator (iam:SimulatePrincipalPolicy, read-only; "
+        "exit 3 if it disagrees)",
+    )
     ex.add_argument("--no-account", action="store_true", help=argparse.SUPPRESS)
     add_source_args(ex)
     ex.set_defaults(func=_cmd_explain)

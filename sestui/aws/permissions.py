@@ -46,3 +46,22 @@ def read_only_policy() -> dict[str, Any]:
             for service, actions in READ_ACTIONS.items()
         ],
     }
+
+
+# Optional: only `--verify` (and the TUI's `v`) call AWS's policy simulator, a read-only call.
+VERIFY_ACTIONS: tuple[str, ...] = ("iam:SimulatePrincipalPolicy",)
+
+
+def verify_policy() -> dict[str, Any]:
+    """The optional statement for `--verify`, as a policy of its own."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SestuiVerifyOptional",
+                "Effect": "Allow",
+                "Action": list(VERIFY_ACTIONS),
+                "Resource": "*",
+            }
+        ],
+    }

@@ -9,6 +9,7 @@ from typing import Any
 from sestui.checks.matrix import Matrix
 from sestui.checks.model import CheckResult, Finding, Outcome, Status, Verdict
 from sestui.checks.selection import Selection
+from sestui.checks.verify import CellComparison, VerifyResult, VerifyStatus
 
 SCHEMA = "sestui-check/1"
 _BANNER = {Outcome.ALLOWED: "ALLOWED", Outcome.DENIED: "DENIED", Outcome.UNDECIDED: "UNDECIDED"}
@@ -78,18 +79,108 @@ def render_text(
     *,
     colour: bool = False,
     verbose: bool = False,
+    verify: VerifyResult | None = None,
 ) -> str:
     banner = _c(_BANNER[verdict.outcome], "1;" + _OUTCOME_COLOURS[verdict.outcome], colour)
-    lines = [f"{banner}  {verdict.summary}", f"  {describe_selection(selection, principal_label)}"]
+    lines = []
+    if verify is not None and verify.status is VerifyStatus.DISAGREES:
+        # AWS's simulator and sestui differ: that comes before anything else.
+        lines.append(f"{_c('DISAGREES', '1;33', colour)}  {verify.headline}")
+    lines += [f"{banner}  {verdict.summary}", f"  {describe_selection(selection, principal_label)}"]
     if verdict.error_text:
         lines += ["  AWS would answer:", f"    {verdict.error_text}"]
     for reason in verdict.reasons if verdict.outcome is Outcome.UNDECIDED else ():
         lines.append(f"  undecided: {reason}")
+    if verify is not None:
+        lines.extend(verify_lines(verify, colour=colour, verbose=verbose))
     lines.append("")
     lines.append("Checks")
     for c in verdict.checks:
         lines.extend(_check_lines(c, colour, verbose))
     return "\n".join(lines) + "\n"
+
+
+def _cell_lines(c: CellComparison, colour: bool) -> list[str]:
+    agrees = c.agrees
+    glyph = "·" if agrees is None else ("✓" if agrees else "✗")
+    code = "2" if agrees is None else ("32" if agrees else "31")
+    where = c.resource.split(":", 5)[5] if c.resource.count(":") >= 5 else c.resource
+    out = [f"    {_c(glyph, code, colour)} {c.action} on {where}"]
+    out.append(f"        sestui: {c.local} — {c.local_reason}")
+    matched = "; ".join(m.describe() for m in c.matched)
+    out.append(
+        "        AWS:    "
+        + (c.aws or "no result")
+        + (f" — matched {matched}" if matched else (" — no statement matched" if c.aws else ""))
+    )
+    details = []
+    if c.organizations_allowed is not None:
+        details.append("SCPs " + ("allow" if c.organizations_allowed else "deny"))
+    if c.boundary_allowed is not None:
+        details.append("boundary " + ("allows" if c.boundary_allowed else "denies"))
+    if c.missing:
+        details.append("missing context values: " + ", ".join(c.missing))
+    if details:
+        out.append("        AWS:    " + " · ".join(details))
+    return out
+
+
+def verify_lines(v: VerifyResult, *, colour: bool = False, verbose: bool = False) -> list[str]:
+    """The simulator's answer beside sestui's: one line when they agree (cells with -v), every
+    cell and what may explain it when they differ, the reason when it could not run."""
+    if v.status is VerifyStatus.UNVERIFIED:
+        return [f"  {_c('?', '33', colour)} {v.headline} (the verdict above stands)"]
+    if v.status is VerifyStatus.AGREES:
+        out = [f"  {_c('✓', '32', colour)} {v.headline}"]
+        out += [f"    note: {n}" for n in v.notes]
+        if verbose:
+            for c in v.cells:
+                out.extend(_cell_lines(c, colour))
+        return out
+    out = ["", "AWS's policy simulator (iam:SimulatePrincipalPolicy) disagrees"]
+    for c in v.cells:
+        out.extend(_cell_lines(c, colour))
+    if v.explanations:
+        out.append("  What may explain it:")
+        out.extend(f"    - {e}" for e in v.explanations)
+    return out
+
+
+def verify_json(v: VerifyResult, local: Outcome) -> dict[str, Any]:
+    """The `verify` object of `sestui-check/1`."""
+    return {
+        "status": v.status.value,
+        "exit_code": v.exit_code(local),
+        "headline": v.headline,
+        "error": v.error,
+        "notes": list(v.notes),
+        "request": v.request.api() if v.request else None,
+        "results": [
+            {
+                "action": c.action,
+                "resource": c.resource,
+                "resource_type": c.resource_type,
+                "sestui": c.local,
+                "sestui_reason": c.local_reason,
+                "aws": c.aws,
+                "agrees": c.agrees,
+                "aws_matched_statements": [
+                    {
+                        "policy_id": m.policy_id,
+                        "policy_type": m.policy_type,
+                        "start": list(m.start) if m.start else None,
+                        "end": list(m.end) if m.end else None,
+                    }
+                    for m in c.matched
+                ],
+                "missing_context_values": list(c.missing),
+                "allowed_by_organizations": c.organizations_allowed,
+                "allowed_by_permissions_boundary": c.boundary_allowed,
+            }
+            for c in v.cells
+        ],
+        "explanations": list(v.explanations),
+    }
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -107,7 +198,19 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) -> dict[str, Any]:
+def verdict_json(
+    verdict: Verdict,
+    selection: Selection,
+    principal_arn: str,
+    verify: VerifyResult | None = None,
+) -> dict[str, Any]:
+    out = _verdict_json(verdict, selection, principal_arn)
+    if verify is not None:
+        out["verify"] = verify_json(verify, verdict.outcome)
+    return out
+
+
+def _verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "selection": {
@@ -174,9 +277,16 @@ def verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) -> 
     }
 
 
-def render_json(verdict: Verdict, selection: Selection, principal_arn: str) -> str:
+def render_json(
+    verdict: Verdict,
+    selection: Selection,
+    principal_arn: str,
+    verify: VerifyResult | None = None,
+) -> str:
     return (
-        json.dumps(verdict_json(verdict, selection, principal_arn), indent=2, ensure_ascii=False)
+        json.dumps(
+            verdict_json(verdict, selection, principal_arn, verify), indent=2, ensure_ascii=False
+        )
         + "\n"
     )
 

@@ -97,6 +97,7 @@ class SestuiApp(App[int]):
         Binding("f", "fix", "Fix", id="fix"),
         Binding("c", "copy_fix", "Copy fix", show=False, id="copy-fix"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("v", "verify", "Verify with AWS", show=False, id="verify"),
     ]
 
     def __init__(
@@ -113,6 +114,7 @@ class SestuiApp(App[int]):
         self._keys_state: tuple[bool, bool] | None = None
         self._glyphs: dict[str, Outcome] = {}  # principal ARN -> outcome shown in its row
         self.finding_cursor = -1
+        self.simulator: Any = None  # stands in for AWS's policy simulator (tests)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -684,6 +686,28 @@ class SestuiApp(App[int]):
             )
         self.query_one(VerdictBar).show(None, f"Reloading {self.spec.describe()}…")
         self.load()
+
+    def action_verify(self) -> None:
+        """Ask AWS's policy simulator about the send on screen (in a worker; shown in a modal)."""
+        if self.account is None or self.verdict is None or self.shown_selection is None:
+            self.notify_text("Nothing to verify yet.", severity="warning")
+            return
+        from sestui.checks.report import describe_selection
+        from sestui.tui.screens.verify import VerifyScreen
+
+        sel = self.shown_selection
+        who = sel.principal.rsplit("/", 1)[-1]
+        screen = VerifyScreen(self.verdict.outcome, describe_selection(sel, who))
+        self.push_screen(screen)
+        self.verify(screen, self.account, sel)
+
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def verify(self, screen: Any, account: Account, selection: Selection) -> None:
+        from sestui.tui.screens.verify import run_verify
+
+        result = run_verify(self.spec, account, selection, self.simulator)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(screen.show, result)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("fix", "copy_fix"):
