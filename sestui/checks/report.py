@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sestui.checks.matrix import Matrix
 from sestui.checks.model import CheckResult, Finding, Outcome, Status, Verdict
 from sestui.checks.selection import Selection
+from sestui.textsafe import Span, json_text, terminal_lines, visible
 
 SCHEMA = "sestui-check/1"
 _BANNER = {Outcome.ALLOWED: "ALLOWED", Outcome.DENIED: "DENIED", Outcome.UNDECIDED: "UNDECIDED"}
@@ -20,10 +20,6 @@ _COLOURS = {
     Status.NA: "2",
 }
 _OUTCOME_COLOURS = {Outcome.ALLOWED: "32", Outcome.DENIED: "31", Outcome.UNDECIDED: "33"}
-
-
-def _c(text: str, code: str, colour: bool) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
 def _finding_lines(f: Finding, indent: str) -> list[str]:
@@ -39,9 +35,10 @@ def _finding_lines(f: Finding, indent: str) -> list[str]:
     return out
 
 
-def _check_lines(c: CheckResult, colour: bool, verbose: bool) -> list[str]:
-    glyph = _c(c.status.glyph, _COLOURS[c.status], colour)
-    out = [f"  {glyph} {c.check_id:<22} {c.summary}"]
+def _check_lines(c: CheckResult, verbose: bool) -> list[str | list[Span]]:
+    out: list[str | list[Span]] = [
+        ["  ", (c.status.glyph, _COLOURS[c.status]), f" {c.check_id:<22} {c.summary}"]
+    ]
     if c.status in (Status.FAIL, Status.WARN, Status.UNKNOWN) or verbose:
         if c.explanation:
             out.append(f"      {c.explanation}")
@@ -79,8 +76,11 @@ def render_text(
     colour: bool = False,
     verbose: bool = False,
 ) -> str:
-    banner = _c(_BANNER[verdict.outcome], "1;" + _OUTCOME_COLOURS[verdict.outcome], colour)
-    lines = [f"{banner}  {verdict.summary}", f"  {describe_selection(selection, principal_label)}"]
+    banner = (_BANNER[verdict.outcome], "1;" + _OUTCOME_COLOURS[verdict.outcome])
+    lines: list[str | list[Span]] = [
+        [banner, f"  {verdict.summary}"],
+        f"  {describe_selection(selection, principal_label)}",
+    ]
     if verdict.error_text:
         lines += ["  AWS would answer:", f"    {verdict.error_text}"]
     for reason in verdict.reasons if verdict.outcome is Outcome.UNDECIDED else ():
@@ -88,8 +88,8 @@ def render_text(
     lines.append("")
     lines.append("Checks")
     for c in verdict.checks:
-        lines.extend(_check_lines(c, colour, verbose))
-    return "\n".join(lines) + "\n"
+        lines.extend(_check_lines(c, verbose))
+    return terminal_lines(lines, colour=colour)
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -175,17 +175,15 @@ def verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) -> 
 
 
 def render_json(verdict: Verdict, selection: Selection, principal_arn: str) -> str:
-    return (
-        json.dumps(verdict_json(verdict, selection, principal_arn), indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    return json_text(verdict_json(verdict, selection, principal_arn)) + "\n"
 
 
 _CELL = {Outcome.ALLOWED: "✓", Outcome.DENIED: "✗", Outcome.UNDECIDED: "?"}
 
 
 def render_matrix_text(m: Matrix) -> str:
-    width = max([len(p.label) for p in m.principals] + [9])
+    labels = [visible(p.label) for p in m.principals]  # escaped first: the widths are of these
+    width = max([len(label) for label in labels] + [9])
     lines = [
         f"Who can send in {m.region} ({len(m.principals)} principals × "
         f"{len(m.identities)} identities; ✓ allowed ✗ denied ? undecided)",
@@ -194,22 +192,21 @@ def render_matrix_text(m: Matrix) -> str:
     for i, name in enumerate(m.identities):
         lines.append(" " * (width + 2) + "│ " * i + f"┌ {name}")
     lines.append(" " * (width + 2) + "│ " * len(m.identities))
-    for p, row in zip(m.principals, m.cells, strict=True):
-        lines.append(f"{p.label:<{width}}  " + " ".join(_CELL[c] for c in row))
-    return "\n".join(lines) + "\n"
+    for label, row in zip(labels, m.cells, strict=True):
+        lines.append(f"{label:<{width}}  " + " ".join(_CELL[c] for c in row))
+    return terminal_lines(lines, colour=False)
 
 
 def matrix_json(m: Matrix) -> str:
     return (
-        json.dumps(
+        json_text(
             {
                 "schema": "sestui-matrix/1",
                 "region": m.region,
                 "identities": list(m.identities),
                 "principals": [p.arn for p in m.principals],
                 "cells": [[c.value for c in row] for row in m.cells],
-            },
-            indent=2,
+            }
         )
         + "\n"
     )

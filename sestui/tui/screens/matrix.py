@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from sestui.checks import Outcome
 from sestui.checks.matrix import Matrix
+from sestui.textsafe import visible
 
 CELL = {
     Outcome.ALLOWED: ("✓", "$success"),
@@ -50,7 +51,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         m = self.matrix
-        width = max([len(p.label) for p in m.principals] + [9])
+        width = max([len(visible(p.label)) for p in m.principals] + [9])  # shown escaped
         table.add_column("principal", key="principal", width=width)
         for name in m.identities:
             table.add_column(Text(name), key=name)  # a Text: names are never markup
