@@ -80,6 +80,7 @@ def install() -> None:
     _installed = True
     content_init = Content.__init__
     strip_render = Strip.render
+    unsafe = UNSAFE_MULTILINE.search  # bound once: these hooks run for every Content and line
 
     def safe_init(
         self: Content,
@@ -88,17 +89,16 @@ def install() -> None:
         cell_length: int | None = None,
         strip_control_codes: bool = True,
     ) -> None:
-        if text and UNSAFE_MULTILINE.search(text) is not None:
+        if text and unsafe(text) is not None:
             text, spans = escape_content(text, spans)
             cell_length = None  # the given length was of the raw text
         content_init(self, text, spans, cell_length, strip_control_codes)
 
     def safe_render(self: Strip, console: Console) -> str:
         segments: Any = self._segments
-        if self._render_cache is None and any(
-            not control and UNSAFE_MULTILINE.search(text) is not None
-            for text, _, control in segments
-        ):
+        # One scan of the line's text (cheaper than one per segment); only a line holding an
+        # unsafe character (or a control segment of Textual's own) is looked at segment by segment.
+        if self._render_cache is None and unsafe("".join([s[0] for s in segments])) is not None:
             clean = Strip(
                 [
                     Segment(visible_lines(text), style)
