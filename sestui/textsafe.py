@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 # Unicode categories Cc (C0, DEL, C1), Cf (format: bidi marks, embeddings, overrides and
@@ -103,12 +103,15 @@ def _json_escape(m: re.Match[str]) -> str:
     return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
 
 
-def json_text(value: Any, *, indent: int | None = 2) -> str:
+def json_text(
+    value: Any, *, indent: int | None = 2, default: Callable[[Any], Any] | None = None
+) -> str:
     """JSON for output: readable non-ASCII, but every unsafe character escaped as `\\uXXXX`
     (json.dumps escapes only C0; C1, DEL, bidi and the rest would reach the terminal).
     Outside strings JSON is ASCII (and its only controls, newlines of the indentation, are
     kept), so escaping the whole text only touches string contents."""
-    return UNSAFE_MULTILINE.sub(_json_escape, json.dumps(value, indent=indent, ensure_ascii=False))
+    raw = json.dumps(value, indent=indent, ensure_ascii=False, default=default)
+    return UNSAFE_MULTILINE.sub(_json_escape, raw)
 
 
 class SafeText(str):

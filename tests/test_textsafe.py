@@ -174,6 +174,9 @@ def test_snapshot_gap_list(
     code, out = run(capsys, "snapshot", "--regions", "eu-west-1", "-o", str(tmp_path / "s.json"))
     assert code == 0
     assert "unknown: configuration sets" + SHOWN in out and "listing" + SHOWN in out
+    written = (tmp_path / "s.json").read_text("utf-8")  # `cat` of the file is safe too
+    assert not FORBIDDEN.search(written.replace("\n", ""))
+    assert json.loads(written) == json.loads(json.dumps(hostile_snapshot()))
 
 
 def test_eval_output_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
