@@ -159,6 +159,9 @@ class SafeStream(io.TextIOBase):
     def flush(self) -> None:
         self.inner.flush()
 
+    def close(self) -> None:
+        """The wrapped stream is not ours to close (nor to flush when this one is collected)."""
+
     def isatty(self) -> bool:
         return self.inner.isatty()
 

@@ -79,9 +79,16 @@ def _poison(value: Any, key: str = "") -> Any:
     return value
 
 
-def hostile_snapshot() -> dict[str, Any]:
-    """The demo snapshot with PAYLOAD in every free-text field, plus a gap and a source."""
+def hostile_snapshot(*, org_unknown: bool = False) -> dict[str, Any]:
+    """The demo snapshot with PAYLOAD in every free-text field, plus a gap and a source;
+    `org_unknown`: the SCPs were not read, for a reason that carries PAYLOAD too."""
     data = _poison(copy.deepcopy(build()))
+    for region in data["ses"]["regions"].values():
+        for identity in region["identities"]:  # sending-authorization policies, by name
+            policies = identity.get("Policies") or {}
+            identity["Policies"] = {name + PAYLOAD: doc for name, doc in policies.items()}
+    if org_unknown:
+        data["organizations"] = {"status": "member", "unknown_reason": "denied" + PAYLOAD}
     data["source"] = "shared" + PAYLOAD
     data["gaps"] = [
         {

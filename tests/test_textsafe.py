@@ -107,6 +107,18 @@ def test_check_text_and_json(evil: str, capsys: pytest.CaptureFixture[str]) -> N
             run(capsys, *argv, "--user", who + PAYLOAD, "--from", "x@" + identity + PAYLOAD)
 
 
+def test_scps_not_read_for_a_hostile_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps(hostile_snapshot(org_unknown=True)))
+    argv = ["check", "--snapshot", str(path), "--region", "eu-west-1", "--user", USER, "-v"]
+    code, out = run(capsys, *argv, "--identity", "example.com" + PAYLOAD)
+    assert code in (1, 3) and "denied" + SHOWN in out
+    _, out = run(capsys, *argv, "--identity", "example.com" + PAYLOAD, "--format", "json")
+    assert "denied" + SHOWN_JSON in out
+
+
 def test_check_all_text_and_json(evil: str, capsys: pytest.CaptureFixture[str]) -> None:
     for region in ("eu-west-1", "us-east-1"):
         code, out = run(capsys, "check", "--all", "--snapshot", evil, "--region", region)
