@@ -2,15 +2,16 @@
 so its internals are stable) make control, format and bidi characters visible.
 
 1. `Content.__init__`: every piece of text a Textual widget shows (our labels, OptionList rows,
-   notifications, the palette, Input values, titles, the policy view) becomes a Content, and every
+   notifications, the palette, titles, the policy view) becomes a Content, and every
    Content operation (`+`, assemble, markup, split, wrap) builds its result with `Content(...)`.
    Escaping here gives the escape its real width, so layout stays right; style spans are moved
    with the text they cover. Newlines and tabs are kept (multi-line labels need them); list
    rows, which must stay one line, go through `one_line`.
 2. `Strip.render`: where the compositor turns rendered segments into the string written to the
-   terminal. A net for whatever does not go through Content (Rich `Text` renderables): the
-   segment text is escaped there (which may push that line's layout by the escape's width, but
-   never lets a control through). Control segments (Textual's own cursor moves) pass.
+   terminal. A net for whatever does not go through Content (Rich `Text`: Input and TextArea
+   values, DataTable labels): the segment text is escaped there (which may push that line's
+   layout by the escape's width, but never lets a control through). Control segments
+   (Textual's own cursor moves) pass.
 
 Textual sets no terminal title; the clipboard (OSC 52) only ever gets our fix JSON, which
 json.dumps writes in ASCII, and it is base64-encoded in the sequence anyway.
