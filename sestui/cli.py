@@ -355,11 +355,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(f"sestui explain: {parsed.cause} {parsed.advice}", file=sys.stderr)
         return EXIT_USAGE
     if parsed.kind is not ErrorKind.ACCESS_DENIED:
-        import json as _json
+        from sestui.textsafe import json_text
 
         if args.format == "json":
             sys.stdout.write(
-                _json.dumps(
+                json_text(
                     {
                         "schema": "sestui-explain/1",
                         "kind": parsed.kind.value,
@@ -367,8 +367,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                         "advice": parsed.advice,
                         "region": parsed.region,
                         "identities": list(parsed.identities),
-                    },
-                    indent=2,
+                    }
                 )
                 + "\n"
             )
@@ -552,17 +551,28 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        args.func = _cmd_tui
+    from sestui.textsafe import SafeStream
+
+    # Everything the headless commands print (reports, errors echoing flags, file names, pasted
+    # text, argparse's own messages) goes through streams that make control characters visible.
+    # The TUI writes to the terminal through Textual, which sestui/tui/safe_output.py guards.
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
     try:
-        code: int = args.func(args)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
-    return code
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            sys.stdout, sys.stderr = out, err
+            args.func = _cmd_tui
+        try:
+            code: int = args.func(args)
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:
+            return EXIT_OK
+        return code
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 if __name__ == "__main__":

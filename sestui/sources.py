@@ -94,13 +94,14 @@ def has_credentials(profile: str | None) -> bool:
         return False
 
 
-def print_progress(stream: TextIO = sys.stderr) -> Callable[[Any], None]:
+def print_progress(stream: TextIO | None = None) -> Callable[[Any], None]:
     def show(p: Any) -> None:
+        out = stream or sys.stderr  # looked up now: the CLI's escaping stream, not the raw one
         where = f" {p.region}" if p.region else ""
-        stream.write(
+        out.write(
             f"  {p.service}{where}: {p.message}  "
             f"[{p.regions_done}/{p.regions_total} regions, {p.calls} calls]\n"
         )
-        stream.flush()
+        out.flush()
 
     return show

@@ -34,6 +34,7 @@ from sestui.account.model import (
 )
 from sestui.fileio import write_atomic
 from sestui.policy import PolicyKind, PolicySource
+from sestui.textsafe import json_text
 
 FORMAT = "sestui-snapshot/1"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -628,7 +629,8 @@ def save_snapshot(data: Mapping[str, Any], path: Path) -> None:
     """Validate, then write atomically with mode 0600."""
     account_from_snapshot(data)
     _refuse_secrets(data)
-    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n")
+    # json_text: a snapshot shown with `cat` must not drive the terminal either.
+    write_atomic(path, json_text(data, indent=1, default=str) + "\n")
 
 
 _SECRET_KEYS = frozenset(

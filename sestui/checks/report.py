@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sestui.checks.matrix import Matrix
 from sestui.checks.model import CheckResult, Finding, Outcome, Status, Verdict
 from sestui.checks.selection import Selection
 from sestui.checks.verify import CellComparison, VerifyResult, VerifyStatus
+from sestui.textsafe import Span, json_text, terminal_lines, visible
 
 SCHEMA = "sestui-check/1"
 _BANNER = {Outcome.ALLOWED: "ALLOWED", Outcome.DENIED: "DENIED", Outcome.UNDECIDED: "UNDECIDED"}
@@ -21,10 +21,6 @@ _COLOURS = {
     Status.NA: "2",
 }
 _OUTCOME_COLOURS = {Outcome.ALLOWED: "32", Outcome.DENIED: "31", Outcome.UNDECIDED: "33"}
-
-
-def _c(text: str, code: str, colour: bool) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
 def _finding_lines(f: Finding, indent: str) -> list[str]:
@@ -40,9 +36,10 @@ def _finding_lines(f: Finding, indent: str) -> list[str]:
     return out
 
 
-def _check_lines(c: CheckResult, colour: bool, verbose: bool) -> list[str]:
-    glyph = _c(c.status.glyph, _COLOURS[c.status], colour)
-    out = [f"  {glyph} {c.check_id:<22} {c.summary}"]
+def _check_lines(c: CheckResult, verbose: bool) -> list[str | list[Span]]:
+    out: list[str | list[Span]] = [
+        ["  ", (c.status.glyph, _COLOURS[c.status]), f" {c.check_id:<22} {c.summary}"]
+    ]
     if c.status in (Status.FAIL, Status.WARN, Status.UNKNOWN) or verbose:
         if c.explanation:
             out.append(f"      {c.explanation}")
@@ -81,31 +78,34 @@ def render_text(
     verbose: bool = False,
     verify: VerifyResult | None = None,
 ) -> str:
-    banner = _c(_BANNER[verdict.outcome], "1;" + _OUTCOME_COLOURS[verdict.outcome], colour)
-    lines = []
+    banner = (_BANNER[verdict.outcome], "1;" + _OUTCOME_COLOURS[verdict.outcome])
+    lines: list[str | list[Span]] = []
     if verify is not None and verify.status is VerifyStatus.DISAGREES:
         # AWS's simulator and sestui differ: that comes before anything else.
-        lines.append(f"{_c('DISAGREES', '1;33', colour)}  {verify.headline}")
-    lines += [f"{banner}  {verdict.summary}", f"  {describe_selection(selection, principal_label)}"]
+        lines.append([("DISAGREES", "1;33"), f"  {verify.headline}"])
+    lines += [
+        [banner, f"  {verdict.summary}"],
+        f"  {describe_selection(selection, principal_label)}",
+    ]
     if verdict.error_text:
         lines += ["  AWS would answer:", f"    {verdict.error_text}"]
     for reason in verdict.reasons if verdict.outcome is Outcome.UNDECIDED else ():
         lines.append(f"  undecided: {reason}")
     if verify is not None:
-        lines.extend(verify_lines(verify, colour=colour, verbose=verbose))
+        lines.extend(verify_lines(verify, verbose=verbose))
     lines.append("")
     lines.append("Checks")
     for c in verdict.checks:
-        lines.extend(_check_lines(c, colour, verbose))
-    return "\n".join(lines) + "\n"
+        lines.extend(_check_lines(c, verbose))
+    return terminal_lines(lines, colour=colour)
 
 
-def _cell_lines(c: CellComparison, colour: bool) -> list[str]:
+def _cell_lines(c: CellComparison) -> list[str | list[Span]]:
     agrees = c.agrees
     glyph = "·" if agrees is None else ("✓" if agrees else "✗")
     code = "2" if agrees is None else ("32" if agrees else "31")
     where = c.resource.split(":", 5)[5] if c.resource.count(":") >= 5 else c.resource
-    out = [f"    {_c(glyph, code, colour)} {c.action} on {where}"]
+    out: list[str | list[Span]] = [["    ", (glyph, code), f" {c.action} on {where}"]]
     out.append(f"        sestui: {c.local} — {c.local_reason}")
     matched = "; ".join(m.describe() for m in c.matched)
     out.append(
@@ -125,25 +125,32 @@ def _cell_lines(c: CellComparison, colour: bool) -> list[str]:
     return out
 
 
-def verify_lines(v: VerifyResult, *, colour: bool = False, verbose: bool = False) -> list[str]:
+def verify_lines(v: VerifyResult, *, verbose: bool = False) -> list[str | list[Span]]:
     """The simulator's answer beside sestui's: one line when they agree (cells with -v), every
     cell and what may explain it when they differ, the reason when it could not run."""
     if v.status is VerifyStatus.UNVERIFIED:
-        return [f"  {_c('?', '33', colour)} {v.headline} (the verdict above stands)"]
+        return [["  ", ("?", "33"), f" {v.headline} (the verdict above stands)"]]
     if v.status is VerifyStatus.AGREES:
-        out = [f"  {_c('✓', '32', colour)} {v.headline}"]
+        out: list[str | list[Span]] = [["  ", ("✓", "32"), f" {v.headline}"]]
         out += [f"    note: {n}" for n in v.notes]
         if verbose:
             for c in v.cells:
-                out.extend(_cell_lines(c, colour))
+                out.extend(_cell_lines(c))
         return out
     out = ["", "AWS's policy simulator (iam:SimulatePrincipalPolicy) disagrees"]
     for c in v.cells:
-        out.extend(_cell_lines(c, colour))
+        out.extend(_cell_lines(c))
     if v.explanations:
         out.append("  What may explain it:")
         out.extend(f"    - {e}" for e in v.explanations)
     return out
+
+
+def plain(line: str | list[Span]) -> str:
+    """A report line's text without its styling (for the TUI, which styles on its own)."""
+    if isinstance(line, str):
+        return line
+    return "".join(part if isinstance(part, str) else part[0] for part in line)
 
 
 def verify_json(v: VerifyResult, local: Outcome) -> dict[str, Any]:
@@ -283,19 +290,15 @@ def render_json(
     principal_arn: str,
     verify: VerifyResult | None = None,
 ) -> str:
-    return (
-        json.dumps(
-            verdict_json(verdict, selection, principal_arn, verify), indent=2, ensure_ascii=False
-        )
-        + "\n"
-    )
+    return json_text(verdict_json(verdict, selection, principal_arn, verify)) + "\n"
 
 
 _CELL = {Outcome.ALLOWED: "✓", Outcome.DENIED: "✗", Outcome.UNDECIDED: "?"}
 
 
 def render_matrix_text(m: Matrix) -> str:
-    width = max([len(p.label) for p in m.principals] + [9])
+    labels = [visible(p.label) for p in m.principals]  # escaped first: the widths are of these
+    width = max([len(label) for label in labels] + [9])
     lines = [
         f"Who can send in {m.region} ({len(m.principals)} principals × "
         f"{len(m.identities)} identities; ✓ allowed ✗ denied ? undecided)",
@@ -304,22 +307,21 @@ def render_matrix_text(m: Matrix) -> str:
     for i, name in enumerate(m.identities):
         lines.append(" " * (width + 2) + "│ " * i + f"┌ {name}")
     lines.append(" " * (width + 2) + "│ " * len(m.identities))
-    for p, row in zip(m.principals, m.cells, strict=True):
-        lines.append(f"{p.label:<{width}}  " + " ".join(_CELL[c] for c in row))
-    return "\n".join(lines) + "\n"
+    for label, row in zip(labels, m.cells, strict=True):
+        lines.append(f"{label:<{width}}  " + " ".join(_CELL[c] for c in row))
+    return terminal_lines(lines, colour=False)
 
 
 def matrix_json(m: Matrix) -> str:
     return (
-        json.dumps(
+        json_text(
             {
                 "schema": "sestui-matrix/1",
                 "region": m.region,
                 "identities": list(m.identities),
                 "principals": [p.arn for p in m.principals],
                 "cells": [[c.value for c in row] for row in m.cells],
-            },
-            indent=2,
+            }
         )
         + "\n"
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sestui.policy.document import Policy, PolicyKind, PolicySource, parse_policy
 from sestui.policy.errors import PolicyError
 from sestui.policy.evaluate import Evaluation, PolicySet, evaluate
 from sestui.policy.request import Request
+from sestui.textsafe import json_text
 
 
 def _doc(raw: Any, source: PolicySource) -> Policy:
@@ -84,4 +84,4 @@ def run_cases(cases: Any) -> list[dict[str, Any]]:
 
 
 def dumps(results: list[dict[str, Any]]) -> str:
-    return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    return json_text(results) + "\n"

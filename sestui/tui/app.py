@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
 from sestui.tui.messages import PaneSelected
+from sestui.tui.safe_output import install as install_safe_output
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
@@ -103,6 +104,7 @@ class SestuiApp(App[int]):
     def __init__(
         self, spec: SourceSpec, start: StartAt | None = None, account: Account | None = None
     ) -> None:
+        install_safe_output()  # before any Content exists: no account text reaches the terminal raw
         super().__init__()
         self.spec = spec
         self.start = start or StartAt()

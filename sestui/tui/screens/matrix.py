@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from sestui.checks import Outcome
 from sestui.checks.matrix import Matrix
+from sestui.textsafe import visible
 
 CELL = {
     Outcome.ALLOWED: ("✓", "$success"),
@@ -50,10 +51,12 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         m = self.matrix
-        width = max([len(p.label) for p in m.principals] + [9])
+        width = max([len(visible(p.label)) for p in m.principals] + [9])  # shown escaped
         table.add_column("principal", key="principal", width=width)
         for name in m.identities:
-            table.add_column(Text(name), key=name)  # a Text: names are never markup
+            # A Text: names are never markup. DataTable labels are Rich Text, not Content, so
+            # they are escaped here (the terminal hook would too, but after the width is taken).
+            table.add_column(Text(visible(name)), key=name)
         for p, row in zip(m.principals, m.cells, strict=True):
             cells = [Content.styled(*CELL[c]) for c in row]
             table.add_row(Content(p.label), *cells, key=p.arn)

@@ -70,13 +70,13 @@ class VerifyScreen(ModalScreen[None]):
         )
         if self.result is None:
             return Content.assemble(title, "\n\nAsking iam:SimulatePrincipalPolicy (read-only)…")
-        from sestui.checks.report import verify_lines
+        from sestui.checks.report import plain, verify_lines
 
         r = self.result
         lines = [title, Content(""), Content.styled(r.headline, HEADLINE_STYLE[r.status.value])]
         # The same lines as `sestui check --verify -v`, minus the headline shown above.
         body = verify_lines(r, verbose=True)
-        lines += [Content(line) for line in body[1:] if line.strip()]
+        lines += [Content(text) for text in map(plain, body[1:]) if text.strip()]
         if r.status.value == "disagrees":
             lines.append(
                 Content.styled(

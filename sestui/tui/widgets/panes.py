@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from sestui.tui.messages import PaneSelected
+from sestui.tui.safe_output import one_line
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class ListPane(Vertical, can_focus=False):
         ol = self.options
         for key, prompt in prompts.items():
             try:
-                ol.replace_option_prompt(key, prompt)
+                ol.replace_option_prompt(key, one_line(prompt))
             except Exception:  # filtered out of view: the stored row has it for later
                 continue
 
@@ -119,7 +120,7 @@ class ListPane(Vertical, can_focus=False):
         visible = [r for r in self._rows if not text or text in r.search.lower()]
         ol = self.options
         self._quiet = True
-        ol.set_options([Option(r.prompt, id=r.key) for r in visible])
+        ol.set_options([Option(one_line(r.prompt), id=r.key) for r in visible])
         keys = [r.key for r in visible]
         if self._selected in keys:
             ol.highlighted = keys.index(self._selected)
