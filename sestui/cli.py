@@ -188,14 +188,14 @@ def _open(args: argparse.Namespace, command: str) -> Account | None:
             from sestui.aws.errors import AwsReadError
             from sestui.sources import has_credentials
 
-            if not has_credentials(spec.profile):
-                print(
-                    f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
-                    "FILE or --demo",
-                    file=sys.stderr,
-                )
-                return None
             try:
+                if not has_credentials(spec.profile):
+                    print(
+                        f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
+                        "FILE or --demo",
+                        file=sys.stderr,
+                    )
+                    return None
                 return open_account(spec, print_progress())[0]
             except AwsReadError as exc:
                 print(f"sestui {command}: {exc}", file=sys.stderr)
