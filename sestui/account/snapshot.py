@@ -32,8 +32,9 @@ from sestui.account.model import (
     SendingStatus,
     SesIdentity,
 )
-from sestui.fileio import write_atomic
-from sestui.policy import PolicyKind, PolicySource
+from sestui.fileio import InputError, read_input, write_output
+from sestui.policy import PolicyError, PolicyKind, PolicySource
+from sestui.policy.jsontext import load_json
 
 FORMAT = "sestui-snapshot/1"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -142,10 +143,15 @@ def decode_document(value: Any, path: str) -> Mapping[str, Any]:
     if text.startswith("%7B") or text.startswith("%7b"):
         text = urllib.parse.unquote(text)
     try:
-        decoded = json.loads(text)
-    except json.JSONDecodeError as exc:
+        # The same bounds as a whole file: JSON text inside JSON nests no deeper than objects.
+        decoded = load_json(text)
+    except PolicyError as exc:
+        where = f" (line {exc.line} column {exc.column})" if exc.line is not None else ""
+        inner = f" at {exc.field}" if exc.field else ""
         raise SnapshotError(
-            f"policy document is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})",
+            f"policy document: {exc.message}{inner}{where}".replace(
+                "policy document: not valid JSON", "policy document is not valid JSON"
+            ),
             path=path,
         ) from None
     if not isinstance(decoded, dict):
@@ -588,23 +594,23 @@ def snapshot_from_iam_json(data: Any) -> dict[str, Any]:
 
 
 def read_json_file(path: Path) -> Any:
+    """A JSON file, bounded (fileio.MAX_INPUT, no devices or silent FIFOs), nesting checked."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SnapshotError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise SnapshotError("not a text file (not UTF-8)", file=str(path)) from None
+        text = read_input(str(path))
+    except InputError as exc:
+        raise SnapshotError(exc.reason, file=str(path)) from None
     if not text.strip():
         raise SnapshotError("the file is empty", file=str(path))
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if exc.pos >= len(text.rstrip()) - 1 else ""
+        return load_json(text)
+    except PolicyError as exc:
+        hint = ""
+        if exc.message.startswith("not valid JSON") and exc.line is not None:
+            # The error sits on the last line: the file was probably cut short.
+            hint = " (truncated?)" if exc.line >= text.rstrip().count("\n") + 1 else ""
         raise SnapshotError(
-            f"not valid JSON: {exc.msg}{hint}", file=str(path), line=exc.lineno, column=exc.colno
+            exc.message + hint, file=str(path), line=exc.line, column=exc.column, path=exc.field
         ) from None
-    except RecursionError:
-        raise SnapshotError("not valid JSON: nested too deeply", file=str(path)) from None
 
 
 def load_snapshot(path: Path) -> tuple[Account, dict[str, Any]]:
@@ -628,7 +634,7 @@ def save_snapshot(data: Mapping[str, Any], path: Path) -> None:
     """Validate, then write atomically with mode 0600."""
     account_from_snapshot(data)
     _refuse_secrets(data)
-    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n")
+    write_output(path, json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n")
 
 
 _SECRET_KEYS = frozenset(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sestui.policy.conditions import Condition, parse_conditions
 from sestui.policy.errors import PolicyError
+from sestui.policy.jsontext import load_json
 from sestui.policy.variables import Template, has_variables, parse_template
 
 VERSION_2012 = "2012-10-17"
@@ -219,16 +220,6 @@ _STATEMENT_FIELDS = frozenset(
     }
 )
 _TOP_FIELDS = frozenset({"Version", "Id", "Statement"})
-
-
-def load_json(text: str) -> Any:
-    """json.loads with a PolicyError that carries line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PolicyError(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-    except RecursionError:
-        raise PolicyError("not valid JSON: nested too deeply") from None
 
 
 def _strings(value: Any, field_name: str, index: int) -> tuple[str, ...]:
