@@ -48,13 +48,14 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_input(name: str, *, limit: int = MAX_INPUT, idle: float | None = None) -> str:
+def read_input(name: str, *, limit: int | None = None, idle: float | None = None) -> str:
     """The text of file `name` (`-`: standard input), UTF-8, at most `limit` bytes.
 
     A regular file over the bound is refused before it is read; a pipe or FIFO is read until it
     closes, the bound is passed or it stays silent for `idle` seconds (a terminal has no idle
     bound: a person is typing); devices, sockets and directories are refused. Raises InputError.
     """
+    limit = MAX_INPUT if limit is None else limit
     idle = STREAM_IDLE if idle is None else idle
     stdin = name == "-"
     label = "standard input" if stdin else name
