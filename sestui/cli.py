@@ -94,8 +94,9 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"sestui snapshot: reading {spec.describe()} (read-only)", file=sys.stderr)
     try:
-        data = read_live(spec, print_progress())
-        save_snapshot(data, Path(args.output))
+        secrets: list[str] = []
+        data = read_live(spec, print_progress(), secrets=secrets)
+        save_snapshot(data, Path(args.output), secrets=secrets)
     except (AwsReadError, OutputError) as exc:
         print(f"sestui snapshot: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -44,8 +44,16 @@ def parse_regions(text: str | None) -> tuple[str, ...] | None:
     return tuple(r.strip() for r in text.split(",") if r.strip())
 
 
-def read_live(spec: SourceSpec, progress: Callable[[Any], None] | None = None) -> dict[str, Any]:
+def read_live(
+    spec: SourceSpec,
+    progress: Callable[[Any], None] | None = None,
+    *,
+    secrets: list[str] | None = None,
+) -> dict[str, Any]:
     """Read the account live; boto3 is imported only here, on first use.
+
+    `secrets`, when given, receives the secret key and session token the read signed with, so
+    that a writer can make sure none of them is in what it writes.
 
     The boundary of every live read: whatever botocore raises (unknown profile, a config file
     it cannot parse, partial or failing credentials, an unreachable endpoint, a reply it cannot
@@ -68,12 +76,16 @@ def read_live(spec: SourceSpec, progress: Callable[[Any], None] | None = None) -
                     f"--regions: {', '.join(repr(r) for r in unknown)} is not a region where "
                     f"SES is offered (known: {', '.join(known)})"
                 )
-        return read_account(
+        data = read_account(
             session,
             regions=list(spec.regions) if spec.regions else None,
             org_session=org,
             progress=progress,
         )
+        if secrets is not None:
+            for s in (session, org):
+                secrets.extend(s.secret_values() if s else ())
+        return data
 
 
 @contextmanager

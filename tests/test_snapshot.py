@@ -143,9 +143,13 @@ def test_save_refuses_invalid_data_and_secrets_and_keeps_the_old_file(
     with pytest.raises(SnapshotError):
         save_snapshot(bad, target)
     secret = copy.deepcopy(snap)
-    secret["iam"]["UserDetailList"][0]["SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG"
-    with pytest.raises(SnapshotError, match="refusing to write a secret"):
+    secret["access_keys"][0]["SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG"
+    with pytest.raises(SnapshotError, match="never hold secret keys"):
         save_snapshot(secret, target)
+    tagged = copy.deepcopy(snap)
+    tagged["iam"]["UserDetailList"][0]["Tags"] = [{"Key": "k", "Value": "wJalrXUtnFEMI/K7MDENG"}]
+    with pytest.raises(SnapshotError, match="a credential of the read"):
+        save_snapshot(tagged, target, secrets=["wJalrXUtnFEMI/K7MDENG"])
     assert target.read_text() == "old contents"
     assert len(os.listdir(tmp_path)) == 1
 

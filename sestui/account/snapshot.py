@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -630,33 +630,49 @@ def load_iam_json(path: Path) -> tuple[Account, dict[str, Any]]:
         raise exc.in_file(str(path)) from None
 
 
-def save_snapshot(data: Mapping[str, Any], path: Path) -> None:
-    """Validate, then write atomically with mode 0600."""
+def save_snapshot(data: Mapping[str, Any], path: Path, *, secrets: Iterable[str] = ()) -> None:
+    """Validate, refuse secrets, then write atomically with mode 0600.
+
+    `secrets`: the credential values the read used (secret key, session token); the text must
+    not hold any of them, wherever it would be.
+    """
     account_from_snapshot(data)
     _refuse_secrets(data)
-    write_output(path, json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n"
+    for secret in secrets:
+        # Short values would match by chance; every AWS secret and token is far longer.
+        if secret and len(secret) >= 16 and secret in text:
+            raise SnapshotError(
+                "refusing to write a secret into a snapshot: a credential of the read"
+            )
+    write_output(path, text)
 
 
-_SECRET_KEYS = frozenset(
-    {
-        "SecretAccessKey",
-        "SessionToken",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "Password",
-        "SmtpPassword",
-    }
+# What sestui itself takes from the APIs that hand out credential data (iam:ListAccessKeys,
+# iam:GetAccessKeyLastUsed, sts:GetCallerIdentity): only these fields. Words inside policy
+# documents (a condition key named `SessionToken` or `Password`) are policy text, not secrets.
+_ACCESS_KEY_FIELDS = frozenset(
+    {"UserName", "AccessKeyId", "Status", "CreateDate", "AccessKeyLastUsed"}
+)
+_SECRET_FIELDS = frozenset(
+    {"SecretAccessKey", "SessionToken", "aws_secret_access_key", "aws_session_token"}
 )
 
 
-def _refuse_secrets(value: Any, path: str = "$") -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k in _SECRET_KEYS:
-                raise SnapshotError(
-                    "refusing to write a secret into a snapshot", path=f"{path}.{k}"
-                )
-            _refuse_secrets(v, f"{path}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _refuse_secrets(v, f"{path}[{i}]")
+def _refuse_secrets(data: Mapping[str, Any]) -> None:
+    for i, key in enumerate(data.get("access_keys") or []):
+        extra = sorted(set(key) - _ACCESS_KEY_FIELDS) if isinstance(key, Mapping) else []
+        if extra:
+            raise SnapshotError(
+                "refusing to write a secret into a snapshot: an access key holds "
+                f"{', '.join(extra)}",
+                path=f"access_keys[{i}]",
+            )
+    account = data.get("account")
+    if isinstance(account, Mapping):
+        extra = sorted(set(account) & _SECRET_FIELDS)
+        if extra:
+            raise SnapshotError(
+                f"refusing to write a secret into a snapshot: the caller holds {', '.join(extra)}",
+                path="account",
+            )

@@ -83,6 +83,14 @@ class AwsSession:
         with self._lock:
             return list(self._clients.values())
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The secret key and session token this session signs with: what no artefact may hold."""
+        credentials = self.session.get_credentials()
+        if credentials is None:
+            return ()
+        frozen = credentials.get_frozen_credentials()
+        return tuple(v for v in (frozen.secret_key, frozen.token) if v)
+
     def ses_regions(self) -> list[str]:
         """Every region where the SES v2 API is offered in this session's partition."""
         partition = self.session.get_partition_for_region(self.default_region)
