@@ -180,11 +180,22 @@ def test_invalid_regions(
 
 @pytest.mark.asyncio
 @pytest.mark.usefixtures("aws_env")
-async def test_the_tui_shows_the_same_message_in_its_load_failure_view() -> None:
-    app = SestuiApp(SourceSpec(profile="typo"))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
-        assert app.account is None and app.is_running
-        shown = str(app.query_one("#verdict").render())
-        assert "Cannot open AWS profile typo" in shown
-        assert "AWS profile 'typo' not found" in shown  # not the demo account in its place
+async def test_the_tui_shows_the_same_message_in_its_load_failure_view(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    code, err = run(["snapshot", "--regions", "eu-west-1", "-o", "x"], capsys)
+    assert code == 2
+    cli_message = err.strip().splitlines()[-1].removeprefix("sestui snapshot: ")
+    for spec, words in (
+        (SourceSpec(profile="typo"), "AWS profile 'typo' not found"),
+        (SourceSpec(regions=("eu-west-1",)), cli_message),
+    ):
+        app = SestuiApp(spec)
+        async with app.run_test(size=(200, 36)) as pilot:
+            await settle(pilot)
+            assert app.account is None and app.is_running  # not the demo account in its place
+            shown = str(app.query_one("#verdict").render())
+            assert f"Cannot open {spec.describe()}: " in shown
+            assert words in shown
