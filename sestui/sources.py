@@ -99,8 +99,8 @@ def _live_boundary(spec: SourceSpec) -> Iterator[None]:
     except (KeyError, TypeError) as exc:
         # A reply without a field every AWS reply has: the endpoint is not AWS (or not whole).
         raise AwsReadError(
-            f"an AWS reply lacked what it always holds ({type(exc).__name__} {exc}); is "
-            "AWS_ENDPOINT_URL an AWS endpoint?"
+            f"an AWS reply lacked what it always holds ({type(exc).__name__} {exc}); if "
+            "AWS_ENDPOINT_URL is set, is it an AWS endpoint?"
         ) from exc
     except Exception as exc:
         profile = spec.org_profile if _names_profile(exc, spec.org_profile) else spec.profile
