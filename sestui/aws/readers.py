@@ -50,6 +50,11 @@ def _iso(value: Any) -> Any:
     return value
 
 
+def _status(exc: ClientError) -> str:
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+    return f"HTTP {status} without an AWS error (is AWS_ENDPOINT_URL an AWS endpoint?)"
+
+
 class AccountReader:
     def __init__(
         self,
@@ -100,9 +105,10 @@ class AccountReader:
         try:
             caller = sts.get_caller_identity()
         except ClientError as exc:
-            gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises when fatal
+            entry = gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises if fatal
             raise AwsReadError(
-                f"cannot tell which account these credentials belong to: {error_code(exc)}"
+                "cannot tell which account these credentials belong to: "
+                f"{entry['message'].strip(': ') or _status(exc)}"
             ) from exc
         except Exception as exc:
             gap("caller identity", "sts", None, exc)
