@@ -96,9 +96,9 @@ def depth_ok(text: str) -> bool:
 
 def tree_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether decoded JSON nests at most `limit` deep and every string is Unicode."""
+    if not isinstance(value, dict | list):
+        return not isinstance(value, str) or _unicode(value)
     stack: list[tuple[Any, int]] = [(value, 1)]
-    if isinstance(value, str):
-        return _unicode(value)
     while stack:
         node, depth = stack.pop()
         if depth > limit:
