@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from sestui.sources import SourceSpec, parse_regions
 
@@ -22,24 +24,28 @@ EXIT_UNDECIDED = 3
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    from sestui.fileio import InputError, OutputError, check_output, read_input, write_output
     from sestui.policy.cases import dumps, run_cases
-    from sestui.policy.document import load_json
     from sestui.policy.errors import PolicyError
+    from sestui.policy.jsontext import load_json
 
     try:
-        text = sys.stdin.read() if args.cases == "-" else Path(args.cases).read_text("utf-8")
-        results = run_cases(load_json(text))
-    except OSError as exc:
-        print(f"sestui eval: cannot read {args.cases}: {exc.strerror}", file=sys.stderr)
+        if args.out:
+            check_output(Path(args.out))  # refuse a device or a missing folder before the work
+        results = run_cases(load_json(read_input(args.cases)))
+    except (InputError, OutputError) as exc:
+        print(f"sestui eval: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except PolicyError as exc:
         print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     output = dumps(results)
     if args.out:
-        from sestui.fileio import write_atomic
-
-        write_atomic(Path(args.out), output)
+        try:
+            write_output(Path(args.out), output)
+        except OutputError as exc:
+            print(f"sestui eval: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     else:
         sys.stdout.write(output)
     return EXIT_OK
@@ -78,14 +84,21 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from sestui.account import SnapshotError, save_snapshot
     from sestui.aws.errors import AwsReadError
+    from sestui.fileio import OutputError, check_output
     from sestui.sources import print_progress, read_live
 
     spec = source_spec(args)
+    try:
+        check_output(Path(args.output))  # before the read: a refused path costs no AWS calls
+    except OutputError as exc:
+        print(f"sestui snapshot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"sestui snapshot: reading {spec.describe()} (read-only)", file=sys.stderr)
     try:
-        data = read_live(spec, print_progress())
-        save_snapshot(data, Path(args.output))
-    except AwsReadError as exc:
+        secrets: list[str] = []
+        data = read_live(spec, print_progress(), secrets=secrets)
+        save_snapshot(data, Path(args.output), secrets=secrets)
+    except (AwsReadError, OutputError) as exc:
         print(f"sestui snapshot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SnapshotError as exc:
@@ -229,14 +242,14 @@ def _open(args: argparse.Namespace, command: str) -> Account | None:
             from sestui.aws.errors import AwsReadError
             from sestui.sources import has_credentials
 
-            if not has_credentials(spec.profile):
-                print(
-                    f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
-                    "FILE or --demo",
-                    file=sys.stderr,
-                )
-                return None
             try:
+                if not has_credentials(spec.profile):
+                    print(
+                        f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
+                        "FILE or --demo",
+                        file=sys.stderr,
+                    )
+                    return None
                 return open_account(spec, print_progress())[0]
             except AwsReadError as exc:
                 print(f"sestui {command}: {exc}", file=sys.stderr)
@@ -349,7 +362,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_explain(args: argparse.Namespace) -> int:
     from sestui.checks.errors import ErrorKind, parse_error
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    if args.text == "-":
+        from sestui.fileio import MAX_PASTE, InputError, read_input
+
+        try:
+            text = read_input("-", limit=MAX_PASTE)
+        except InputError as exc:
+            print(f"sestui explain: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        text = args.text
     parsed = parse_error(text)
     if parsed.kind is ErrorKind.UNKNOWN:
         print(f"sestui explain: {parsed.cause} {parsed.advice}", file=sys.stderr)
@@ -550,29 +572,72 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def _bad_argument(argv: Sequence[str]) -> str | None:
+    """An argument that is not UTF-8 (Python hands such bytes over as lone surrogates)."""
+    for i, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"argument {i} ({arg.encode('utf-8', 'backslashreplace').decode()})"
+    return None
+
+
+def _silence_stdout() -> None:
+    """After stdout failed: point it at /dev/null so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from sestui.textsafe import SafeStream
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     # Everything the headless commands print (reports, errors echoing flags, file names, pasted
     # text, argparse's own messages) goes through streams that make control characters visible.
     # The TUI writes to the terminal through Textual, which sestui/tui/safe_output.py guards.
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    sys.stdout = SafeStream(out) if out is not None else None
+    sys.stderr = SafeStream(err) if err is not None else None
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if not getattr(args, "func", None):
-            sys.stdout, sys.stderr = out, err
-            args.func = _cmd_tui
-        try:
-            code: int = args.func(args)
-        except KeyboardInterrupt:
-            return 130
-        except BrokenPipeError:
-            return EXIT_OK
-        return code
+        return _main(argv, out, err)
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str], out: TextIO | None, err: TextIO | None) -> int:
+    bad = _bad_argument(argv)
+    if bad:
+        print(f"sestui: {bad} is not valid UTF-8", file=sys.stderr)
+        return EXIT_USAGE
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        sys.stdout, sys.stderr = out, err
+        args.func = _cmd_tui
+    writes_file = args.func is _cmd_snapshot or getattr(args, "out", None)
+    if sys.stdout is None and not writes_file:
+        if sys.stderr is not None:
+            print("sestui: standard output is closed; nothing to write to", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, not at exit: a full device is an error we report
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (`| head`): a quiet end
+        return EXIT_OK
+    except OSError as exc:
+        if sys.stdout is None or exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            raise
+        _silence_stdout()
+        print(f"sestui: cannot write to standard output: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
 
 
 if __name__ == "__main__":

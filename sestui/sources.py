@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -43,19 +44,74 @@ def parse_regions(text: str | None) -> tuple[str, ...] | None:
     return tuple(r.strip() for r in text.split(",") if r.strip())
 
 
-def read_live(spec: SourceSpec, progress: Callable[[Any], None] | None = None) -> dict[str, Any]:
-    """Read the account live; boto3 is imported only here, on first use."""
+def read_live(
+    spec: SourceSpec,
+    progress: Callable[[Any], None] | None = None,
+    *,
+    secrets: list[str] | None = None,
+) -> dict[str, Any]:
+    """Read the account live; boto3 is imported only here, on first use.
+
+    `secrets`, when given, receives the secret key and session token the read signed with, so
+    that a writer can make sure none of them is in what it writes.
+
+    The boundary of every live read: whatever botocore raises (unknown profile, a config file
+    it cannot parse, partial or failing credentials, an unreachable endpoint, a reply it cannot
+    parse) leaves as an AwsReadError that says what failed and what to do.
+    """
+    from sestui.aws.errors import AwsReadError
     from sestui.aws.readers import read_account
     from sestui.aws.session import AwsSession
 
-    session = AwsSession(profile=spec.profile)
-    org = AwsSession(profile=spec.org_profile) if spec.org_profile else None
-    return read_account(
-        session,
-        regions=list(spec.regions) if spec.regions else None,
-        org_session=org,
-        progress=progress,
-    )
+    with _live_boundary(spec):
+        session = AwsSession(profile=spec.profile)
+        org = AwsSession(profile=spec.org_profile) if spec.org_profile else None
+        if spec.regions is not None:
+            known = session.ses_regions()
+            if not spec.regions:
+                raise AwsReadError("--regions names no region (give e.g. eu-west-1,us-east-1)")
+            unknown = [r for r in spec.regions if r not in known]
+            if unknown:
+                raise AwsReadError(
+                    f"--regions: {', '.join(repr(r) for r in unknown)} is not a region where "
+                    f"SES is offered (known: {', '.join(known)})"
+                )
+        data = read_account(
+            session,
+            regions=list(spec.regions) if spec.regions else None,
+            org_session=org,
+            progress=progress,
+        )
+        if secrets is not None:
+            for s in (session, org):
+                secrets.extend(s.secret_values() if s else ())
+        return data
+
+
+@contextmanager
+def _live_boundary(spec: SourceSpec) -> Iterator[None]:
+    from sestui.aws.errors import AwsReadError, describe_failure
+
+    try:
+        yield
+    except AwsReadError:
+        raise
+    except (KeyError, TypeError) as exc:
+        # A reply without a field every AWS reply has: the endpoint is not AWS (or not whole).
+        raise AwsReadError(
+            f"an AWS reply lacked what it always holds ({type(exc).__name__} {exc}); if "
+            "AWS_ENDPOINT_URL is set, is it an AWS endpoint?"
+        ) from exc
+    except Exception as exc:
+        profile = spec.org_profile if _names_profile(exc, spec.org_profile) else spec.profile
+        message = describe_failure(exc, profile)
+        if message is None:
+            raise
+        raise AwsReadError(message) from exc
+
+
+def _names_profile(exc: BaseException, profile: str | None) -> bool:
+    return bool(profile) and getattr(exc, "kwargs", {}).get("profile") == profile
 
 
 def open_account(
@@ -85,13 +141,15 @@ def _with_source(account: Account, source: str) -> Account:
 
 
 def has_credentials(profile: str | None) -> bool:
-    """Whether the standard credential chain finds anything (no network call)."""
+    """Whether the standard credential chain finds anything (no AWS call).
+
+    False when there are simply none; AwsReadError when the profile, the config file or a
+    credential source is broken (a credential_process runs here), so that is said, not hidden.
+    """
     import boto3
 
-    try:
+    with _live_boundary(SourceSpec(profile=profile)):
         return boto3.Session(profile_name=profile).get_credentials() is not None
-    except Exception:
-        return False
 
 
 def print_progress(stream: TextIO | None = None) -> Callable[[Any], None]:

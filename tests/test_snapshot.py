@@ -110,9 +110,14 @@ def test_truncated_and_non_json_files(tmp_path: Path) -> None:
         with pytest.raises(SnapshotError, match=words):
             load_snapshot(f)
     binary = tmp_path / "bin.json"
-    binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(SnapshotError, match="not a text file"):
-        load_snapshot(binary)
+    for data, words in (
+        (b"\xff\xfe{\x00}\x00", "UTF-16 text; save it as UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+        (b'{\n"a": "\xff"}', "not UTF-8 text \\(byte 0xff on line 2\\)"),
+    ):
+        binary.write_bytes(data)
+        with pytest.raises(SnapshotError, match=words):
+            load_snapshot(binary)
     with pytest.raises(SnapshotError, match="cannot read"):
         load_snapshot(tmp_path / "missing.json")
 
@@ -138,9 +143,13 @@ def test_save_refuses_invalid_data_and_secrets_and_keeps_the_old_file(
     with pytest.raises(SnapshotError):
         save_snapshot(bad, target)
     secret = copy.deepcopy(snap)
-    secret["iam"]["UserDetailList"][0]["SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG"
-    with pytest.raises(SnapshotError, match="refusing to write a secret"):
+    secret["access_keys"][0]["SecretAccessKey"] = "wJalrXUtnFEMI/K7MDENG"
+    with pytest.raises(SnapshotError, match="never hold secret keys"):
         save_snapshot(secret, target)
+    tagged = copy.deepcopy(snap)
+    tagged["iam"]["UserDetailList"][0]["Tags"] = [{"Key": "k", "Value": "wJalrXUtnFEMI/K7MDENG"}]
+    with pytest.raises(SnapshotError, match="a credential of the read"):
+        save_snapshot(tagged, target, secrets=["wJalrXUtnFEMI/K7MDENG"])
     assert target.read_text() == "old contents"
     assert len(os.listdir(tmp_path)) == 1
 

@@ -170,7 +170,7 @@ def test_snapshot_gap_list(
 ) -> None:
     import sestui.sources
 
-    def fake_read(spec: Any, progress: Any) -> dict[str, Any]:
+    def fake_read(spec: Any, progress: Any, secrets: Any = None) -> dict[str, Any]:
         progress(
             type(
                 "P",

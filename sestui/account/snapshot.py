@@ -7,10 +7,9 @@ Loading validates as it builds and stops at the first problem, naming its JSON p
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,9 @@ from sestui.account.model import (
     SendingStatus,
     SesIdentity,
 )
-from sestui.fileio import write_atomic
-from sestui.policy import PolicyKind, PolicySource
+from sestui.fileio import InputError, read_input, write_output
+from sestui.policy import PolicyError, PolicyKind, PolicySource
+from sestui.policy.jsontext import load_json
 from sestui.textsafe import json_text
 
 FORMAT = "sestui-snapshot/1"
@@ -143,10 +143,15 @@ def decode_document(value: Any, path: str) -> Mapping[str, Any]:
     if text.startswith("%7B") or text.startswith("%7b"):
         text = urllib.parse.unquote(text)
     try:
-        decoded = json.loads(text)
-    except json.JSONDecodeError as exc:
+        # The same bounds as a whole file: JSON text inside JSON nests no deeper than objects.
+        decoded = load_json(text)
+    except PolicyError as exc:
+        where = f" (line {exc.line} column {exc.column})" if exc.line is not None else ""
+        inner = f" at {exc.field}" if exc.field else ""
         raise SnapshotError(
-            f"policy document is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})",
+            f"policy document: {exc.message}{inner}{where}".replace(
+                "policy document: not valid JSON", "policy document is not valid JSON"
+            ),
             path=path,
         ) from None
     if not isinstance(decoded, dict):
@@ -589,23 +594,23 @@ def snapshot_from_iam_json(data: Any) -> dict[str, Any]:
 
 
 def read_json_file(path: Path) -> Any:
+    """A JSON file, bounded (fileio.MAX_INPUT, no devices or silent FIFOs), nesting checked."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SnapshotError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise SnapshotError("not a text file (not UTF-8)", file=str(path)) from None
+        text = read_input(str(path))
+    except InputError as exc:
+        raise SnapshotError(exc.reason, file=str(path)) from None
     if not text.strip():
         raise SnapshotError("the file is empty", file=str(path))
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if exc.pos >= len(text.rstrip()) - 1 else ""
+        return load_json(text, bounded=False)
+    except PolicyError as exc:
+        hint = ""
+        if exc.message.startswith("not valid JSON") and exc.line is not None:
+            # The error sits on the last line: the file was probably cut short.
+            hint = " (truncated?)" if exc.line >= text.rstrip().count("\n") + 1 else ""
         raise SnapshotError(
-            f"not valid JSON: {exc.msg}{hint}", file=str(path), line=exc.lineno, column=exc.colno
+            exc.message + hint, file=str(path), line=exc.line, column=exc.column, path=exc.field
         ) from None
-    except RecursionError:
-        raise SnapshotError("not valid JSON: nested too deeply", file=str(path)) from None
 
 
 def load_snapshot(path: Path) -> tuple[Account, dict[str, Any]]:
@@ -625,34 +630,50 @@ def load_iam_json(path: Path) -> tuple[Account, dict[str, Any]]:
         raise exc.in_file(str(path)) from None
 
 
-def save_snapshot(data: Mapping[str, Any], path: Path) -> None:
-    """Validate, then write atomically with mode 0600."""
+def save_snapshot(data: Mapping[str, Any], path: Path, *, secrets: Iterable[str] = ()) -> None:
+    """Validate, refuse secrets, then write atomically with mode 0600.
+
+    `secrets`: the credential values the read used (secret key, session token); the text must
+    not hold any of them, wherever it would be.
+    """
     account_from_snapshot(data)
     _refuse_secrets(data)
     # json_text: a snapshot shown with `cat` must not drive the terminal either.
-    write_atomic(path, json_text(data, indent=1, default=str) + "\n")
+    text = json_text(data, indent=1, default=str) + "\n"
+    for secret in secrets:
+        # Short values would match by chance; every AWS secret and token is far longer.
+        if secret and len(secret) >= 16 and secret in text:
+            raise SnapshotError(
+                "refusing to write a secret into a snapshot: a credential of the read"
+            )
+    write_output(path, text)
 
 
-_SECRET_KEYS = frozenset(
-    {
-        "SecretAccessKey",
-        "SessionToken",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "Password",
-        "SmtpPassword",
-    }
+# What sestui itself takes from the APIs that hand out credential data (iam:ListAccessKeys,
+# iam:GetAccessKeyLastUsed, sts:GetCallerIdentity): only these fields. Words inside policy
+# documents (a condition key named `SessionToken` or `Password`) are policy text, not secrets.
+_ACCESS_KEY_FIELDS = frozenset(
+    {"UserName", "AccessKeyId", "Status", "CreateDate", "AccessKeyLastUsed"}
+)
+_SECRET_FIELDS = frozenset(
+    {"SecretAccessKey", "SessionToken", "aws_secret_access_key", "aws_session_token"}
 )
 
 
-def _refuse_secrets(value: Any, path: str = "$") -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if k in _SECRET_KEYS:
-                raise SnapshotError(
-                    "refusing to write a secret into a snapshot", path=f"{path}.{k}"
-                )
-            _refuse_secrets(v, f"{path}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _refuse_secrets(v, f"{path}[{i}]")
+def _refuse_secrets(data: Mapping[str, Any]) -> None:
+    for i, key in enumerate(data.get("access_keys") or []):
+        extra = sorted(set(key) - _ACCESS_KEY_FIELDS) if isinstance(key, Mapping) else []
+        if extra:
+            raise SnapshotError(
+                "refusing to write a secret into a snapshot: an access key holds "
+                f"{', '.join(extra)}",
+                path=f"access_keys[{i}]",
+            )
+    account = data.get("account")
+    if isinstance(account, Mapping):
+        extra = sorted(set(account) & _SECRET_FIELDS)
+        if extra:
+            raise SnapshotError(
+                f"refusing to write a secret into a snapshot: the caller holds {', '.join(extra)}",
+                path="account",
+            )

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConfigNotFound,
+    ConfigParseError,
+    ConnectionError,
     ConnectTimeoutError,
+    CredentialRetrievalError,
     EndpointConnectionError,
+    HTTPClientError,
+    InvalidRegionError,
     NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
     ReadTimeoutError,
+    SSOError,
+    TokenRetrievalError,
 )
+from botocore.parsers import ResponseParserError
 
 DENIED = frozenset(
     {
@@ -93,3 +106,74 @@ def gap(what: str, where: str, permission: str | None, exc: BaseException) -> di
     else:
         raise exc
     return {"what": what, "where": where, "permission": permission, "message": message}
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line of a tool's output, shortened: never a whole stderr dump."""
+    for line in str(text).splitlines():
+        if line.strip():
+            return _short(line)[:120]
+    return "no message"
+
+
+def _endpoint_hint() -> str:
+    url = os.environ.get("AWS_ENDPOINT_URL")
+    return f"check AWS_ENDPOINT_URL ({_short(url)[:80]})" if url else "check the network"
+
+
+def describe_failure(exc: BaseException, profile: str | None = None) -> str | None:
+    """What failed and what to do, for an error of a live read; None when it is not one.
+
+    The one place that knows botocore's error families: the CLI and the TUI show this text
+    (exit 2 / the load-failure view) instead of a traceback.
+    """
+    named = f"profile {profile!r}" if profile else "the default credential chain"
+    if isinstance(exc, AwsReadError):
+        return str(exc)
+    if isinstance(exc, ProfileNotFound):
+        wanted = exc.kwargs.get("profile", profile)
+        return (
+            f"AWS profile {wanted!r} not found in the AWS config or credentials file; "
+            "`aws configure list-profiles` lists the profiles there"
+        )
+    if isinstance(exc, ConfigParseError | ConfigNotFound):
+        return (
+            f"cannot read the AWS config file {exc.kwargs.get('path', '')}: "
+            f"{'not found' if isinstance(exc, ConfigNotFound) else 'it is not valid INI'}; "
+            "fix it, or point AWS_CONFIG_FILE elsewhere"
+        )
+    if isinstance(exc, PartialCredentialsError):
+        return (
+            f"incomplete AWS credentials in {exc.kwargs.get('provider', 'the environment')}: "
+            f"{exc.kwargs.get('cred_var', 'a value')} is missing; set it, or unset the others"
+        )
+    if isinstance(exc, CredentialRetrievalError):
+        return (
+            f"getting credentials for {named} failed ({exc.kwargs.get('provider', '?')}): "
+            f"{_first_line(str(exc.kwargs.get('error_msg', '')))}"
+        )
+    if isinstance(exc, SSOError | TokenRetrievalError):
+        return f"the SSO session of {named} is not usable ({_first_line(str(exc))}); log in again"
+    if isinstance(exc, NoCredentialsError):
+        return "no AWS credentials found (set a profile with --profile, or use --demo)"
+    if isinstance(exc, InvalidRegionError | NoRegionError):
+        return f"{_first_line(str(exc))}; give a region such as eu-west-1"
+    if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
+        return f"the AWS endpoint did not answer in time; {_endpoint_hint()}"
+    if isinstance(exc, EndpointConnectionError | ConnectionError | HTTPClientError):
+        where = exc.kwargs.get("endpoint_url") or ""
+        return f"cannot connect to the AWS endpoint {_short(str(where))[:80]}; {_endpoint_hint()}"
+    if isinstance(exc, ResponseParserError):
+        return f"the endpoint's reply is not an AWS reply (unparsable); {_endpoint_hint()}"
+    if isinstance(exc, ClientError):
+        return f"AWS refused the read: {_short(error_code(exc))}"
+    if isinstance(exc, BotoCoreError):
+        return f"the AWS read failed: {_first_line(str(exc))}"
+    return None
+
+
+def invalid_endpoint(exc: ValueError) -> AwsReadError:
+    """botocore (or urllib under it) refused to build a client: the endpoint URL is malformed."""
+    return AwsReadError(
+        f"the endpoint URL is not a valid URL ({_first_line(str(exc))}); {_endpoint_hint()}"
+    )

@@ -1,25 +1,52 @@
-"""The read-only guard: a botocore `before-call` handler that refuses any operation that is not
-`Get*`, `List*`, `Describe*` or `Simulate*`, so sestui cannot change anything in AWS."""
+"""The read-only guard: a botocore `before-call` handler that lets through exactly the operations
+sestui calls (an allow-list, not name prefixes), so sestui cannot change anything in AWS."""
 
 from __future__ import annotations
 
 from typing import Any
 
-READ_PREFIXES = ("Get", "List", "Describe", "Simulate")
+# Every operation sestui's own clients may send, as `service:Operation` (botocore's service
+# name). The readers call these (see sestui/aws/readers.py and the README); `sts:AssumeRole` is
+# for organization reads and the IAM simulate calls for `--verify`. Nothing else: no credential
+# issuing (GetSessionToken, GetFederationToken, …), no write, not even other reads.
+ALLOWED: frozenset[str] = frozenset(
+    {
+        "iam:GetAccountAuthorizationDetails",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:ListAccessKeys",
+        "iam:GetAccessKeyLastUsed",
+        "iam:SimulatePrincipalPolicy",
+        "iam:SimulateCustomPolicy",
+        "sesv2:ListEmailIdentities",
+        "sesv2:GetEmailIdentity",
+        "sesv2:ListConfigurationSets",
+        "sesv2:ListEmailTemplates",
+        "sesv2:GetAccount",
+        "organizations:DescribeOrganization",
+        "organizations:ListParents",
+        "organizations:ListPoliciesForTarget",
+        "organizations:DescribePolicy",
+        "organizations:DescribeOrganizationalUnit",
+        "organizations:DescribeAccount",
+        "sts:GetCallerIdentity",
+        "sts:AssumeRole",
+    }
+)
 
 
 class ReadOnlyViolation(RuntimeError):
-    """A call that could change the account was about to leave the process."""
+    """A call that sestui does not make on purpose was about to leave the process."""
 
 
-def is_read_only(operation_name: str) -> bool:
-    return operation_name.startswith(READ_PREFIXES)
+def is_allowed(service: str, operation_name: str) -> bool:
+    return f"{service}:{operation_name}" in ALLOWED
 
 
 def refuse_writes(model: Any = None, **_: Any) -> None:
     name = getattr(model, "name", "")
-    if not is_read_only(name):
-        service = getattr(getattr(model, "service_model", None), "service_name", "?")
+    service = getattr(getattr(model, "service_model", None), "service_name", "?")
+    if not is_allowed(service, name):
         raise ReadOnlyViolation(f"sestui is read-only: refused {service}:{name}")
 
 

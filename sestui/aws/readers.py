@@ -8,6 +8,7 @@ the SCP chain from Organizations. Every read that fails becomes a recorded gap.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sestui.aws.errors import AwsReadError, error_code, gap
-from sestui.aws.session import AwsSession
+from sestui.aws.session import PROBE, AwsSession
 
 FORMAT = "sestui-snapshot/1"
 
@@ -47,6 +48,11 @@ def _iso(value: Any) -> Any:
     if isinstance(value, list):
         return [_iso(v) for v in value]
     return value
+
+
+def _status(exc: ClientError) -> str:
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+    return f"HTTP {status} without an AWS error (is AWS_ENDPOINT_URL an AWS endpoint?)"
 
 
 class AccountReader:
@@ -93,19 +99,32 @@ class AccountReader:
 
     def read(self) -> dict[str, Any]:
         started = time.monotonic()
-        sts = self.session.client("sts")
+        # The first call also tells whether the endpoint is there at all: few retries, so an
+        # unreachable endpoint is reported in seconds, not after a minute of backoff.
+        sts = self.session.client("sts", config=PROBE)
         try:
             caller = sts.get_caller_identity()
         except ClientError as exc:
-            gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises when fatal
+            entry = gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises if fatal
             raise AwsReadError(
-                f"cannot tell which account these credentials belong to: {error_code(exc)}"
+                "cannot tell which account these credentials belong to: "
+                f"{entry['message'].strip(': ') or _status(exc)}"
             ) from exc
         except Exception as exc:
             gap("caller identity", "sts", None, exc)
             raise
-        account_id = caller["Account"]
-        partition = caller["Arn"].split(":")[1]
+        account_id, arn = caller.get("Account"), caller.get("Arn")
+        if not (
+            isinstance(account_id, str)
+            and re.fullmatch(r"\d{12}", account_id)
+            and isinstance(arn, str)
+            and arn.startswith("arn:")
+        ):
+            raise AwsReadError(
+                "the STS endpoint's reply names no account (empty or not an AWS reply); "
+                "is AWS_ENDPOINT_URL an AWS endpoint?"
+            )
+        partition = arn.split(":")[1]
         self._say("sts", None, f"account {account_id} as {caller['Arn']}")
         regions = self.regions or self.session.ses_regions()
         self._regions_total = len(regions)

@@ -7,7 +7,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 
+from sestui.aws.errors import invalid_endpoint
 from sestui.aws.guard import install_guard
 
 RETRIES = Config(
@@ -16,6 +18,9 @@ RETRIES = Config(
     read_timeout=30,
     max_pool_connections=32,
 )
+# For the first call of a read (sts:GetCallerIdentity): an endpoint that is not there is said so
+# within seconds.
+PROBE = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
 
 
 class AwsSession:
@@ -49,19 +54,25 @@ class AwsSession:
         with self._lock:
             self.calls += 1
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, config: Config | None = None) -> Any:
+        """The shared client; `config` is merged in when this call creates it."""
         key = (service, region)
         with self._lock:
             existing = self._clients.get(key)
             if existing is not None:
                 return existing
-        client = install_guard(
-            self.session.client(
-                service,
-                region_name=region or self.default_region,  # type: ignore[call-overload]
-                config=self.config,
+        try:
+            client = install_guard(
+                self.session.client(
+                    service,
+                    region_name=region or self.default_region,  # type: ignore[call-overload]
+                    config=self.config.merge(config) if config else self.config,
+                )
             )
-        )
+        except BotoCoreError:
+            raise
+        except ValueError as exc:  # the only other ValueError here: a malformed endpoint URL
+            raise invalid_endpoint(exc) from exc
         client.meta.events.register("before-call.*.*", self._count)
         for event, handler in self._hooks:
             client.meta.events.register(event, handler)
@@ -71,6 +82,14 @@ class AwsSession:
     def clients(self) -> list[Any]:
         with self._lock:
             return list(self._clients.values())
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The secret key and session token this session signs with: what no artefact may hold."""
+        credentials = self.session.get_credentials()
+        if credentials is None:
+            return ()
+        frozen = credentials.get_frozen_credentials()
+        return tuple(v for v in (frozen.secret_key, frozen.token) if v)
 
     def ses_regions(self) -> list[str]:
         """Every region where the SES v2 API is offered in this session's partition."""

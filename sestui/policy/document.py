@@ -15,6 +15,7 @@ from typing import Any
 
 from sestui.policy.conditions import Condition, parse_conditions
 from sestui.policy.errors import PolicyError
+from sestui.policy.jsontext import load_json, tree_ok, tree_problem
 from sestui.policy.variables import Template, has_variables, parse_template
 
 VERSION_2012 = "2012-10-17"
@@ -221,16 +222,6 @@ _STATEMENT_FIELDS = frozenset(
 _TOP_FIELDS = frozenset({"Version", "Id", "Statement"})
 
 
-def load_json(text: str) -> Any:
-    """json.loads with a PolicyError that carries line and column."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PolicyError(f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
-    except RecursionError:
-        raise PolicyError("not valid JSON: nested too deeply") from None
-
-
 def _strings(value: Any, field_name: str, index: int) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     if not items:
@@ -384,6 +375,9 @@ def _compile(text: str, kind: PolicyKind) -> Compiled:
 def _compile_document(document: Any, kind: PolicyKind) -> Compiled:
     if not isinstance(document, dict):
         raise PolicyError("a policy document must be a JSON object")
+    if not tree_ok(document):  # an object-form document: the bounds its JSON text would have
+        message, path = tree_problem(document) or ("nested too deeply", "$")
+        raise PolicyError(message, field=path)
     for key in document:
         if key not in _TOP_FIELDS:
             raise PolicyError(f"unknown top-level element {key!r}", field=key)
