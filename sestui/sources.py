@@ -146,10 +146,10 @@ def has_credentials(profile: str | None) -> bool:
     False when there are simply none; AwsReadError when the profile, the config file or a
     credential source is broken (a credential_process runs here), so that is said, not hidden.
     """
-    import boto3
+    from sestui.aws.session import credentials_found
 
     with _live_boundary(SourceSpec(profile=profile)):
-        return boto3.Session(profile_name=profile).get_credentials() is not None
+        return credentials_found(profile)
 
 
 def print_progress(stream: TextIO | None = None) -> Callable[[Any], None]:

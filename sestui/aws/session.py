@@ -95,3 +95,9 @@ class AwsSession:
         """Every region where the SES v2 API is offered in this session's partition."""
         partition = self.session.get_partition_for_region(self.default_region)
         return sorted(self.session.get_available_regions("sesv2", partition_name=partition))
+
+
+def credentials_found(profile: str | None) -> bool:
+    """Whether boto3's standard credential chain (or the profile) yields credentials. No AWS
+    call, but a credential_process runs and a broken profile or config file raises."""
+    return boto3.Session(profile_name=profile).get_credentials() is not None
