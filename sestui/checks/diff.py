@@ -21,7 +21,7 @@ from sestui.account import Account, IamPrincipal, PolicyDocument, RegionState
 from sestui.checks.matrix import who_can_send
 from sestui.checks.model import Outcome
 from sestui.checks.selection import SendPath
-from sestui.policy import LineRange, PolicyError
+from sestui.policy import LineRange, PolicyError, PrincipalSpec, action_matches
 
 ACCOUNT = "account"  # the subject of changes that reach every cell (SCPs, organization)
 
@@ -96,6 +96,39 @@ class PolicyChange:
     region: str | None = None
     old_version: str | None = None  # managed policies: default version before and after
     new_version: str | None = None
+    old: PolicyDocument | None = field(default=None, repr=False, compare=False)
+    new: PolicyDocument | None = field(default=None, repr=False, compare=False)
+
+    def touches(self, actions: tuple[str, ...], principal_arn: str | None = None) -> bool:
+        """Whether a changed statement can apply to one of the actions (its Action or NotAction
+        admits one) and, in a resource policy, to the principal; a change it cannot tell apart
+        (unparsable, Version only) counts."""
+        if not self.statements:
+            return True
+        for s in self.statements:
+            for doc, index in ((self.old, s.old_index), (self.new, s.new_index)):
+                if doc is None or index is None:
+                    if s.old_index is None and s.new_index is None:
+                        return True
+                    continue
+                try:
+                    st = doc.policy.statements[index]
+                except (PolicyError, IndexError):
+                    return True
+                hit = any(action_matches(p, a) for p in st.actions for a in actions)
+                if hit != st.not_action and _names(st.principal, st.not_principal, principal_arn):
+                    return True
+        return False
+
+
+def _names(spec: PrincipalSpec | None, negated: bool, arn: str | None) -> bool:
+    """Whether a statement's Principal can name the principal (no Principal: identity policy)."""
+    if spec is None or negated or arn is None or spec.wildcard:
+        return True
+    parts = arn.split(":")
+    account = parts[4] if len(parts) > 4 else ""
+    root = f"{':'.join(parts[:2])}:iam::{account}:root"
+    return any(p in (arn, account, root, "*") for p in spec.aws)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +300,9 @@ def diff_documents(
         )
         for t in right.values()
     ]
-    if not out and old is not None and new is not None:
+    rest_a = {k: v for k, v in old.raw.items() if k != "Statement"} if old else {}
+    rest_b = {k: v for k, v in new.raw.items() if k != "Statement"} if new else {}
+    if not out and old is not None and new is not None and rest_a != rest_b:
         # Only the text around the statements changed (Version, Id): show those lines.
         lines = _line_diff(_whole(old), _whole(new))
         if lines:
@@ -303,8 +338,15 @@ class _Collector:
         if same and extra.get("old_version") == extra.get("new_version"):
             return
         edit = Edit.ADDED if old is None else Edit.REMOVED if new is None else Edit.EDITED
+        statements = diff_documents(old, new)
+        if (
+            edit is Edit.EDITED
+            and not statements
+            and extra.get("old_version") == extra.get("new_version")
+        ):
+            return  # statements only moved: the same policy
         self.changes.append(
-            PolicyChange(key, type, label, edit, subject, diff_documents(old, new), **extra)
+            PolicyChange(key, type, label, edit, subject, statements, old=old, new=new, **extra)
         )
 
     def inline(
@@ -576,12 +618,9 @@ def _principal_subjects(account: Account, p: IamPrincipal) -> set[str]:
     return out
 
 
-def _identity_subjects(region: str, states: Iterable[RegionState], identity: str) -> set[str]:
-    """The identity and every identity SES would consult for it (address, subdomains, domain)."""
-    out = {f"identity:{region}:{identity}", f"region:{region}"}
-    for state in states:
-        out.update(f"identity:{region}:{n}" for n in state.resolve(identity).candidates)
-    return out
+def _identity_subjects(region: str, identity: str) -> set[str]:
+    """A cell names its identity: SES authorizes against that identity's ARN and policies."""
+    return {f"identity:{region}:{identity}", f"region:{region}"}
 
 
 def _rows(
@@ -629,11 +668,11 @@ def diff_accounts(
             s |= _principal_subjects(new, b_people[arn])
         subjects[arn] = s
     touched = {arn for arn, s in subjects.items() if s & changed_subjects}
+    asked = actions or ("ses:SendRawEmail",)
     verdicts: list[VerdictChange] = []
     causing: set[str] = set()
     evaluated = 0
     for region in wanted:
-        sa, sb = old.regions[region], new.regions[region]
         wide = ACCOUNT in changed_subjects or any(
             s == f"region:{region}" or s.startswith(f"identity:{region}:") for s in changed_subjects
         )
@@ -649,8 +688,11 @@ def diff_accounts(
             ):  # a principal or identity that appears or goes away matters if it could send
                 continue
             arn, identity = key
-            reach = subjects[arn] | _identity_subjects(region, (sa, sb), identity) | {ACCOUNT}
-            causes = tuple(c.key for c in changes if c.subject in reach)
+            reach = subjects[arn] | _identity_subjects(region, identity) | {ACCOUNT}
+            near = [c for c in changes if c.subject in reach]
+            causes = tuple(
+                c.key for c in near if isinstance(c, FactChange) or c.touches(asked, arn)
+            ) or tuple(c.key for c in near)  # none touches the action: show them all
             causing.update(causes)
             p = b_people.get(arn) or a_people[arn]
             verdicts.append(VerdictChange(region, arn, p.label, identity, x, y, causes))
