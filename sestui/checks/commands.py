@@ -151,7 +151,8 @@ def fix_call(fix: Fix, account: Account, principal: IamPrincipal, region: str) -
         state = account.regions.get(region)
         known = state.identity(identity) if state else None
         exists = known is not None and any(d.source.name == src.name for d in known.policies)
-        op = "put_email_identity_policy" if exists else "create_email_identity_policy"
+        # SES v2 has no Put: Update replaces an existing policy, Create adds a new one.
+        op = "update_email_identity_policy" if exists else "create_email_identity_policy"
         return AwsCall(
             "sesv2",
             op,
