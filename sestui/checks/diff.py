@@ -623,21 +623,31 @@ def _identity_subjects(region: str, identity: str) -> set[str]:
     return {f"identity:{region}:{identity}", f"region:{region}"}
 
 
-def _rows(
+def _cells(
     account: Account,
     region: str,
     people: list[IamPrincipal],
+    names: tuple[str, ...] | None,
     path: SendPath,
     actions: tuple[str, ...],
     now: str,
 ) -> dict[tuple[str, str], Outcome]:
-    if not people:
+    """Outcomes of these principals for every identity of the region (names None) or for the
+    named identities only."""
+    if not people or names == ():
         return {}
-    m = who_can_send(account, region, path=path, actions=actions, principals=people, now=now)
+    if names is None:
+        m = who_can_send(account, region, path=path, actions=actions, principals=people, now=now)
+        names, rows = m.identities, list(m.cells)
+    else:
+        # A few columns: the matrix engine over just those identities.
+        from sestui.checks.fastmatrix import FastMatrix
+
+        rows = FastMatrix(account, region, names, path, actions, now).rows(people)
     return {
         (p.arn, name): cell
-        for p, row in zip(m.principals, m.cells, strict=True)
-        for name, cell in zip(m.identities, row, strict=True)
+        for p, row in zip(people, rows, strict=True)
+        for name, cell in zip(names, row, strict=True)
     }
 
 
@@ -654,7 +664,6 @@ def diff_accounts(
     each with the changes that reach its cell, and every change."""
     now = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     changes = changes_between(old, new)
-    changed_subjects = {c.subject for c in changes}
     common = tuple(sorted(old.regions.keys() & new.regions.keys()))
     wanted = common if regions is None else tuple(r for r in regions if r in common)
     a_people = {p.arn: p for p in old.principals}
@@ -667,20 +676,29 @@ def diff_accounts(
         if arn in b_people:
             s |= _principal_subjects(new, b_people[arn])
         subjects[arn] = s
-    touched = {arn for arn, s in subjects.items() if s & changed_subjects}
     asked = actions or ("ses:SendRawEmail",)
+    # Only changes that can apply to the asked actions can change a cell.
+    live = {c.subject for c in changes if isinstance(c, FactChange) or c.touches(asked)}
+    touched = {arn for arn, s in subjects.items() if s & live}
     verdicts: list[VerdictChange] = []
     causing: set[str] = set()
     evaluated = 0
     for region in wanted:
-        wide = ACCOUNT in changed_subjects or any(
-            s == f"region:{region}" or s.startswith(f"identity:{region}:") for s in changed_subjects
-        )
-        left = [p for p in old.principals if wide or p.arn in touched]
-        right = [p for p in new.principals if wide or p.arn in touched]
-        evaluated += len(left) + len(right)
-        before = _rows(old, region, left, path, actions, now)
-        after = _rows(new, region, right, path, actions, now)
+        sa, sb = old.regions[region], new.regions[region]
+        prefix = f"identity:{region}:"
+        columns = {s.removeprefix(prefix) for s in live if s.startswith(prefix)}
+        before: dict[tuple[str, str], Outcome] = {}
+        after: dict[tuple[str, str], Outcome] = {}
+        for account, state, cells in ((old, sa, before), (new, sb, after)):
+            if ACCOUNT in live:  # SCPs or the organization: every cell
+                rows, every = list(account.principals), list(account.principals)
+            else:
+                rows = [p for p in account.principals if p.arn in touched]
+                every = list(account.principals) if columns else []
+            names = tuple(sorted(n for n in columns if n in state.identities))
+            cells.update(_cells(account, region, every, names, path, actions, now))
+            cells.update(_cells(account, region, rows, None, path, actions, now))
+            evaluated += len(rows) + (len(every) if names and ACCOUNT not in live else 0)
         for key in sorted(before.keys() | after.keys()):
             x, y = before.get(key), after.get(key)
             if x == y or (
