@@ -647,7 +647,16 @@ class SestuiApp(App[int]):
         from sestui.checks import Overrides, run
 
         after = run(self.account, self.selection, Overrides().with_fix(fix)).outcome
-        self.push_screen(FixScreen(fix, original, after))
+        from sestui.checks.analysis import find_principal
+        from sestui.checks.commands import CommandUnavailable, fix_command
+
+        command, why = None, ""
+        try:
+            who = find_principal(self.account, self.selection)
+            command = fix_command(fix, self.account, who, self.selection.region)
+        except CommandUnavailable as exc:
+            why = str(exc)
+        self.push_screen(FixScreen(fix, original, after, command, why))
 
     def action_copy_fix(self) -> None:
         fix = self._focused_fix()

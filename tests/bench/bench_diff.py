@@ -47,7 +47,9 @@ def changed(old: dict[str, Any]) -> dict[str, Any]:
     users[20].setdefault("UserPolicyList", []).append(
         {"PolicyName": "Grant", "PolicyDocument": {"Version": "2012-10-17", "Statement": [grant]}}
     )
-    attached = {a["PolicyArn"] for g in iam["GroupDetailList"] for a in g["AttachedManagedPolicies"]}
+    attached = {
+        a["PolicyArn"] for g in iam["GroupDetailList"] for a in g["AttachedManagedPolicies"]
+    }
     policy = next(p for p in iam["Policies"] if p["Arn"] in attached)
     version = next(v for v in policy["PolicyVersionList"] if v["IsDefaultVersion"])
     stmts = version["Document"]["Statement"]
