@@ -427,6 +427,11 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--region", help="open on this region")
     tui.add_argument("--from", dest="from_address", metavar="ADDRESS", help="open on this From")
     tui.add_argument("--identity", help="open on this identity")
+    tui.add_argument(
+        "--baseline",
+        metavar="OLD",
+        help="an older snapshot: mark rows whose verdict differs and policy changes since it",
+    )
     sub = parser.add_subparsers(dest="command")
     ev = sub.add_parser("eval", help="decide neutral evaluation cases (JSON array) offline")
     ev.add_argument("cases", help="cases file, or - for standard input")
@@ -487,7 +492,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 
     principal = args.role or args.user
     start = StartAt(principal, args.region, args.from_address, args.identity, bool(args.role))
-    app = SestuiApp(source_spec(args), start)
+    app = SestuiApp(source_spec(args), start, baseline=args.baseline)
     app.run()
     return app.return_code or 0
 

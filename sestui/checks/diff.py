@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -21,7 +21,7 @@ from sestui.account import Account, IamPrincipal, PolicyDocument, RegionState
 from sestui.checks.matrix import who_can_send
 from sestui.checks.model import Outcome
 from sestui.checks.selection import SendPath
-from sestui.policy import LineRange, PolicyError, PrincipalSpec, action_matches
+from sestui.policy import LineRange, PolicyError, PolicyKind, PrincipalSpec, action_matches
 
 ACCOUNT = "account"  # the subject of changes that reach every cell (SCPs, organization)
 
@@ -730,31 +730,56 @@ def diff_accounts(
 # -- the TUI's baseline: which rows differ, and what changed in a policy -------------------------
 
 
-def changed_cells(d: SnapshotDiff, region: str) -> Mapping[tuple[str, str], VerdictChange]:
-    """The region's changed cells by (principal ARN, identity)."""
-    return {(v.principal_arn, v.identity): v for v in d.verdicts if v.region == region}
-
-
-def policy_key(doc: PolicyDocument, principal: IamPrincipal | None = None) -> str | None:
-    """The diff key of a document as the policy view shows it (None when it has no stable key)."""
+def policy_key(doc: PolicyDocument, principal: IamPrincipal | None, region: str) -> str | None:
+    """The diff key of a document as the policy view shows it (None when it has none)."""
     src = doc.source
-    kind = src.kind.value
-    if src.arn and kind in ("identity", "permissions-boundary"):
-        return f"managed/{src.arn}"
-    if kind == "scp":
+    if src.kind is PolicyKind.SCP:
         return f"scp/{(src.arn or '').rsplit('/', 1)[-1] or src.name}"
-    if kind == "resource" and src.via and src.via.startswith("identity "):
-        return None  # needs the region: see `identity_policy_key`
+    if src.kind is PolicyKind.RESOURCE:
+        if src.via and src.via.startswith("identity "):
+            return f"ses/{region}/{src.via.removeprefix('identity ')}/{src.name}"
+        return None
+    if src.arn:  # managed, attached or as a boundary
+        return f"managed/{src.arn}"
     if src.via and src.via.startswith("group "):
-        return f"group/{src.via[6:]}/inline/{src.name}"
-    if principal is not None and kind == "identity":
+        return f"group/{src.via.removeprefix('group ')}/inline/{src.name}"
+    if principal is not None and src.via is None:
         return f"{principal.type.value}/{principal.name}/inline/{src.name}"
     return None
 
 
-def identity_policy_key(region: str, identity: str, name: str) -> str:
-    return f"ses/{region}/{identity}/{name}"
+@dataclass(frozen=True)
+class Baseline:
+    """A diff against an older snapshot, as the TUI asks it: is this row's verdict different,
+    and what changed in this policy since then."""
 
+    diff: SnapshotDiff
+    name: str  # the baseline's file, for the notes
 
-def iter_policy_changes(d: SnapshotDiff) -> Iterator[PolicyChange]:
-    return (c for c in d.changes if isinstance(c, PolicyChange))
+    def changed(self, region: str, identity: str) -> Mapping[str, VerdictChange]:
+        """The principals (by ARN) whose verdict for this identity differs from the baseline."""
+        return {
+            v.principal_arn: v
+            for v in self.diff.verdicts
+            if v.region == region and v.identity == identity
+        }
+
+    def policy_note(
+        self, doc: PolicyDocument, principal: IamPrincipal | None, region: str
+    ) -> str | None:
+        """One line on what changed in the document since the baseline (None: unchanged)."""
+        key = policy_key(doc, principal, region)
+        change = self.diff.policy_change(key) if key else None
+        if change is None:
+            return None
+        if change.edit is not Edit.EDITED:
+            return f"since {self.name}: {change.edit.value}"
+        parts = []
+        for st in change.statements:
+            where = st.new_lines or st.old_lines
+            lines = f" (lines {where.first}-{where.last})" if where and st.new_lines else ""
+            parts.append(f"{st.label()} {st.edit.value}{lines}")
+        version = ""
+        if change.old_version != change.new_version:
+            version = f" (version {change.old_version} → {change.new_version})"
+        return f"since {self.name}{version}: " + ("; ".join(parts) or "edited")
