@@ -466,9 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     df.add_argument("old", help="the older snapshot file")
     df.add_argument("new", help="the newer snapshot file")
-    df.add_argument("--via", choices=["smtp", "api-v1", "api-v2"], default="smtp")
     df.add_argument(
-        "--action", action="append", metavar="A", help="action (repeatable; default the path's)"
+        "--via", choices=["smtp", "api-v1", "api-v2"], default="smtp", help="send path (smtp)"
+    )
+    df.add_argument(
+        "--action", action="append", metavar="A", help="action (repeatable; ses:SendRawEmail)"
     )
     df.add_argument("--regions", help="comma-separated regions (default: every region in both)")
     df.add_argument("--format", choices=["text", "json"], default="text")
