@@ -214,6 +214,9 @@ class SestuiApp(App[int]):
             error = event.worker.error
             self.query_one(VerdictBar).show(None, f"Cannot open {self.spec.describe()}: {error}")
             self.notify_text(str(error), title="Load failed", severity="error", timeout=10)
+        elif event.state is WorkerState.ERROR and event.worker.group == "baseline":
+            error = event.worker.error
+            self.notify_text(f"Baseline not used: {error}", severity="error", timeout=10)
 
     def _loaded(self, account: Account, notice: str) -> None:
         self.account = account
