@@ -292,6 +292,10 @@ def _print_verdict(
         sys.stdout.write(render_json(verdict, selection, principal.arn, verify))
         if verify is not None and verify.error is not None:
             print(f"sestui: {verify.headline}", file=sys.stderr)
+    elif args.format == "commands":
+        from sestui.checks.commands import render_fix_commands
+
+        sys.stdout.write(render_fix_commands(verdict, account, principal, selection.region))
     else:
         sys.stdout.write(
             render_text(
@@ -483,6 +487,39 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return _print_verdict(args, account, selection, pasted_denial=True)
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from sestui.account import SnapshotError, load_snapshot
+    from sestui.checks import SendPath
+    from sestui.checks.diff import diff_accounts
+    from sestui.checks.diffreport import render_diff_json, render_diff_text
+
+    try:
+        old = load_snapshot(Path(args.old))[0]
+        new = load_snapshot(Path(args.new))[0]
+    except SnapshotError as exc:
+        print(f"sestui diff: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if old.account_id != new.account_id:
+        print(
+            f"sestui diff: {args.old} is account {old.account_id} but {args.new} is account "
+            f"{new.account_id}: compare snapshots of one account",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    regions = parse_regions(args.regions)
+    if regions:
+        missing = [r for r in regions if r not in old.regions or r not in new.regions]
+        if missing:
+            print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
+            return EXIT_USAGE
+    d = diff_accounts(
+        old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
+    )
+    render = render_diff_json if args.format == "json" else render_diff_text
+    sys.stdout.write(render(d, args.old, args.new))
+    return EXIT_DENIED if d.verdict_changed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sestui",
@@ -496,6 +533,11 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--region", help="open on this region")
     tui.add_argument("--from", dest="from_address", metavar="ADDRESS", help="open on this From")
     tui.add_argument("--identity", help="open on this identity")
+    tui.add_argument(
+        "--baseline",
+        metavar="OLD",
+        help="an older snapshot: mark rows whose verdict differs and policy changes since it",
+    )
     sub = parser.add_subparsers(dest="command")
     ev = sub.add_parser("eval", help="decide neutral evaluation cases (JSON array) offline")
     ev.add_argument("cases", help="cases file, or - for standard input")
@@ -513,7 +555,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_selection_args(ck, required=True)
     ck.add_argument("--all", action="store_true", help="the who-can-send matrix of the region")
-    ck.add_argument("--format", choices=["text", "json"], default="text")
+    ck.add_argument(
+        "--format",
+        choices=["text", "json", "commands"],
+        default="text",
+        help="commands: each suggested fix as the AWS CLI command that applies it (never run)",
+    )
     ck.add_argument("-v", "--verbose", action="store_true", help="details of passing checks too")
     ck.add_argument(
         "--verify",
@@ -524,6 +571,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_source_args(ck)
     ck.set_defaults(func=_cmd_check)
+
+    df = sub.add_parser(
+        "diff",
+        help="who could send as what in OLD and in NEW, and the changes behind each difference "
+        "(exit 0 no verdict changed, 1 some did, 2 bad input)",
+    )
+    df.add_argument("old", help="the older snapshot file")
+    df.add_argument("new", help="the newer snapshot file")
+    df.add_argument(
+        "--via", choices=["smtp", "api-v1", "api-v2"], default="smtp", help="send path (smtp)"
+    )
+    df.add_argument(
+        "--action", action="append", metavar="A", help="action (repeatable; ses:SendRawEmail)"
+    )
+    df.add_argument("--regions", help="comma-separated regions (default: every region in both)")
+    df.add_argument("--format", choices=["text", "json"], default="text")
+    df.set_defaults(func=_cmd_diff)
 
     ex = sub.add_parser(
         "explain", help="paste an SES error (554 / AccessDenied / other) and get its cause"
@@ -567,7 +631,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
         bool(args.role),
         header.display_name if header else None,
     )
-    app = SestuiApp(source_spec(args), start)
+    app = SestuiApp(source_spec(args), start, baseline=args.baseline)
     app.run()
     return app.return_code or 0
 

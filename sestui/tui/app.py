@@ -28,6 +28,7 @@ from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import Account, IamPrincipal
     from sestui.checks import Finding, Outcome, Selection, Verdict
+    from sestui.checks.diff import Baseline
 
 GLYPH_STYLE = {  # by status value
     "pass": "$success",
@@ -43,12 +44,14 @@ OUTCOME_GLYPH = {  # by outcome value
 }
 
 
-def principal_prompt(p: IamPrincipal, outcome: Outcome | None) -> Content:
-    """A principal's row: its outcome for the selected identity (once known), name, groups."""
+def principal_prompt(p: IamPrincipal, outcome: Outcome | None, changed: bool = False) -> Content:
+    """A principal's row: its outcome for the selected identity (once known), a Δ when it
+    differs from the baseline, name, groups."""
     glyph, style = OUTCOME_GLYPH[outcome.value] if outcome is not None else (" ", "")
     groups = f" ({len(p.groups)}g)" if p.groups else ""
     kind = " role" if not p.is_user else ""
-    return Content.assemble((glyph, style), " ", p.name, (f"{groups}{kind}", "$text-muted"))
+    delta = ("Δ", "bold $warning") if changed else " "
+    return Content.assemble((glyph, style), delta, p.name, (f"{groups}{kind}", "$text-muted"))
 
 
 def jump_provider() -> Any:
@@ -102,10 +105,17 @@ class SestuiApp(App[int]):
     ]
 
     def __init__(
-        self, spec: SourceSpec, start: StartAt | None = None, account: Account | None = None
+        self,
+        spec: SourceSpec,
+        start: StartAt | None = None,
+        account: Account | None = None,
+        baseline: str | None = None,
     ) -> None:
         install_safe_output()  # before any Content exists: no account text reaches the terminal raw
         super().__init__()
+        self.baseline_path = baseline  # an older snapshot to mark differences against
+        self.baseline: Baseline | None = None
+        self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
         self.spec = spec
         self.start = start or StartAt()
         self.account: Account | None = account
@@ -171,6 +181,32 @@ class SestuiApp(App[int]):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._loaded, account, notice)
 
+    @work(thread=True, exclusive=True, group="baseline", exit_on_error=False)
+    def load_baseline(self, account: Account) -> None:
+        """Diff the baseline snapshot against the account (rows and policies get marked)."""
+        from sestui.account import SnapshotError, load_snapshot
+        from sestui.checks.diff import Baseline, diff_accounts
+
+        assert self.baseline_path is not None
+        try:
+            old = load_snapshot(Path(self.baseline_path))[0]
+        except SnapshotError as exc:
+            self.call_from_thread(
+                self.notify_text, f"Baseline not used: {exc}", severity="error", timeout=10
+            )
+            return
+        found = Baseline(diff_accounts(old, account), Path(self.baseline_path).name)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._baseline_ready, found)
+
+    def _baseline_ready(self, baseline: Baseline) -> None:
+        self.baseline = baseline
+        n = len(baseline.diff.verdicts)
+        self.notify_text(f"Baseline {baseline.name}: {n} verdicts differ (marked Δ)")
+        self._glyph_key = None  # repaint the principal column with the marks
+        if self.selection is not None:
+            self.recheck()
+
     def _status(self, text: str) -> None:
         status = self.query_one("#status", Static)
         status.update(Content(text))
@@ -183,11 +219,17 @@ class SestuiApp(App[int]):
             error = event.worker.error
             self.query_one(VerdictBar).show(None, f"Cannot open {self.spec.describe()}: {error}")
             self.notify_text(str(error), title="Load failed", severity="error", timeout=10)
+        elif event.state is WorkerState.ERROR and event.worker.group == "baseline":
+            error = event.worker.error
+            self.notify_text(f"Baseline not used: {error}", severity="error", timeout=10)
 
     def _loaded(self, account: Account, notice: str) -> None:
         self.account = account
         self._glyph_key = None
         self._glyphs = {}
+        self._deltas = {}
+        if self.baseline_path:
+            self.load_baseline(account)
         self._status("")
         gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
         self.query_one("#title", Static).update(
@@ -435,12 +477,22 @@ class SestuiApp(App[int]):
         if key != self._glyph_key or self.account is None:
             return  # the identity, region or send path changed while it was computed
         prompts = {}
+        sel = self.selection
+        deltas = (
+            self.baseline.changed(sel.region, sel.identity)
+            if self.baseline is not None and sel is not None and sel.identity
+            else {}
+        )
         for p in self.account.principals:
             outcome = column.get(p.arn)
-            if outcome is None or self._glyphs.get(p.arn) is outcome:
+            delta = p.arn in deltas
+            if outcome is None or (
+                self._glyphs.get(p.arn) is outcome and self._deltas.get(p.arn, False) is delta
+            ):
                 continue
             self._glyphs[p.arn] = outcome
-            prompts[p.arn] = principal_prompt(p, outcome)
+            self._deltas[p.arn] = delta
+            prompts[p.arn] = principal_prompt(p, outcome, delta)
         if prompts:
             self.pane("principals").update_prompts(prompts)
 
@@ -468,7 +520,15 @@ class SestuiApp(App[int]):
         except ValueError as exc:
             view.show(None, empty=f"{title}: {exc}")
             return
-        view.show(PolicyShown(title, text, marks, f"{result.title}: {focus.reason}"))
+        note = f"{result.title}: {focus.reason}"
+        if self.baseline is not None and self.selection is not None and self.account is not None:
+            since = self.baseline.policy_note(
+                focus.document,
+                self._principal(self.selection.principal, self.selection.role),
+                self.selection.region,
+            )
+            note += f"\n{since}" if since else f"\nunchanged since {self.baseline.name}"
+        view.show(PolicyShown(title, text, marks, note))
 
     def _refresh_keys(self) -> None:
         """Re-dim the footer's keys when what they apply to changed (`f`/`c` need a fix, `n`/`N`
@@ -668,7 +728,16 @@ class SestuiApp(App[int]):
         from sestui.checks import Overrides, run
 
         after = run(self.account, self.selection, Overrides().with_fix(fix)).outcome
-        self.push_screen(FixScreen(fix, original, after))
+        from sestui.checks.analysis import find_principal
+        from sestui.checks.commands import CommandUnavailable, fix_command
+
+        command, why = None, ""
+        try:
+            who = find_principal(self.account, self.selection)
+            command = fix_command(fix, self.account, who, self.selection.region)
+        except CommandUnavailable as exc:
+            why = str(exc)
+        self.push_screen(FixScreen(fix, original, after, command, why))
 
     def action_copy_fix(self) -> None:
         fix = self._focused_fix()

@@ -25,14 +25,24 @@ class FixScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape,q,f", "close", "Close", id="close-fix"),
-        Binding("c", "copy", "Copy fix", id="copy-fix-modal"),
+        Binding("c", "copy", "Copy policy", id="copy-fix-modal"),
+        Binding("x", "copy_command", "Copy as command", id="copy-fix-command"),
     ]
 
-    def __init__(self, fix: Fix, original: PolicyShown | None, after: Outcome | None) -> None:
+    def __init__(
+        self,
+        fix: Fix,
+        original: PolicyShown | None,
+        after: Outcome | None,
+        command: str | None = None,
+        no_command: str = "",
+    ) -> None:
         super().__init__()
         self.fix = fix
         self.original = original
         self.after = after
+        self.command = command  # the AWS CLI command that applies the fix (never run here)
+        self.no_command = no_command  # why there is none
 
     def compose(self) -> ComposeResult:
         verdict = (
@@ -46,7 +56,8 @@ class FixScreen(ModalScreen[None]):
                     "\n",
                     (
                         self.fix.note
-                        or "Never applied by sestui: copy it with c and apply it yourself.",
+                        or "Never applied by sestui: copy it with c (or as an AWS CLI command "
+                        "with x) and apply it yourself.",
                         "$text-muted",
                     ),
                 ),
@@ -76,6 +87,15 @@ class FixScreen(ModalScreen[None]):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.fix.text())
         self.notify("Fix copied to the clipboard (OSC 52)", markup=False)
+
+    def action_copy_command(self) -> None:
+        if self.command is None:
+            self.notify(
+                f"No command for this fix: {self.no_command}", severity="warning", markup=False
+            )
+            return
+        self.app.copy_to_clipboard(self.command)
+        self.notify("AWS CLI command copied to the clipboard (OSC 52)", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,179 @@
+"""`sestui diff` output: text for people, JSON (schema sestui-diff/1) for programs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sestui.checks.diff import (
+    Change,
+    FactChange,
+    PolicyChange,
+    SnapshotDiff,
+    StatementDiff,
+    VerdictChange,
+)
+from sestui.textsafe import json_text
+
+SCHEMA = "sestui-diff/1"
+# C0/C1 controls, DEL and the bidi overrides: names in a snapshot are not trusted terminal text.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _outcome(v: object) -> str:
+    return getattr(v, "value", "absent")
+
+
+def _range(r: Any) -> list[int] | None:
+    return None if r is None else [r.first, r.last]
+
+
+def _statement_json(s: StatementDiff) -> dict[str, Any]:
+    return {
+        "change": s.edit.value,
+        "sid": s.sid,
+        "old_index": s.old_index,
+        "new_index": s.new_index,
+        "old_lines": _range(s.old_lines),
+        "new_lines": _range(s.new_lines),
+        "lines": [{"sign": x.sign, "line": x.line, "text": x.text} for x in s.lines],
+    }
+
+
+def _change_json(d: SnapshotDiff, c: Change) -> dict[str, Any]:
+    common = {"id": c.key, "label": c.label, "affects_verdicts": d.caused_verdicts(c.key)}
+    if isinstance(c, PolicyChange):
+        return {
+            **common,
+            "kind": "policy",
+            "type": c.type.value,
+            "change": c.edit.value,
+            "region": c.region,
+            "old_version": c.old_version,
+            "new_version": c.new_version,
+            "statements": [_statement_json(s) for s in c.statements],
+        }
+    return {
+        **common,
+        "kind": "fact",
+        "type": c.kind.value,
+        "region": c.region,
+        "old": c.old,
+        "new": c.new,
+    }
+
+
+def render_diff_json(d: SnapshotDiff, old_name: str, new_name: str) -> str:
+    data = {
+        "schema": SCHEMA,
+        "old": old_name,
+        "new": new_name,
+        "path": d.path.value,
+        "actions": list(d.actions or ("ses:SendRawEmail",)),
+        "regions": list(d.regions),
+        "regions_only_old": list(d.regions_only_old),
+        "regions_only_new": list(d.regions_only_new),
+        "verdict_changed": d.verdict_changed,
+        "verdicts": [
+            {
+                "region": v.region,
+                "principal": v.principal_arn,
+                "principal_label": v.principal_label,
+                "identity": v.identity,
+                "before": _outcome(v.before),
+                "after": _outcome(v.after),
+                "change": v.direction,
+                "causes": list(v.causes),
+            }
+            for v in d.verdicts
+        ],
+        "changes": [_change_json(d, c) for c in d.changes],
+    }
+    return json_text(data) + "\n"
+
+
+def _policy_lines(c: PolicyChange, indent: str) -> list[str]:
+    version = ""
+    if c.old_version != c.new_version:
+        version = f" (default version {c.old_version or '-'} → {c.new_version or '-'})"
+    out = [f"{indent}{_safe(c.label)}: {c.edit.value}{version}"]
+    for s in c.statements:
+        where = ""
+        if s.new_lines is not None:
+            where = f", lines {s.new_lines.first}-{s.new_lines.last}"
+        elif s.old_lines is not None:
+            where = f", old lines {s.old_lines.first}-{s.old_lines.last}"
+        out.append(f"{indent}  {s.edit.value} {_safe(s.label())}{where}")
+        for x in s.lines:
+            out.append(f"{indent}    {x.sign}{x.line:>4} {_safe(x.text)}")
+    return out
+
+
+def _fact_line(c: FactChange, indent: str) -> str:
+    return f"{indent}{_safe(c.label)}: {_safe(c.old or '-')} → {_safe(c.new or '-')}"
+
+
+def _change_lines(c: Change, indent: str) -> list[str]:
+    return _policy_lines(c, indent) if isinstance(c, PolicyChange) else [_fact_line(c, indent)]
+
+
+def _brief(c: Change) -> str:
+    if isinstance(c, PolicyChange):
+        counts: dict[str, int] = {}
+        for s in c.statements:
+            counts[s.edit.value] = counts.get(s.edit.value, 0) + 1
+        parts = ", ".join(f"{n} statement{'s' * (n != 1)} {k}" for k, n in counts.items())
+        return f"{_safe(c.label)}: {c.edit.value}" + (f" ({parts})" if parts else "")
+    return _fact_line(c, "")
+
+
+def _verdict_line(v: VerdictChange) -> str:
+    return (
+        f"    {v.direction.upper():<7} {_safe(v.principal_label)} → {_safe(v.identity)}"
+        f"  ({_outcome(v.before)} → {_outcome(v.after)})"
+    )
+
+
+def render_diff_text(d: SnapshotDiff, old_name: str, new_name: str) -> str:
+    actions = ", ".join(d.actions or ("ses:SendRawEmail",))
+    lost = sum(v.direction == "lost" for v in d.verdicts)
+    gained = sum(v.direction == "gained" for v in d.verdicts)
+    lines = [
+        f"sestui diff: {_safe(old_name)} → {_safe(new_name)} (via {d.path.value}; {actions})",
+        f"  regions compared: {', '.join(d.regions) or 'none'}",
+    ]
+    if d.regions_only_old:
+        lines.append(f"  only in the old snapshot: {', '.join(d.regions_only_old)}")
+    if d.regions_only_new:
+        lines.append(f"  only in the new snapshot: {', '.join(d.regions_only_new)}")
+    if not d.verdicts:
+        lines.append("No verdict changed.")
+    else:
+        lines.append(
+            f"{len(d.verdicts)} verdict{'s' * (len(d.verdicts) != 1)} changed: {lost} lost, "
+            f"{gained} gained, {len(d.verdicts) - lost - gained} other"
+        )
+    # Cells with the same causes print together, the causes once after them.
+    groups: dict[tuple[str, tuple[str, ...]], list[VerdictChange]] = {}
+    for v in d.verdicts:
+        groups.setdefault((v.region, v.causes), []).append(v)
+    region = None
+    for (reg, causes), cells in groups.items():
+        if reg != region:
+            lines += ["", reg]
+            region = reg
+        lines += [_verdict_line(v) for v in cells]
+        lines.append(
+            "      because:" if causes else "      because: (no change found that reaches it)"
+        )
+        for key in causes:
+            lines += _change_lines(d.change(key), "        ")
+    quiet = [c for c in d.changes if not d.caused_verdicts(c.key)]
+    if quiet:
+        lines += ["", "Changes that changed no verdict:"]
+        lines += [f"  {_brief(c)}" for c in quiet]
+    return "\n".join(lines) + "\n"

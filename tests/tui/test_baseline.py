@@ -1,0 +1,52 @@
+"""`sestui --baseline OLD`: rows whose verdict differs are marked Δ, and the policy view says
+what changed in the shown policy since the baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sestui.demo import demo_path
+from sestui.sources import SourceSpec
+from sestui.tui.app import SestuiApp, StartAt
+from sestui.tui.widgets.policy_view import PolicyView
+from tests.tui.conftest import USER, settle
+
+pytestmark = pytest.mark.asyncio
+
+
+def baseline(tmp_path: Path) -> Path:
+    """The demo as it was 'yesterday': eu-mailer's policy named eu-west-1, not us-east-1."""
+    data = json.loads(demo_path().read_text("utf-8"))
+    for user in data["iam"]["UserDetailList"]:
+        if user["UserName"] == "eu-mailer":
+            stmt = user["UserPolicyList"][0]["PolicyDocument"]["Statement"][0]
+            stmt["Resource"] = stmt["Resource"].replace("us-east-1", "eu-west-1")
+    path = tmp_path / "yesterday.json"
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+async def test_rows_that_differ_from_the_baseline_are_marked(tmp_path: Path) -> None:
+    start = StartAt("eu-mailer", "us-east-1", None, "example.com")
+    app = SestuiApp(SourceSpec(demo=True), start, baseline=str(baseline(tmp_path)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.baseline is not None
+        prompts = {o.id: str(o.prompt) for o in app.pane("principals").options.options}
+        assert prompts[USER + "eu-mailer"].startswith("✓Δeu-mailer")
+        assert prompts[USER + "ops-admin"].startswith("✓ ops-admin")  # unchanged: no mark
+        shown = app.query_one(PolicyView).shown
+        assert shown is not None and "SendFromExampleCom" in shown.title
+        assert "since yesterday.json: Statement[0] edited (lines 4-11)" in shown.note
+
+
+async def test_a_broken_baseline_is_reported_not_used(tmp_path: Path) -> None:
+    bad = tmp_path / "old.json"
+    bad.write_text("{", "utf-8")
+    app = SestuiApp(SourceSpec(demo=True), None, baseline=str(bad))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.baseline is None and app.verdict is not None
