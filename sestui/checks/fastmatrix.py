@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 
 from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
 from sestui.checks.analysis import SelectionError, _resolve, analyze, request_context
+from sestui.checks.context import PERSONAL_KEYS, RequestContext
 from sestui.checks.model import Outcome
 from sestui.checks.run import decide
 from sestui.checks.selection import Selection, SendPath
+from sestui.checks.unknowns import reads_unknown
 from sestui.policy import (
     Effect,
     Miss,
@@ -35,7 +37,15 @@ from sestui.policy import (
 )
 from sestui.policy.evaluate import candidates
 
-_PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid", "aws:sourceidentity")
+_PRINCIPAL_KEYS = (
+    "aws:principal",
+    "aws:username",
+    "aws:userid",
+    "aws:sourceidentity",
+    *PERSONAL_KEYS,
+)
+# A request context for the fast path: the normalized known keys, and which keys are unknown.
+_Ctx = tuple[dict[str, object], RequestContext]
 
 
 _READS: dict[int, tuple[Statement, bool]] = {}
@@ -121,6 +131,7 @@ class FastMatrix:
         verified = identity_doubt = 0
         self.authorized: list[str] = []
         self.ctx: list[dict[str, object]] = []
+        self.rcs: list[RequestContext] = []
         self.config: list[str | None] = []
         for j, name in enumerate(self.names):
             sel = replace(self.base, identity=name)
@@ -136,7 +147,9 @@ class FastMatrix:
                 ident is not None and not ident.verification_known
             ):
                 identity_doubt |= 1 << j
-            self.ctx.append(request_context(sel, None, frm))
+            rc = request_context(sel, None, frm, self.account, auth)
+            self.rcs.append(rc)
+            self.ctx.append(rc.known)
         self.verified = verified
         self.identity_doubt = identity_doubt
         acct, part = self.account.account_id, self.account.partition
@@ -194,9 +207,9 @@ class FastMatrix:
         )
 
     def _bits(
-        self, st: Statement, t: int, principal_ctx: Sequence[object] | None = None
+        self, st: Statement, t: int, principal_ctx: Sequence[_Ctx] | None = None
     ) -> tuple[int, int, int]:
-        """(resource matched, applies, condition keys missing) over the identities."""
+        """(resource matched, applies, an unknown request key read) over the identities."""
         if principal_ctx is None:
             cached = self._stmt_bits.get((id(st), t))
             if cached is not None and cached[0] is st:
@@ -216,32 +229,37 @@ class FastMatrix:
             if per_identity:
                 app = 0
                 for j in _bits_of(res):
-                    ok, gap = _conditions(st, contexts[j])  # type: ignore[arg-type]
+                    ok, gap = _conditions(st, contexts[j])
                     if ok:
                         app |= 1 << j
                     if gap:
                         miss |= 1 << j
             else:
-                ok, gap = _conditions(st, contexts[_lowest(res)])  # type: ignore[arg-type]
+                ok, gap = _conditions(st, contexts[_lowest(res)])
                 app = res if ok else 0
                 miss = res if gap else 0
+        elif res and any(r.template is not None for r in st.resources):
+            # A Resource with policy variables: unknown keys may decide; the exact path settles it.
+            contexts = principal_ctx if principal_ctx is not None else self._normalized
+            miss = sum(1 << j for j in _bits_of(res) if reads_unknown(st, contexts[j][1]))
         if principal_ctx is None:
             self._stmt_bits[(id(st), t)] = (st, res, app, miss)
         return res, app, miss
 
     @property
-    def _normalized(self) -> list[dict[str, object]]:
-        found = getattr(self, "_norm", None)
+    def _normalized(self) -> list[_Ctx]:
+        found: list[_Ctx] | None = getattr(self, "_norm", None)
         if found is None:
             dummy = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
             found = [
-                dict(Request.build(dummy, "ses:SendRawEmail", "*", c).context) for c in self.ctx
+                (dict(Request.build(dummy, "ses:SendRawEmail", "*", c).context), rc)
+                for c, rc in zip(self.ctx, self.rcs, strict=True)
             ]
             self._norm = found
         return found
 
     def _aggregate(
-        self, policies: Iterable[Policy], t: int, principal_ctx: Sequence[object] | None
+        self, policies: Iterable[Policy], t: int, principal_ctx: Sequence[_Ctx] | None
     ) -> _Agg | None:
         """The OR of the policies' bits for one target; None when a statement reads principal
         keys and no principal context was given."""
@@ -254,7 +272,7 @@ class FastMatrix:
         return total
 
     def _policy_agg(
-        self, policy: Policy, t: int, principal_ctx: Sequence[object] | None
+        self, policy: Policy, t: int, principal_ctx: Sequence[_Ctx] | None
     ) -> _Agg | None:
         """One policy's bits for one target, cached per compiled statement tuple."""
         statements = policy.statements
@@ -300,7 +318,7 @@ class FastMatrix:
                 _reads_principal(st) for lv in levels for p in lv for st in p.statements
             )
 
-    def _scp_bits(self, t: int, principal_ctx: Sequence[object] | None) -> tuple[_Agg, int] | None:
+    def _scp_bits(self, t: int, principal_ctx: Sequence[_Ctx] | None) -> tuple[_Agg, int] | None:
         """SCP aggregate and the identities where some level lacks an Allow."""
         if self.scp_levels is None:
             return _Agg(), 0
@@ -360,7 +378,7 @@ class FastMatrix:
                             relevant = not tr.misses or tr.misses == _CONDITION_ONLY
                             if not relevant:
                                 continue
-                            gap = any(c.missing for c in tr.conditions)
+                            gap = reads_unknown(st, self.rcs[j])
                             bit = 1 << j
                             agg.add(st.effect, bit if tr.applies else 0, bit if gap else 0)
                             if (
@@ -386,8 +404,10 @@ class FastMatrix:
 
     # -- rows -----------------------------------------------------------------------------
 
-    def row_bits(self, p: IamPrincipal) -> tuple[int, int] | None:
-        """(denied, undecided) bitsets for one principal, or None: use the exact path."""
+    def row_bits(self, p: IamPrincipal) -> tuple[int, int, int] | None:
+        """(denied, undecided, settle exactly) bitsets for one principal, or None: use the exact
+        path. Cells where a statement that could apply reads an unknown request key are settled
+        exactly (over the key's possible values, sestui/checks/unknowns.py)."""
         pp = self.account.policies_for(p)
         if pp.unknown:
             return None
@@ -406,7 +426,7 @@ class FastMatrix:
             or self.scp_dependent
         ):
             principal_ctx = self._principal_contexts(p)
-        cert_deny_explicit = denied_any = uncertain = 0
+        cert_deny_explicit = denied_any = gaps = 0
         for t, target in enumerate(self.targets):
             ident = self._aggregate(identity, t, principal_ctx)
             bnd = self._aggregate([boundary], t, principal_ctx) if boundary else _Agg()
@@ -422,24 +442,11 @@ class FastMatrix:
             allowed = present & ~explicit & ~scp_fail & boundary_ok & (grant | ident.allow_app)
             d_miss = ident.deny_miss | bnd.deny_miss | scp_agg.deny_miss | rp.deny_miss
             a_miss = ident.allow_miss | bnd.allow_miss | scp_agg.allow_miss | rp.allow_miss
-            a_app_miss = (
-                ident.allow_app_miss
-                | bnd.allow_app_miss
-                | scp_agg.allow_app_miss
-                | rp.allow_app_miss
-            )
-            cert_a = ident.allow_cert | bnd.allow_cert | scp_agg.allow_cert | rp.allow_cert
-            cert_d = ident.deny_cert | bnd.deny_cert | scp_agg.deny_cert | rp.deny_cert
-            unc = (
-                d_miss
-                | (a_miss & ~allowed & ~(explicit & cert_d))
-                | (a_app_miss & allowed & ~cert_a)
-            )
-            cert_deny_explicit |= explicit & cert_d
+            cert_deny_explicit |= explicit
             denied_any |= present & ~allowed
-            uncertain |= unc & present
+            gaps |= (d_miss | a_miss) & present
         full = self.all
-        doubts = uncertain | self.identity_doubt
+        doubts = self.identity_doubt
         certain = cert_deny_explicit & denied_any
         unverified = full & ~self.verified
         denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)
@@ -447,15 +454,17 @@ class FastMatrix:
         undecided = (
             ~certain & ~unverified & ((denied_any & doubts) | (~denied_any & (doubts | scp_doubt)))
         )
-        return denied & full, undecided & full
+        return denied & full, undecided & full, gaps & full
 
-    def _principal_contexts(self, p: IamPrincipal) -> list[dict[str, object]]:
+    def _principal_contexts(self, p: IamPrincipal) -> list[_Ctx]:
         arn = self._request_arn(p)
-        out: list[dict[str, object]] = []
+        out: list[_Ctx] = []
         for j, neutral in enumerate(self.ctx):
             sel = replace(self.base, identity=self.names[j])
-            ctx = request_context(sel, p, neutral.get("ses:FromAddress"))  # type: ignore[arg-type]
-            out.append(dict(Request.build(arn, "ses:SendRawEmail", "*", ctx).context))
+            frm = neutral.get("ses:FromAddress")
+            rc = request_context(sel, p, frm if isinstance(frm, str) else None, self.account,
+                                 self.authorized[j])  # fmt: skip
+            out.append((dict(Request.build(arn, "ses:SendRawEmail", "*", rc.known).context), rc))
         return out
 
     def _request_arn(self, p: IamPrincipal) -> str:
@@ -483,7 +492,7 @@ class FastMatrix:
         from sestui.checks.matrix import Fingerprinter
 
         fingerprint = Fingerprinter(self.account)
-        cache: dict[tuple[object, ...], tuple[int, int] | None] = {}
+        cache: dict[tuple[object, ...], tuple[int, int, int] | None] = {}
         shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}
         out = []
         n = len(self.names)
@@ -494,7 +503,7 @@ class FastMatrix:
             else:
                 bits = cache[fp] = self.row_bits(p)
                 self.fast_rows += 1
-            exact = self.complex_columns | self._named_mask(p)
+            exact = self.complex_columns | self._named_mask(p) | (bits[2] if bits else 0)
             if bits is not None and not exact:
                 row = shared.get(fp)
                 if row is None:
@@ -511,8 +520,8 @@ class FastMatrix:
         return out
 
     @staticmethod
-    def _decode(bits: tuple[int, int], n: int) -> tuple[Outcome, ...]:
-        denied, undecided = bits
+    def _decode(bits: tuple[int, int, int], n: int) -> tuple[Outcome, ...]:
+        denied, undecided, _ = bits
         return tuple(
             Outcome.DENIED
             if (denied >> j) & 1
@@ -536,15 +545,11 @@ def exact_outcome(account: Account, base: Selection, p: IamPrincipal, identity: 
     return decide(analyze(account, sel), ()).outcome
 
 
-def _conditions(st: Statement, context: dict[str, object]) -> tuple[bool, bool]:
-    """(every condition met, some condition read a key the request lacks)."""
-    ok = True
-    gap = False
-    for c in st.conditions:
-        o = c.evaluate(context)  # type: ignore[arg-type]
-        ok = ok and o.matched
-        gap = gap or bool(o.missing)
-    return ok, gap
+def _conditions(st: Statement, context: _Ctx) -> tuple[bool, bool]:
+    """(every condition met on the known keys, some condition read an unknown key)."""
+    known, rc = context
+    ok = all(c.evaluate(known).matched for c in st.conditions)  # type: ignore[arg-type]
+    return ok, reads_unknown(st, rc)
 
 
 def _bits_of(mask: int) -> Iterable[int]:
