@@ -84,12 +84,7 @@ def run(a: Analysis) -> CheckResult:
         for o in t.conditions:
             text = describe(a, o)
             findings.append(finding(a, t, text))
-            if (
-                decisive
-                and not o.matched
-                and not _reads(o, deciding)
-                and t.effect is Effect.ALLOW
-            ):
+            if decisive and not o.matched and not _reads(o, deciding) and t.effect is Effect.ALLOW:
                 failing.append(text)
                 value = _value(a, o.condition.key_lower)
                 doc = a.document_of(t.policy)

@@ -191,7 +191,7 @@ RULES: tuple[KeyRule, ...] = (
     KeyRule(
         "aws:userid", "the user's unique ID", "the user's unique ID",
         "role ID:session name (unknown)",
-        "always present: AIDA… for a user, AROA…:<session name> for a role session",
+        "always present: AIDA… for a user, AROA…:session-name for a role session",
         _userid, personal=True,
     ),
     KeyRule(

@@ -85,6 +85,8 @@ def render_text(
         lines += ["  AWS would answer:", f"    {verdict.error_text}"]
     for reason in verdict.reasons if verdict.outcome is Outcome.UNDECIDED else ():
         lines.append(f"  undecided: {reason}")
+    for note in verdict.assumed:
+        lines.append(f"  assumed: {note} (the answer is the same for every such value)")
     lines.append("")
     lines.append("Checks")
     for c in verdict.checks:
@@ -131,6 +133,7 @@ def verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) -> 
             "identity_arn": verdict.identity_arn,
             "reasons": list(verdict.reasons),
             "missing_keys": list(verdict.missing_keys),
+            "assumed": list(verdict.assumed),
             "decisions": [
                 {
                     "action": e.action,
