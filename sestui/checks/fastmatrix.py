@@ -23,7 +23,7 @@ from sestui.checks.context import PERSONAL_KEYS, RequestContext
 from sestui.checks.model import Outcome
 from sestui.checks.run import decide
 from sestui.checks.selection import Selection, SendPath
-from sestui.checks.unknowns import reads_unknown
+from sestui.checks.unknowns import conditions_settled, reads_unknown
 from sestui.policy import (
     Effect,
     Miss,
@@ -378,11 +378,12 @@ class FastMatrix:
                             relevant = not tr.misses or tr.misses == _CONDITION_ONLY
                             if not relevant:
                                 continue
-                            gap = reads_unknown(st, self.rcs[j])
+                            settled = conditions_settled(st, self.rcs[j], request.context)
+                            applies, gap = bool(settled), settled is None
                             bit = 1 << j
-                            agg.add(st.effect, bit if tr.applies else 0, bit if gap else 0)
+                            agg.add(st.effect, bit if applies else 0, bit if gap else 0)
                             if (
-                                tr.applies
+                                applies
                                 and st.effect is Effect.ALLOW
                                 and tr.principal_match is not None
                                 and tr.principal_match.value == "wildcard"
@@ -546,10 +547,10 @@ def exact_outcome(account: Account, base: Selection, p: IamPrincipal, identity: 
 
 
 def _conditions(st: Statement, context: _Ctx) -> tuple[bool, bool]:
-    """(every condition met on the known keys, some condition read an unknown key)."""
+    """(every condition met, whether that depends on unknown keys: the exact path settles it)."""
     known, rc = context
-    ok = all(c.evaluate(known).matched for c in st.conditions)  # type: ignore[arg-type]
-    return ok, reads_unknown(st, rc)
+    settled = conditions_settled(st, rc, known)  # type: ignore[arg-type]
+    return bool(settled), settled is None
 
 
 def _bits_of(mask: int) -> Iterable[int]:

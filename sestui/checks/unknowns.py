@@ -19,9 +19,9 @@ from datetime import timedelta
 from typing import Any
 
 from sestui.checks.context import ABSENT, RequestContext, Unknown
-from sestui.policy import Condition, Decision, Policy, PolicySet, Request, Statement, evaluate
-from sestui.policy.conditions import parse_date
-from sestui.policy.evaluate import Evaluation, candidates
+from sestui.policy import Condition, Decision, PolicySet, Request, Statement, evaluate
+from sestui.policy.conditions import Context, parse_date
+from sestui.policy.evaluate import Evaluation, Miss
 from sestui.policy.patterns import unescape
 from sestui.policy.request import normalize_context
 from sestui.policy.variables import Variable, expand
@@ -44,34 +44,40 @@ class Settled:
     completions: int  # how many were tried (1: nothing unknown was read)
 
 
-def _policies(ps: PolicySet) -> Iterable[Policy]:
-    yield from ps.identity
-    if ps.boundary is not None:
-        yield ps.boundary
-    for level in ps.scp_levels or ():
-        yield from level
-    yield from ps.resource
+def _can_apply(evaluations: Iterable[Evaluation]) -> Iterable[Statement]:
+    """The statements whose action, resource and principal match (or whose Resource holds policy
+    variables): only their conditions can change with the request's values."""
+    for ev in evaluations:
+        for t in ev.traces:
+            if (Miss.RESOURCE not in t.misses and Miss.PRINCIPAL not in t.misses) or (
+                Miss.RESOURCE in t.misses and any(r.template for r in t.statement.resources)
+            ):
+                yield t.statement
 
 
-def keys_read(targets: Sequence[Target]) -> dict[str, list[Condition]]:
-    """Every key (lower-case) a statement that can apply reads, with the conditions naming it
-    directly (keys read only through policy variables map to an empty list)."""
+def keys_read(statements: Iterable[Statement]) -> tuple[dict[str, list[Condition]], set[str]]:
+    """Every key (lower-case) the statements read, with the conditions naming it directly; and
+    the keys also read through policy variables."""
     out: dict[str, list[Condition]] = {}
-    for action, _, ps in targets:
-        for policy in _policies(ps):
-            for i in candidates(policy, action):
-                st = policy.statements[i]
-                for r in st.resources:
-                    for part in r.template or ():
-                        if isinstance(part, Variable):
-                            out.setdefault(part.key, [])
-                for c in st.conditions:
-                    out.setdefault(c.key_lower, []).append(c)
-                    for template in c.templates or ():
-                        for part in template:
-                            if isinstance(part, Variable):
-                                out.setdefault(part.key, [])
-    return out
+    via_variables: set[str] = set()
+    seen: set[int] = set()
+    for st in statements:
+        if id(st) in seen:
+            continue
+        seen.add(id(st))
+        for r in st.resources:
+            for part in r.template or ():
+                if isinstance(part, Variable):
+                    out.setdefault(part.key, [])
+                    via_variables.add(part.key)
+        for c in st.conditions:
+            out.setdefault(c.key_lower, []).append(c)
+            for template in c.templates or ():
+                for part in template:
+                    if isinstance(part, Variable):
+                        out.setdefault(part.key, [])
+                        via_variables.add(part.key)
+    return out, via_variables
 
 
 def reads_unknown(st: Statement, rc: RequestContext) -> bool:
@@ -86,6 +92,41 @@ def reads_unknown(st: Statement, rc: RequestContext) -> bool:
         if any(isinstance(v, Variable) and rc.unknown_of(v.key) for v in r.template or ()):
             return True
     return False
+
+
+def conditions_settled(st: Statement, rc: RequestContext, known: Context) -> bool | None:
+    """Whether the statement's conditions are met (True) or not (False) for every completion of
+    the unknown keys they read, built as `settle` builds them; None when it depends. `known` is
+    a normalized context of the known keys (the matrix's fast path)."""
+    read, via_variables = keys_read((st,))
+    keys = [k for k in read if rc.unknown_of(k) is not None]
+    if not keys:
+        return all(c.evaluate(known).matched for c in st.conditions)
+    samples = normalize_context(_samples(rc))
+    base = {**samples, **known}
+    opts = [
+        options(k, rc.unknown_of(k), read[k], base, collapse=k not in via_variables)  # type: ignore[arg-type]
+        for k in keys
+    ]
+    seen: set[bool] = set()
+    for n, combo in enumerate(itertools.product(*opts)):
+        if n >= MAX_EVALUATIONS:
+            return None
+        ctx = dict(base)
+        for k, v in zip(keys, combo, strict=True):
+            if v is ABSENT:
+                ctx.pop(k, None)
+            else:
+                ctx[k] = v  # type: ignore[assignment]
+        seen.add(all(c.evaluate(ctx).matched for c in st.conditions))
+        if len(seen) > 1:
+            return None
+    return seen.pop()
+
+
+def _samples(rc: RequestContext) -> dict[str, Any]:
+    """Every unknown key at its sample value (the representative completion)."""
+    return {k: [u.sample] if u.multi else u.sample for k, u in rc.unknown.items() if "/" not in k}
 
 
 def _around(c: Condition, known: dict[str, Any]) -> list[str]:
@@ -130,13 +171,24 @@ def _num(n: float) -> str:
     return str(int(n)) if n == int(n) else str(n)
 
 
-def options(u: Unknown, conditions: Sequence[Condition], known: dict[str, Any]) -> list[object]:
-    """The completions of one key: values (str, or tuple for multi-valued keys), or ABSENT."""
+def options(
+    key: str,
+    u: Unknown,
+    conditions: Sequence[Condition],
+    base: dict[str, Any],
+    *,
+    collapse: bool = True,
+) -> list[object]:
+    """The completions of one key: values (str, or tuple for multi-valued keys), or ABSENT.
+
+    With `collapse`, completions that meet and miss exactly the same conditions are one (the
+    first is kept): they cannot give different answers. `base` is the normalized context the
+    conditions are evaluated in (known keys, and the other unknown keys' samples)."""
     values: list[str] = [u.sample]
     if u.choices is not None:
         values += list(u.choices)
     for c in conditions:
-        values += _around(c, known)
+        values += _around(c, base)
     singles = list(dict.fromkeys(v for v in values if u.fits(v)))
     out: list[object]
     if u.multi:
@@ -147,7 +199,22 @@ def options(u: Unknown, conditions: Sequence[Condition], known: dict[str, Any]) 
         out = list(singles)
     if u.may_be_absent:
         out.append(ABSENT)
-    return out
+    if not collapse:
+        return out
+    kept: dict[tuple[bool, ...], object] = {}
+    for option in out:
+        ctx = dict(base)
+        if option is ABSENT:
+            ctx.pop(key, None)
+        else:
+            ctx[key] = option
+        signature = tuple(c.evaluate(ctx).matched for c in conditions)
+        kept.setdefault(signature, option)
+    return list(kept.values())
+
+
+def _explicit(evs: Sequence[Evaluation]) -> bool:
+    return any(e.decision is Decision.EXPLICITLY_DENIED for e in evs)
 
 
 def _describe(key: str, u: Unknown) -> str:
@@ -156,37 +223,50 @@ def _describe(key: str, u: Unknown) -> str:
 
 def settle(request_arn: str, targets: Sequence[Target], rc: RequestContext) -> Settled:
     """Evaluate the targets over every completion of the unknown keys they read."""
-    known = normalize_context(rc.known)
-    read = keys_read(targets)
-    keys = sorted(k for k in read if rc.unknown_of(k) is not None)
-    opts = [options(rc.unknown_of(k), read[k], dict(known)) for k in keys]  # type: ignore[arg-type]
-    total = 1
-    for o in opts:
-        total *= len(o)
-    assumed = tuple(_describe(k, rc.unknown_of(k)) for k in keys)  # type: ignore[arg-type]
+    # The representative completion: every unknown key holds its sample value.
+    samples = _samples(rc)
 
     def run(combo: Sequence[object]) -> tuple[Evaluation, ...]:
-        ctx: dict[str, Any] = dict(rc.known)
+        ctx: dict[str, Any] = {**samples, **rc.known}
         for k, v in zip(keys, combo, strict=True):
-            if v is not ABSENT:
+            if v is ABSENT:
+                ctx.pop(k, None)
+            else:
                 ctx[k] = list(v) if isinstance(v, tuple) else v
         return tuple(
             evaluate(Request.build(request_arn, action, resource, ctx), ps, full_trace=False)
             for action, resource, ps in targets
         )
 
-    first = run([o[0] for o in opts])
+    keys: list[str] = []
+    first = run([])
+    read, via_variables = keys_read(_can_apply(first))
+    keys = sorted(k for k in read if rc.unknown_of(k) is not None)
+    base = normalize_context({**samples, **rc.known})
+    opts = [
+        options(k, rc.unknown_of(k), read[k], base, collapse=k not in via_variables)  # type: ignore[arg-type]
+        for k in keys
+    ]
+    total = 1
+    for o in opts:
+        total *= len(o)
+    assumed = tuple(_describe(k, rc.unknown_of(k)) for k in keys)  # type: ignore[arg-type]
+    if total == 1 and all(k in samples for k in keys):
+        return Settled(first, (), assumed, _explicit(first), 1)  # one completion: the samples
     if total * max(len(targets), 1) > MAX_EVALUATIONS:
         # Too many combinations to prove the answer constant: every key read may decide.
         return Settled(first, tuple(keys), assumed, False, 1)
     answers: dict[tuple[int, ...], bool] = {}
     explicit_always = True
     for index in itertools.product(*(range(len(o)) for o in opts)):
-        evs = first if not any(index) else run([o[i] for o, i in zip(opts, index, strict=True)])
+        if not any(index) and all(k in samples for k in keys):
+            evs = first  # every key at its first option, its sample: already evaluated
+        else:
+            evs = run([o[i] for o, i in zip(opts, index, strict=True)])
+            if not any(index):
+                first = evs  # the representative: every key read holds its first option
         answers[index] = all(e.decision.allowed for e in evs)
-        explicit_always = explicit_always and any(
-            e.decision is Decision.EXPLICITLY_DENIED for e in evs
-        )
+        explicit_always = explicit_always and _explicit(evs)
     deciding: list[str] = []
     if len(set(answers.values())) > 1:
         for n, key in enumerate(keys):
