@@ -23,7 +23,7 @@ from sestui.checks.context import PERSONAL_KEYS, RequestContext
 from sestui.checks.model import Outcome
 from sestui.checks.run import decide
 from sestui.checks.selection import Selection, SendPath
-from sestui.checks.unknowns import conditions_settled, reads_unknown
+from sestui.checks.unknowns import conditions_settled, keys_read, reads_unknown
 from sestui.policy import (
     Effect,
     Miss,
@@ -74,37 +74,72 @@ class _Target:
 
 @dataclass
 class _Agg:
-    """OR-ed bits of one policy kind for one target."""
+    """OR-ed bits of one policy kind for one target. A statement either applies (`*_app`),
+    or not, or whether it applies depends on unknown request keys (`*_var`)."""
 
     allow_app: int = 0
-    allow_cert: int = 0
-    allow_miss: int = 0
-    allow_app_miss: int = 0
+    allow_var: int = 0
     deny_app: int = 0
-    deny_cert: int = 0
-    deny_miss: int = 0
+    deny_var: int = 0
+    # Per unknown key, per kind of `*_var` statement reading it (its effect and conditions): the
+    # identities where one does. Statements of one kind apply together; two kinds reading one key
+    # are tied (one key, one value) and may not reach both bounds: the exact path settles those.
+    readers: dict[str, dict[object, int]] = field(default_factory=dict)
 
-    def add(self, effect: Effect, app: int, miss: int) -> None:
+    def add(
+        self,
+        effect: Effect,
+        app: int,
+        var: int,
+        st: Statement | None = None,
+        keys: Iterable[str] = (),
+    ) -> None:
         if effect is Effect.ALLOW:
             self.allow_app |= app
-            self.allow_cert |= app & ~miss
-            self.allow_miss |= miss
-            self.allow_app_miss |= app & miss
+            self.allow_var |= var
         else:
             self.deny_app |= app
-            self.deny_cert |= app & ~miss
-            self.deny_miss |= miss
+            self.deny_var |= var
+        if var:
+            for k in keys:
+                by = self.readers.setdefault(k, {})
+                kind = (effect, st.conditions if st is not None else None)
+                by[kind] = by.get(kind, 0) | var
 
     def merge(self, other: _Agg) -> _Agg:
         """OR other into self (in place) and return self."""
         self.allow_app |= other.allow_app
-        self.allow_cert |= other.allow_cert
-        self.allow_miss |= other.allow_miss
-        self.allow_app_miss |= other.allow_app_miss
+        self.allow_var |= other.allow_var
         self.deny_app |= other.deny_app
-        self.deny_cert |= other.deny_cert
-        self.deny_miss |= other.deny_miss
+        self.deny_var |= other.deny_var
+        for k, by_other in other.readers.items():
+            by = self.readers.setdefault(k, {})
+            for sid, bits in by_other.items():
+                by[sid] = by.get(sid, 0) | bits
         return self
+
+    def shared(self) -> int:
+        """The identities where two different `*_var` statements read one unknown key."""
+        out = 0
+        for by in self.readers.values():
+            seen = 0
+            for bits in by.values():
+                out |= seen & bits
+                seen |= bits
+        return out
+
+
+_KEYS: dict[int, tuple[Statement, frozenset[str]]] = {}
+
+
+def _keys_of(st: Statement) -> frozenset[str]:
+    """Every request key the statement reads."""
+    found = _KEYS.get(id(st))
+    if found is not None and found[0] is st:
+        return found[1]
+    keys = frozenset(keys_read((st,))[0])
+    _KEYS[id(st)] = (st, keys)
+    return keys
 
 
 @dataclass
@@ -151,6 +186,12 @@ class FastMatrix:
             self.rcs.append(rc)
             self.ctx.append(rc.known)
         self.verified = verified
+        # One context per principal type (and the neutral ones): which keys can be unknown.
+        kinds = {p.type: p for p in self.account.principals}
+        self.maybe_unknown = [
+            *self.rcs,
+            *(request_context(self.base, p, None, self.account) for p in kinds.values()),
+        ]
         self.identity_doubt = identity_doubt
         acct, part = self.account.account_id, self.account.partition
 
@@ -176,6 +217,10 @@ class FastMatrix:
         self._policy_aggs: dict[tuple[int, int], tuple[tuple[Statement, ...], _Agg]] = {}
         self._prepare_resource_policies()
         self._prepare_scps()
+
+    def _unknown_keys(self, st: Statement) -> Iterable[str]:
+        """The keys the statement reads that some principal's request leaves unknown."""
+        return [k for k in _keys_of(st) if any(rc.unknown_of(k) for rc in self.maybe_unknown)]
 
     # -- statement bits -------------------------------------------------------------------
 
@@ -242,6 +287,7 @@ class FastMatrix:
             # A Resource with policy variables: unknown keys may decide; the exact path settles it.
             contexts = principal_ctx if principal_ctx is not None else self._normalized
             miss = sum(1 << j for j in _bits_of(res) if reads_unknown(st, contexts[j][1]))
+            app = res & ~miss
         if principal_ctx is None:
             self._stmt_bits[(id(st), t)] = (st, res, app, miss)
         return res, app, miss
@@ -291,7 +337,7 @@ class FastMatrix:
                 _, app, miss = self._bits(st, t, principal_ctx)
             else:
                 _, app, miss = self._bits(st, t)
-            agg.add(st.effect, app, miss)
+            agg.add(st.effect, app, miss, st, self._unknown_keys(st))
         if not dependent:  # principal-specific results are never shared
             self._policy_aggs[key] = (statements, agg)
         return agg
@@ -318,20 +364,24 @@ class FastMatrix:
                 _reads_principal(st) for lv in levels for p in lv for st in p.statements
             )
 
-    def _scp_bits(self, t: int, principal_ctx: Sequence[_Ctx] | None) -> tuple[_Agg, int] | None:
-        """SCP aggregate and the identities where some level lacks an Allow."""
+    def _scp_bits(
+        self, t: int, principal_ctx: Sequence[_Ctx] | None
+    ) -> tuple[_Agg, int, int] | None:
+        """SCP aggregate and the identities where some level lacks an Allow: for certain, and
+        when the Allows that depend on unknown keys do not apply."""
         if self.scp_levels is None:
-            return _Agg(), 0
+            return _Agg(), 0, 0
         total = _Agg()
-        fail = 0
+        fail = fail_worst = 0
         present = self.targets[t].present
         for level in self.scp_levels:
             agg = self._aggregate(level, t, principal_ctx)
             if agg is None:
                 return None
             total = total.merge(agg)
-            fail |= present & ~agg.allow_app
-        return total, fail
+            fail |= present & ~(agg.allow_app | agg.allow_var)
+            fail_worst |= present & ~agg.allow_app
+        return total, fail, fail_worst
 
     def _prepare_resource_policies(self) -> None:
         """Per identity: the sending-authorization policies' effect on principals they do not
@@ -340,6 +390,7 @@ class FastMatrix:
         self.complex_columns = 0
         self.rp: list[dict[int, _Agg]] = []
         self.rp_grant: dict[int, int] = {}
+        self.rp_grant_var: dict[int, int] = {}
         probe = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
         for j in range(len(self.names)):
             found = self.state.identity(self.authorized[j])
@@ -381,14 +432,21 @@ class FastMatrix:
                             settled = conditions_settled(st, self.rcs[j], request.context)
                             applies, gap = bool(settled), settled is None
                             bit = 1 << j
-                            agg.add(st.effect, bit if applies else 0, bit if gap else 0)
+                            agg.add(
+                                st.effect,
+                                bit if applies else 0,
+                                bit if gap else 0,
+                                st,
+                                self._unknown_keys(st),
+                            )
                             if (
-                                applies
+                                (applies or gap)
                                 and st.effect is Effect.ALLOW
                                 and tr.principal_match is not None
                                 and tr.principal_match.value == "wildcard"
                             ):
-                                self.rp_grant[t] = self.rp_grant.get(t, 0) | bit
+                                grants = self.rp_grant if applies else self.rp_grant_var
+                                grants[t] = grants.get(t, 0) | bit
                     per_target[t] = agg
             self.rp.append(per_target)
 
@@ -427,28 +485,53 @@ class FastMatrix:
             or self.scp_dependent
         ):
             principal_ctx = self._principal_contexts(p)
-        cert_deny_explicit = denied_any = gaps = 0
+        # Every statement whose conditions depend on unknown keys may apply or not. Allow and
+        # Deny act monotonically, so the best case (such Allows on, Denies off) and the worst
+        # bound the answer; when those statements read separate keys, both are reachable.
+        certain_explicit = denied_best = denied_worst = 0
+        links = _Agg()
         for t, target in enumerate(self.targets):
             ident = self._aggregate(identity, t, principal_ctx)
             bnd = self._aggregate([boundary], t, principal_ctx) if boundary else _Agg()
             scp = self._scp_bits(t, principal_ctx)
             if ident is None or bnd is None or scp is None:
                 return None
-            scp_agg, scp_fail = scp
+            scp_agg, scp_fail, scp_fail_worst = scp
             rp = self._rp_agg(t) if target.rp else _Agg()
             grant = self.rp_grant.get(t, 0) if target.rp else 0
+            grant_var = self.rp_grant_var.get(t, 0) if target.rp else 0
             present = target.present
             explicit = (ident.deny_app | bnd.deny_app | scp_agg.deny_app | rp.deny_app) & present
-            boundary_ok = bnd.allow_app if boundary is not None else self.all
-            allowed = present & ~explicit & ~scp_fail & boundary_ok & (grant | ident.allow_app)
-            d_miss = ident.deny_miss | bnd.deny_miss | scp_agg.deny_miss | rp.deny_miss
-            a_miss = ident.allow_miss | bnd.allow_miss | scp_agg.allow_miss | rp.allow_miss
-            cert_deny_explicit |= explicit
-            denied_any |= present & ~allowed
-            gaps |= (d_miss | a_miss) & present
+            maybe = (ident.deny_var | bnd.deny_var | scp_agg.deny_var | rp.deny_var) & present
+            if boundary is not None:
+                bnd_best, bnd_worst = bnd.allow_app | bnd.allow_var, bnd.allow_app
+            else:
+                bnd_best = bnd_worst = self.all
+            best = (
+                present
+                & ~explicit
+                & ~scp_fail
+                & bnd_best
+                & (grant | grant_var | ident.allow_app | ident.allow_var)
+            )
+            worst = (
+                present
+                & ~explicit
+                & ~maybe
+                & ~scp_fail_worst
+                & bnd_worst
+                & (grant | ident.allow_app)
+            )
+            certain_explicit |= explicit
+            denied_best |= present & ~best
+            denied_worst |= present & ~worst
+            for agg in (ident, bnd, scp_agg, rp):
+                links.merge(agg)
         full = self.all
-        doubts = self.identity_doubt
-        certain = cert_deny_explicit & denied_any
+        gaps = links.shared()  # statements tied by a key: the exact path settles those cells
+        denied_any = denied_worst
+        doubts = (denied_worst & ~denied_best) | self.identity_doubt
+        certain = certain_explicit & denied_any
         unverified = full & ~self.verified
         denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)
         scp_doubt = full if self.scp_unknown else 0
