@@ -632,3 +632,56 @@ def test_undecided_names_only_deciding_keys(
     assert code == 3
     assert "undecided: the decision hangs on request values left unset: aws:sourceip" in out
     assert "left unset: aws:sourceip, ses:fromaddress" not in out
+
+
+def test_matrix_fast_path_equals_exact_on_context_policies() -> None:
+    """The who-can-send matrix settles unknown keys as `sestui check` does, cell by cell."""
+    from collections import Counter
+
+    from sestui.checks import Outcome
+    from sestui.checks.matrix import who_can_send
+
+    from_news = {"StringEquals": {"ses:FromAddress": "news@example.com"}}
+    recipients = {"ForAllValues:StringLike": {"ses:Recipients": "*@example.com"}}
+    policies: dict[str, list[dict[str, Any]]] = {
+        "plain": [SEND],
+        "mfa": [SEND, FORCE_MFA],
+        "abac": [doc(allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "mail"}}))],
+        "from-news": [doc(allow(Condition=from_news))],
+        "from-domain": [doc(allow(Condition={"StringLike": {"ses:FromAddress": "*@example.com"}}))],
+        "null-from": [SEND, doc(deny(Condition={"Null": {"ses:FromAddress": "true"}}))],
+        "tied": [doc(allow(Condition=recipients), deny(Condition=recipients))],
+        "ip": [doc(allow(Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}))],
+        "ip-and-from": [
+            doc(allow(Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})),
+            doc(allow(Condition=from_news)),
+        ],
+    }
+    data = snapshot(
+        inline=policies["plain"],
+        identities=[{"name": "example.com"}, {"name": "news@example.com"}, {"name": "other.org"}],
+        org="member",
+        org_id=ORG,
+        scp_levels=_SCPS["perimeter-org"],
+        roles={f"role-{k}": {"inline": v, "tags": {"team": "mail"}} for k, v in policies.items()},
+    )
+    users = data["iam"]["UserDetailList"]
+    for name, docs in policies.items():
+        entry = json.loads(json.dumps(users[0]))
+        entry.update(
+            UserName=name,
+            UserId=f"AIDA{name.upper()}",
+            Arn=f"arn:aws:iam::{ACCT}:user/{name}",
+            UserPolicyList=[
+                {"PolicyName": f"p{i}", "PolicyDocument": d} for i, d in enumerate(docs)
+            ],
+        )
+        users.append(entry)
+    acct = account_from_snapshot(data)
+    seen: Counter[Outcome] = Counter()
+    for path in SendPath:
+        fast = who_can_send(acct, REGION, path=path, now="2026-11-28T10:00:00Z")
+        exact = who_can_send(acct, REGION, path=path, now="2026-11-28T10:00:00Z", exact=True)
+        assert fast.cells == exact.cells
+        seen.update(c for row in fast.cells for c in row)
+    assert seen[Outcome.ALLOWED] and seen[Outcome.DENIED] and seen[Outcome.UNDECIDED]
