@@ -191,6 +191,17 @@ def test_given_values_are_known() -> None:
     assert not {"ses:recipients", "aws:sourceip"} & set(unknown)
 
 
+def test_a_given_tag_key_is_not_unknown() -> None:
+    selection = Selection(
+        "app", REGION, identity="example.com", extra_context=(("aws:ResourceTag/env", "prod"),)
+    )
+    acct = account_from_snapshot(snapshot())
+    rc = build(Facts(selection, find_principal(acct, selection), acct, None, "example.com"))
+    assert rc.unknown_of("aws:resourcetag/env") is None  # given: known
+    assert rc.unknown_of("aws:resourcetag/team") is not None  # the identity's tags are not read
+    assert rc.unknown_of("aws:principaltag/team") is None  # the user has no such tag: absent
+
+
 def test_readme_holds_the_table() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert table_markdown() in readme

@@ -131,6 +131,8 @@ def _principal_arn(f: Facts) -> Value:
 
 def _userid(f: Facts) -> Value:
     assert f.principal is not None
+    if not f.principal.principal_id:
+        return Unknown("the principal's unique ID (not read)")
     if f.user:
         return f.principal.principal_id
     prefix = f"{f.principal.principal_id}:"
@@ -357,10 +359,14 @@ class RequestContext:
 
     known: dict[str, Any]  # key (as AWS spells it) -> value; a key not here is absent
     unknown: Mapping[str, Unknown] = field(default_factory=dict)  # lower-case key -> completions
+    _known_lower: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_known_lower", frozenset(k.lower() for k in self.known))
 
     def unknown_of(self, key_lower: str) -> Unknown | None:
         found = self.unknown.get(key_lower)
-        if found is None:
+        if found is None and key_lower not in self._known_lower:
             for prefix in _FAMILY:
                 if key_lower.startswith(prefix):
                     return self.unknown.get(prefix)
