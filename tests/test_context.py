@@ -544,6 +544,52 @@ CLI_ROWS: list[tuple[str, dict[str, Any], list[str], int, list[str]]] = [
         0,
         [],
     ),
+    # aws:userid of a role session is ROLEID:session-name: a condition on the session decides.
+    (
+        "userid-role-session",
+        {
+            "roles": {
+                "sender": {
+                    "inline": [doc(allow(Condition={"StringLike": {"aws:userid": "AROA*:alice"}}))]
+                }
+            }
+        },
+        ["--role", "sender", "--via", "api-v2"],
+        3,
+        ["aws:userid"],
+    ),
+    # ${aws:username} resolves to null for a role session: a From condition built on it fails.
+    (
+        "username-variable-role",
+        {
+            "roles": {
+                "sender": {
+                    "inline": [
+                        doc(
+                            allow(
+                                Condition={
+                                    "StringEquals": {
+                                        "ses:FromAddress": "${aws:username}@example.com"
+                                    }
+                                }
+                            )
+                        )
+                    ]
+                }
+            }
+        },
+        ["--role", "sender", "--via", "api-v2"],
+        1,
+        [],
+    ),
+    # An IAM user's MultiFactorAuthAge is absent: NumericLessThan on it is false.
+    (
+        "mfa-age-user",
+        {"inline": [doc(allow(Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}))]},
+        ["--user", "app", "--via", "api-v2"],
+        1,
+        [],
+    ),
     # aws:SecureTransport is true for SES (HTTPS API, SMTP after STARTTLS).
     (
         "secure-transport",

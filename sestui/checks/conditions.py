@@ -24,7 +24,7 @@ def _value(a: Analysis, key: str) -> str:
     unknown = RequestContext(a.context, a.unknown).unknown_of(key)
     if unknown is not None:
         return f"unknown ({unknown.meaning})"
-    return "absent"
+    return "absent (AWS sets no such key for this request)"
 
 
 def _known(a: Analysis, key: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -129,7 +130,21 @@ def _samples(rc: RequestContext) -> dict[str, Any]:
     return {k: [u.sample] if u.multi else u.sample for k, u in rc.unknown.items() if "/" not in k}
 
 
-def _around(c: Condition, known: dict[str, Any]) -> list[str]:
+def _witnesses(pattern: str, u: Unknown) -> list[str]:
+    """Values that match a string pattern, also shaped to fit the key's known form (an address
+    at the identity's domain, a role session's `ROLEID:` prefix)."""
+    plain = unescape(pattern.replace("*", "x").replace("?", "x"))
+    out = [plain]
+    if u.domain is not None and "@" not in plain:
+        at = f"@{u.domain}"
+        out += [plain + at, unescape(pattern.replace("?", "x").replace("*", "x" + at, 1))]
+    if u.prefix and not plain.startswith(u.prefix):
+        tail = unescape(pattern.rsplit("*", 1)[-1].replace("?", "x"))
+        out += [u.prefix + tail[i:] for i in range(len(tail) + 1)]
+    return out
+
+
+def _around(c: Condition, known: dict[str, Any], u: Unknown) -> list[str]:
     """Values of the key that satisfy (and just miss) each of the condition's values."""
     if c.base == "Null":
         return []
@@ -147,21 +162,26 @@ def _around(c: Condition, known: dict[str, Any]) -> list[str]:
     for text, parsed in zip(texts, c.parsed if c.templates is None else texts, strict=False):
         if c.base.startswith("Numeric"):
             n = float(parsed)
-            out += [_num(n), _num(n + 1), _num(n - 1)]
+            if math.isfinite(n):
+                out += [_num(n), _num(n + 1), _num(n - 1)]
         elif c.base.startswith("Date"):
             d = parse_date(text)
-            if d is not None:
-                for delta in (0, 1, -1):
+            if d is None:
+                continue
+            for delta in (0, 1, -1):
+                try:
                     moment = d + timedelta(seconds=delta)
-                    out.append(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                except OverflowError:  # at the ends of the calendar
+                    continue
+                out.append(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
         elif c.base in ("IpAddress", "NotIpAddress"):
             try:
                 net = ipaddress.ip_network(text.strip(), strict=False)
             except ValueError:
                 continue
             out.append(str(net.network_address if net.num_addresses == 1 else net[1]))
-        else:  # strings, ARNs, binary: a value matching the pattern
-            out.append(unescape(text.replace("*", "x").replace("?", "x")))
+        else:  # strings, ARNs, binary: values matching the pattern
+            out += _witnesses(text, u)
     if c.base in ("IpAddress", "NotIpAddress"):
         out += list(_OUTSIDE_IPS)
     return out
@@ -188,7 +208,7 @@ def options(
     if u.choices is not None:
         values += list(u.choices)
     for c in conditions:
-        values += _around(c, base)
+        values += _around(c, base, u)
     singles = list(dict.fromkeys(v for v in values if u.fits(v)))
     out: list[object]
     if u.multi:
