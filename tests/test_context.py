@@ -590,6 +590,36 @@ CLI_ROWS: list[tuple[str, dict[str, Any], list[str], int, list[str]]] = [
         1,
         [],
     ),
+    # ses:FromAddress exists only on actions that send a message: GetSendQuota lacks it, so a
+    # Deny "unless From is ours" (StringNotLike: true on a missing key) refuses it.
+    (
+        "from-key-only-on-sends",
+        {
+            "inline": [
+                doc(
+                    allow("ses:*"),
+                    deny(Condition={"StringNotLike": {"ses:FromAddress": "*@example.com"}}),
+                )
+            ]
+        },
+        ["--user", "app", "--from", "a@example.com", "--action", "ses:SendRawEmail"],
+        0,
+        [],
+    ),
+    (
+        "from-key-absent-on-get-send-quota",
+        {
+            "inline": [
+                doc(
+                    allow("ses:*"),
+                    deny(Condition={"StringNotLike": {"ses:FromAddress": "*@example.com"}}),
+                )
+            ]
+        },
+        ["--user", "app", "--from", "a@example.com", "--action", "ses:GetSendQuota"],
+        1,
+        [],
+    ),
     # aws:SecureTransport is true for SES (HTTPS API, SMTP after STARTTLS).
     (
         "secure-transport",
@@ -736,9 +766,14 @@ def test_matrix_fast_path_equals_exact_on_context_policies() -> None:
         users.append(entry)
     acct = account_from_snapshot(data)
     seen: Counter[Outcome] = Counter()
-    for path in SendPath:
-        fast = who_can_send(acct, REGION, path=path, now="2026-11-28T10:00:00Z")
-        exact = who_can_send(acct, REGION, path=path, now="2026-11-28T10:00:00Z", exact=True)
+    runs = [(path, ()) for path in SendPath] + [
+        (SendPath.API_V2, ("ses:SendEmail", "ses:GetSendQuota")),
+        (SendPath.API_V2, ("ses:SendBulkEmail",)),
+    ]
+    for path, actions in runs:
+        kwargs: dict[str, Any] = {"path": path, "actions": actions, "now": "2026-11-28T10:00:00Z"}
+        fast = who_can_send(acct, REGION, **kwargs)
+        exact = who_can_send(acct, REGION, exact=True, **kwargs)
         assert fast.cells == exact.cells
         seen.update(c for row in fast.cells for c in row)
     assert seen[Outcome.ALLOWED] and seen[Outcome.DENIED] and seen[Outcome.UNDECIDED]

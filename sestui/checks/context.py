@@ -169,6 +169,7 @@ def _role_only(unknown: Unknown) -> Callable[[Facts], Value]:
     return lambda f: ABSENT if f.user else unknown
 
 
+_ON_SENDS = "; set only by SendEmail, SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail"
 _LONG_TERM = (
     "absent: requests signed with long-term access keys carry no MFA context; a role session "
     "carries it (true or false)"
@@ -324,25 +325,27 @@ RULES: tuple[KeyRule, ...] = (
     KeyRule(
         "ses:FromAddress", "--from, else unknown", "--from, else unknown",
         "--from, else unknown",
-        "SES: every send has a From address (never absent; unknown: any address at the identity)",
+        "SES: every send has a From address (never absent; unknown: any address at the "
+        "identity)" + _ON_SENDS,
         _from,
     ),
     KeyRule(
         "ses:Recipients", "--recipient, else unknown", "--recipient, else unknown",
         "--recipient, else unknown",
-        "SES: every send has at least one recipient (never absent; unknown: a non-empty list)",
+        "SES: every send has at least one recipient (never absent; unknown: a non-empty "
+        "list)" + _ON_SENDS,
         _recipients,
     ),
     KeyRule(
         "ses:FromDisplayName", "--display-name, else unknown", "--display-name, else unknown",
         "--display-name, else unknown",
-        "SES: the From display name, absent when the From has none",
+        "SES: the From display name, absent when the From has none" + _ON_SENDS,
         lambda f: _optional(f.selection.display_name, "a display name, or none"),
     ),
     KeyRule(
         "ses:FeedbackAddress", "--feedback-address, else unknown",
         "--feedback-address, else unknown", "--feedback-address, else unknown",
-        "SES: the feedback (Return-Path) address, absent when the send sets none",
+        "SES: the feedback (Return-Path) address, absent when the send sets none" + _ON_SENDS,
         lambda f: _optional(f.selection.feedback_address, "a feedback address, or none"),
     ),
 )  # fmt: skip
@@ -371,6 +374,29 @@ class RequestContext:
                 if key_lower.startswith(prefix):
                     return self.unknown.get(prefix)
         return found
+
+
+# The message keys exist only on the actions that send a message (Service Authorization
+# Reference, Amazon SES: SendEmail, SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail list
+# ses:FromAddress, ses:FromDisplayName, ses:FeedbackAddress, ses:Recipients; v2 SendBulkEmail and
+# actions such as GetSendQuota list none of them): elsewhere they are absent.
+MESSAGE_KEYS = frozenset(
+    {"ses:fromaddress", "ses:fromdisplayname", "ses:feedbackaddress", "ses:recipients"}
+)
+MESSAGE_ACTIONS = frozenset(
+    {"ses:sendemail", "ses:sendrawemail", "ses:sendtemplatedemail", "ses:sendbulktemplatedemail"}
+)
+
+
+def for_action(rc: RequestContext, action: str) -> RequestContext:
+    """The context as AWS builds it for one action: without the message keys where the action
+    sends no message of its own."""
+    if action.lower() in MESSAGE_ACTIONS:
+        return rc
+    return RequestContext(
+        {k: v for k, v in rc.known.items() if k.lower() not in MESSAGE_KEYS},
+        {k: u for k, u in rc.unknown.items() if k not in MESSAGE_KEYS},
+    )
 
 
 def build(facts: Facts) -> RequestContext:

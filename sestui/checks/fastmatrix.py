@@ -19,7 +19,13 @@ from datetime import UTC, datetime
 
 from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
 from sestui.checks.analysis import SelectionError, _resolve, analyze, request_context
-from sestui.checks.context import PERSONAL_KEYS, RequestContext
+from sestui.checks.context import (
+    MESSAGE_ACTIONS,
+    MESSAGE_KEYS,
+    PERSONAL_KEYS,
+    RequestContext,
+    for_action,
+)
 from sestui.checks.model import Outcome
 from sestui.checks.run import decide
 from sestui.checks.selection import Selection, SendPath
@@ -270,7 +276,7 @@ class FastMatrix:
             per_identity = principal_ctx is not None or any(
                 c.key_lower == "ses:fromaddress" for c in st.conditions
             )
-            contexts = principal_ctx if principal_ctx is not None else self._normalized
+            contexts = self._for_target(principal_ctx, t)
             if per_identity:
                 app = 0
                 for j in _bits_of(res):
@@ -285,12 +291,24 @@ class FastMatrix:
                 miss = res if gap else 0
         elif res and any(r.template is not None for r in st.resources):
             # A Resource with policy variables: unknown keys may decide; the exact path settles it.
-            contexts = principal_ctx if principal_ctx is not None else self._normalized
+            contexts = self._for_target(principal_ctx, t)
             miss = sum(1 << j for j in _bits_of(res) if reads_unknown(st, contexts[j][1]))
             app = res & ~miss
         if principal_ctx is None:
             self._stmt_bits[(id(st), t)] = (st, res, app, miss)
         return res, app, miss
+
+    def _for_target(self, principal_ctx: Sequence[_Ctx] | None, t: int) -> Sequence[_Ctx]:
+        """The contexts for one target's action (no message keys on actions that send none)."""
+        action = self.targets[t].action
+        if action.lower() in MESSAGE_ACTIONS:
+            return principal_ctx if principal_ctx is not None else self._normalized
+        if principal_ctx is None:
+            found: list[_Ctx] | None = getattr(self, "_plain", None)
+            if found is None:
+                found = self._plain = _without_message_keys(self._normalized, action)
+            return found
+        return _without_message_keys(principal_ctx, action)
 
     @property
     def _normalized(self) -> list[_Ctx]:
@@ -421,7 +439,8 @@ class FastMatrix:
                     resource = target.resources[j]
                     if not target.rp or resource is None:
                         continue
-                    request = Request.build(probe, target.action, resource, self.ctx[j])
+                    rc = for_action(self.rcs[j], target.action)
+                    request = Request.build(probe, target.action, resource, rc.known)
                     agg = _Agg()
                     for p in policies:
                         for st in p.statements:
@@ -429,7 +448,7 @@ class FastMatrix:
                             relevant = not tr.misses or tr.misses == _CONDITION_ONLY
                             if not relevant:
                                 continue
-                            settled = conditions_settled(st, self.rcs[j], request.context)
+                            settled = conditions_settled(st, rc, request.context)
                             applies, gap = bool(settled), settled is None
                             bit = 1 << j
                             agg.add(
@@ -634,6 +653,13 @@ def _conditions(st: Statement, context: _Ctx) -> tuple[bool, bool]:
     known, rc = context
     settled = conditions_settled(st, rc, known)  # type: ignore[arg-type]
     return bool(settled), settled is None
+
+
+def _without_message_keys(contexts: Sequence[_Ctx], action: str) -> list[_Ctx]:
+    return [
+        ({k: v for k, v in known.items() if k not in MESSAGE_KEYS}, for_action(rc, action))
+        for known, rc in contexts
+    ]
 
 
 def _bits_of(mask: int) -> Iterable[int]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sestui.checks.context import ABSENT, RequestContext, Unknown
+from sestui.checks.context import ABSENT, MESSAGE_ACTIONS, MESSAGE_KEYS, RequestContext, Unknown
 from sestui.policy import Condition, Decision, PolicySet, Request, Statement, evaluate
 from sestui.policy.conditions import Context, parse_date
 from sestui.policy.evaluate import Evaluation, Miss
@@ -253,8 +253,18 @@ def settle(request_arn: str, targets: Sequence[Target], rc: RequestContext) -> S
                 ctx.pop(k, None)
             else:
                 ctx[k] = list(v) if isinstance(v, tuple) else v
+        plain = {k: v for k, v in ctx.items() if k.lower() not in MESSAGE_KEYS}
         return tuple(
-            evaluate(Request.build(request_arn, action, resource, ctx), ps, full_trace=False)
+            evaluate(
+                Request.build(
+                    request_arn,
+                    action,
+                    resource,
+                    ctx if action.lower() in MESSAGE_ACTIONS else plain,
+                ),
+                ps,
+                full_trace=False,
+            )
             for action, resource, ps in targets
         )
 
