@@ -6,9 +6,13 @@ conditions evaluated once (or per identity when they read `ses:FromAddress`) —
 statement. A principal's row is then a handful of big-integer ORs over the statements of its
 policy set, evaluated once per policy-set fingerprint, following the engine's order (explicit
 Deny, SCP levels, resource-policy grants, identity policies, boundary) and the verdict's rules for
-undecided outcomes. Cells that need principal-specific treatment (a sending-authorization policy
-naming the principal, NotPrincipal, unreadable or unparsable policies, statements that read
-principal keys) are decided by the exact per-cell path. `tests/test_matrix.py` proves both agree.
+undecided outcomes. A statement whose conditions hold for some values of the request's unknown
+keys and not for others (sestui/checks/unknowns.py) counts in both directions: the cell is
+undecided when the best and the worst case differ, and settled exactly when two kinds of such
+statement read one key (their values are tied). Cells that need principal-specific treatment
+(a sending-authorization policy naming the principal, NotPrincipal, unreadable or unparsable
+policies, statements that read principal keys) are decided by the exact per-cell path.
+`tests/test_matrix.py` proves both agree.
 """
 
 from __future__ import annotations
