@@ -27,7 +27,11 @@ def doc(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def account(
+def account(**kwargs: Any) -> Account:
+    return account_from_snapshot(snapshot(**kwargs))
+
+
+def snapshot(
     *,
     inline: list[dict[str, Any]] | None = None,
     attached: list[str] | None = None,
@@ -42,7 +46,12 @@ def account(
     access_keys: list[dict[str, Any]] | None = None,
     user: str = "app",
     ses: bool = True,
-) -> Account:
+    tags: dict[str, str] | None = None,
+    roles: dict[str, dict[str, Any]] | None = None,
+    org_id: str | None = None,
+) -> dict[str, Any]:
+    """A snapshot (as `sestui snapshot` writes it); `roles` maps a role name to its inline
+    policies ("inline") and tags ("tags")."""
     policies = []
     user_entry: dict[str, Any] = {
         "UserName": user,
@@ -50,7 +59,7 @@ def account(
         "Arn": f"arn:aws:iam::{ACCT}:user/{user}",
         "Path": "/",
         "GroupList": [],
-        "Tags": [],
+        "Tags": [{"Key": k, "Value": v} for k, v in (tags or {}).items()],
         "UserPolicyList": [
             {"PolicyName": f"inline{i}", "PolicyDocument": d} for i, d in enumerate(inline or [])
         ],
@@ -81,7 +90,21 @@ def account(
         "iam": {
             "UserDetailList": [user_entry],
             "GroupDetailList": [],
-            "RoleDetailList": [],
+            "RoleDetailList": [
+                {
+                    "RoleName": name,
+                    "RoleId": f"AROA{name.upper()}",
+                    "Arn": f"arn:aws:iam::{ACCT}:role/{name}",
+                    "Path": "/",
+                    "Tags": [{"Key": k, "Value": v} for k, v in r.get("tags", {}).items()],
+                    "RolePolicyList": [
+                        {"PolicyName": f"inline{i}", "PolicyDocument": d}
+                        for i, d in enumerate(r.get("inline", []))
+                    ],
+                    "AttachedManagedPolicies": [],
+                }
+                for name, r in (roles or {}).items()
+            ],
             "Policies": policies,
         },
         "access_keys": access_keys or [],
@@ -122,7 +145,7 @@ def account(
         }
         if ses
         else None,
-        "organizations": {"status": org},
+        "organizations": {"status": org, **({"id": org_id} if org_id else {})},
         "gaps": [],
     }
     if org == "member":
@@ -141,7 +164,7 @@ def account(
                 }
                 for i, level in enumerate(scp_levels)
             ]
-    return account_from_snapshot(data)
+    return data
 
 
 FULL = doc(allow("*", "*"))

@@ -251,6 +251,7 @@ class Organization:
     management_account_id: str | None = None
     levels: tuple[ScpTarget, ...] | None = None  # root first; None: unknown (see reason)
     unknown_reason: str | None = None
+    organization_id: str | None = None  # o-…, from DescribeOrganization (aws:PrincipalOrgID)
 
     @property
     def scps_apply(self) -> bool:

@@ -487,6 +487,7 @@ def _organization(raw: Any) -> Organization:
         _str(o, "management_account_id", "organizations", required=False),
         levels,
         _str(o, "unknown_reason", "organizations", required=False),
+        _str(o, "id", "organizations", required=False),
     )
 
 

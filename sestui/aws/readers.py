@@ -366,8 +366,9 @@ class AccountReader:
             self._gap("SCPs", "organizations", "organizations:DescribeOrganization", exc)
             return {"status": "unknown", "unknown_reason": self.gaps[-1]["message"]}
         management = described.get("MasterAccountId")
+        org_id = described.get("Id")
         if management == account_id:
-            return {"status": "management", "management_account_id": management}
+            return {"status": "management", "management_account_id": management, "id": org_id}
         try:
             chain: list[dict[str, Any]] = [{"Id": account_id, "Type": "ACCOUNT"}]
             child = account_id
@@ -418,10 +419,16 @@ class AccountReader:
             return {
                 "status": "member",
                 "management_account_id": management,
+                "id": org_id,
                 "unknown_reason": reason,
             }
         self._say("organizations", None, f"{len(levels)} SCP levels")
-        return {"status": "member", "management_account_id": management, "levels": levels}
+        return {
+            "status": "member",
+            "management_account_id": management,
+            "id": org_id,
+            "levels": levels,
+        }
 
     @staticmethod
     def _target_name(org: Any, target: dict[str, Any]) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sestui.account import (
@@ -19,9 +18,12 @@ from sestui.account import (
     RegionState,
     SesIdentity,
 )
+from sestui.checks.context import Facts, RequestContext, Unknown
+from sestui.checks.context import build as build_context
 from sestui.checks.inputs import IdentityArn, InputError, parse_identity
 from sestui.checks.model import Fix, FixKind, ResourceEvaluation
 from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
+from sestui.checks.unknowns import settle
 from sestui.policy import (
     Decision,
     Effect,
@@ -87,8 +89,12 @@ class Analysis:
     config_set: str | None
     config_set_is_default: bool
     template: str | None
-    context: dict[str, Any]
-    evaluations: tuple[ResourceEvaluation, ...] = ()
+    context: dict[str, Any]  # the known keys (a key not here and not in `unknown` is absent)
+    unknown: Mapping[str, Unknown] = field(default_factory=dict)  # lower-case key -> completions
+    evaluations: tuple[ResourceEvaluation, ...] = ()  # for a representative completion
+    deciding_keys: tuple[str, ...] = ()  # unknown keys whose value changes the verdict
+    assumed: tuple[str, ...] = ()  # the unknown keys read, with what was assumed of them
+    explicit_always: bool = False  # explicitly denied whatever the unknown keys hold
     # A delegate send (--identity is another account's identity ARN): that account's ID. Its
     # sending-authorization policy and verification status are not in the loaded account.
     delegate_owner: str | None = None
@@ -167,43 +173,15 @@ def _identity_arn(account: Account, selection: Selection) -> tuple[Selection, Id
 
 
 def request_context(
-    selection: Selection, principal: IamPrincipal | None, from_address: str | None
-) -> dict[str, Any]:
-    """The request's context keys; without a principal, only the keys every principal shares."""
-    ctx: dict[str, Any] = {
-        "aws:RequestedRegion": selection.region,
-        "ses:ApiVersion": selection.path.api_version,
-    }
-    if principal is not None:
-        ctx["aws:PrincipalArn"] = principal.arn
-    now = (
-        datetime.fromisoformat(selection.current_time.replace("Z", "+00:00"))
-        if selection.current_time
-        else datetime.now(UTC)
-    )
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    ctx["aws:CurrentTime"] = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ctx["aws:EpochTime"] = str(int(now.timestamp()))
-    if selection.secure_transport is not None:
-        ctx["aws:SecureTransport"] = "true" if selection.secure_transport else "false"
-    if from_address:
-        ctx["ses:FromAddress"] = from_address
-    if selection.recipients is not None:
-        ctx["ses:Recipients"] = list(selection.recipients)
-    if selection.source_ip:
-        ctx["aws:SourceIp"] = selection.source_ip
-    if selection.display_name is not None:
-        ctx["ses:FromDisplayName"] = selection.display_name
-    if selection.feedback_address is not None:
-        ctx["ses:FeedbackAddress"] = selection.feedback_address
-    if principal is not None:
-        tags = dict(principal.tags)
-        tags.update(dict(selection.principal_tags))
-        for k, v in tags.items():
-            ctx[f"aws:PrincipalTag/{k}"] = v
-    ctx.update(dict(selection.extra_context))
-    return ctx
+    selection: Selection,
+    principal: IamPrincipal | None,
+    from_address: str | None,
+    account: Account | None = None,
+    identity_name: str | None = None,
+) -> RequestContext:
+    """The request's context (see sestui/checks/context.py); without a principal, only the keys
+    every principal shares."""
+    return build_context(Facts(selection, principal, account, from_address, identity_name))
 
 
 def _resolve(
@@ -264,6 +242,7 @@ def analyze(
     if config_set == "":
         config_set = None
     template = selection.template
+    rc = request_context(selection, principal, from_address, account, identity_name)
 
     a = Analysis(
         account=account,
@@ -284,7 +263,8 @@ def analyze(
         config_set=config_set,
         config_set_is_default=is_default,
         template=template,
-        context=request_context(selection, principal, from_address),
+        context=rc.known,
+        unknown=rc.unknown,
     )
     a.identity_arn = a.arn("identity", identity_name)
     if delegate is not None:
@@ -328,14 +308,15 @@ def _evaluate(a: Analysis) -> None:
         if a.template and lower in TEMPLATED_ACTIONS:
             targets.append((action, a.arn("template", a.template), "template"))
 
-    evaluations = []
-    for action, resource_arn, kind in targets:
-        request = Request.build(a.request_arn, action, resource_arn, a.context)
-        ps = with_rp if kind == "identity" else base
-        evaluations.append(
-            ResourceEvaluation(action, resource_arn, kind, evaluate(request, ps, full_trace=False))
-        )
-    a.evaluations = tuple(evaluations)
+    sets = [(action, arn, with_rp if kind == "identity" else base) for action, arn, kind in targets]
+    settled = settle(a.request_arn, sets, RequestContext(a.context, a.unknown))
+    a.evaluations = tuple(
+        ResourceEvaluation(action, arn, kind, ev)
+        for (action, arn, kind), ev in zip(targets, settled.evaluations, strict=True)
+    )
+    a.deciding_keys = settled.deciding
+    a.assumed = settled.assumed
+    a.explicit_always = settled.explicit_always
     if not a.template:
         a.template_missing = tuple(
             dict.fromkeys(

@@ -1,4 +1,4 @@
-"""Helpers the checks share: findings from traces, resource names, uncertainty."""
+"""Helpers the checks share: findings from traces, resource names."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from sestui.account import PolicyDocument
 from sestui.checks.analysis import Analysis
 from sestui.checks.model import Finding
 from sestui.policy import (
-    Decision,
     Effect,
     Evaluation,
-    Miss,
     Policy,
     PolicyError,
     PolicyKind,
@@ -57,42 +55,3 @@ def unique(findings: Iterable[Finding]) -> tuple[Finding, ...]:
             seen.add(key)
             out.append(f)
     return tuple(out)
-
-
-_CONDITION_ONLY = (Miss.CONDITION,)
-
-
-def _relevant(t: StatementTrace) -> bool:
-    """Action, resource and principal matched: only conditions (if anything) stood in the way."""
-    return not t.misses or t.misses == _CONDITION_ONLY
-
-
-def condition_missing(t: StatementTrace) -> frozenset[str]:
-    keys: set[str] = set()
-    for c in t.conditions:
-        keys.update(c.missing)
-    return frozenset(keys)
-
-
-def uncertain_keys(ev: Evaluation) -> frozenset[str]:
-    """Request keys the decision hangs on: absent from the request, but read by a statement
-    whose action, resource and principal matched, where the statement could change the outcome."""
-    certain_allow = any(
-        t.applies and t.effect is Effect.ALLOW and not condition_missing(t) for t in ev.traces
-    )
-    keys: set[str] = set()
-    for t in ev.traces:
-        if not _relevant(t):
-            continue
-        missing = condition_missing(t)
-        if not missing:
-            continue
-        if t.effect is Effect.DENY:
-            keys.update(missing)
-        elif ev.decision is not Decision.ALLOWED or (t.applies and not certain_allow):
-            if ev.decision is Decision.EXPLICITLY_DENIED and any(
-                not condition_missing(d) for d in ev.denials()
-            ):
-                continue
-            keys.update(missing)
-    return frozenset(keys)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from sestui.checks.analysis import Analysis
-from sestui.checks.common import condition_missing, finding, uncertain_keys, unique
+from sestui.checks.common import finding, unique
+from sestui.checks.context import RequestContext
 from sestui.checks.fixes import as_list, edit_policy
 from sestui.checks.model import CheckResult, Finding, Fix, Status
 from sestui.policy import ConditionOutcome, Effect, Miss, StatementTrace
@@ -20,7 +21,19 @@ def _value(a: Analysis, key: str) -> str:
     for k, v in a.context.items():
         if k.lower() == key:
             return ", ".join(v) if isinstance(v, list) else str(v)
-    return "(not set)"
+    unknown = RequestContext(a.context, a.unknown).unknown_of(key)
+    if unknown is not None:
+        return f"unknown ({unknown.meaning})"
+    return "absent (AWS sets no such key for this request)"
+
+
+def _known(a: Analysis, key: str) -> bool:
+    return any(k.lower() == key for k in a.context)
+
+
+def _reads(o: ConditionOutcome, keys: frozenset[str]) -> bool:
+    """Whether the condition reads one of the keys (itself or through a policy variable)."""
+    return o.condition.key_lower in keys or bool(o.missing & keys)
 
 
 def describe(a: Analysis, o: ConditionOutcome) -> str:
@@ -43,10 +56,9 @@ def _widen(index: int, o: ConditionOutcome, value: str) -> Any:
 
 def run(a: Analysis) -> CheckResult:
     relevant: list[tuple[StatementTrace, bool]] = []  # (trace, decisive)
-    missing: set[str] = set()
+    deciding = frozenset(a.deciding_keys)
     for ev in a.evaluations:
         e = ev.evaluation
-        missing |= uncertain_keys(e)
         for t in e.traces:
             if not t.statement.conditions or {Miss.ACTION, Miss.RESOURCE, Miss.PRINCIPAL} & set(
                 t.misses
@@ -55,8 +67,12 @@ def run(a: Analysis) -> CheckResult:
             decisive = (t.effect is Effect.DENY and t.applies) or (
                 t.effect is Effect.ALLOW and not t.applies and not ev.decision.allowed
             )
-            # A Deny whose conditions are not met, on known values, is no cause: leave it out.
-            if t.effect is Effect.DENY and not t.applies and not condition_missing(t):
+            # A Deny whose conditions are not met, whatever the unknown values, is no cause.
+            if (
+                t.effect is Effect.DENY
+                and not t.applies
+                and not any(_reads(o, deciding) for o in t.conditions)
+            ):
                 continue
             relevant.append((t, decisive))
     if not relevant:
@@ -68,13 +84,14 @@ def run(a: Analysis) -> CheckResult:
         for o in t.conditions:
             text = describe(a, o)
             findings.append(finding(a, t, text))
-            if decisive and not o.matched and not o.missing and t.effect is Effect.ALLOW:
+            if decisive and not o.matched and not _reads(o, deciding) and t.effect is Effect.ALLOW:
                 failing.append(text)
                 value = _value(a, o.condition.key_lower)
                 doc = a.document_of(t.policy)
                 if (
                     fix is None
                     and doc
+                    and _known(a, o.condition.key_lower)
                     and o.condition.base in _WIDENABLE
                     and o.condition.qualifier is None
                     and "," not in value
@@ -86,9 +103,13 @@ def run(a: Analysis) -> CheckResult:
                         f"Or send with {o.condition.key} set to one of: "
                         + ", ".join(o.condition.values),
                     )
-            elif decisive and t.effect is Effect.DENY and not condition_missing(t):
+            elif (
+                decisive
+                and t.effect is Effect.DENY
+                and not any(_reads(x, deciding) for x in t.conditions)
+            ):
                 failing.append(text)
-    keys = tuple(sorted(missing))
+    keys = tuple(sorted(deciding))
     if failing:
         return CheckResult(
             CHECK_ID,
@@ -107,9 +128,8 @@ def run(a: Analysis) -> CheckResult:
             TITLE,
             Status.UNKNOWN,
             "depends on " + ", ".join(keys) + ", which the request leaves unset",
-            "Set these values (From address, recipients, source IP…) to decide; "
-            "a missing key makes most conditions false, and negated or IfExists "
-            "conditions true.",
+            "The answer differs between possible values of these keys: give them "
+            "(--from, --recipient, --source-ip, --context KEY=VALUE…) to decide.",
             unique(findings),
             None,
             keys,

@@ -6,9 +6,13 @@ conditions evaluated once (or per identity when they read `ses:FromAddress`) —
 statement. A principal's row is then a handful of big-integer ORs over the statements of its
 policy set, evaluated once per policy-set fingerprint, following the engine's order (explicit
 Deny, SCP levels, resource-policy grants, identity policies, boundary) and the verdict's rules for
-undecided outcomes. Cells that need principal-specific treatment (a sending-authorization policy
-naming the principal, NotPrincipal, unreadable or unparsable policies, statements that read
-principal keys) are decided by the exact per-cell path. `tests/test_matrix.py` proves both agree.
+undecided outcomes. A statement whose conditions hold for some values of the request's unknown
+keys and not for others (sestui/checks/unknowns.py) counts in both directions: the cell is
+undecided when the best and the worst case differ, and settled exactly when two kinds of such
+statement read one key (their values are tied). Cells that need principal-specific treatment
+(a sending-authorization policy naming the principal, NotPrincipal, unreadable or unparsable
+policies, statements that read principal keys) are decided by the exact per-cell path.
+`tests/test_matrix.py` proves both agree.
 """
 
 from __future__ import annotations
@@ -19,9 +23,17 @@ from datetime import UTC, datetime
 
 from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
 from sestui.checks.analysis import SelectionError, _resolve, analyze, request_context
+from sestui.checks.context import (
+    MESSAGE_ACTIONS,
+    MESSAGE_KEYS,
+    PERSONAL_KEYS,
+    RequestContext,
+    for_action,
+)
 from sestui.checks.model import Outcome
 from sestui.checks.run import decide
 from sestui.checks.selection import TEMPLATED_ACTIONS, Selection, SendPath
+from sestui.checks.unknowns import conditions_settled, keys_read, reads_unknown
 from sestui.policy import (
     Effect,
     Miss,
@@ -35,7 +47,15 @@ from sestui.policy import (
 )
 from sestui.policy.evaluate import candidates
 
-_PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid", "aws:sourceidentity")
+_PRINCIPAL_KEYS = (
+    "aws:principal",
+    "aws:username",
+    "aws:userid",
+    "aws:sourceidentity",
+    *PERSONAL_KEYS,
+)
+# A request context for the fast path: the normalized known keys, and which keys are unknown.
+_Ctx = tuple[dict[str, object], RequestContext]
 
 
 # Keyed by id() with the statement kept and checked; cleared when full (reloads bring new ones).
@@ -68,37 +88,72 @@ class _Target:
 
 @dataclass
 class _Agg:
-    """OR-ed bits of one policy kind for one target."""
+    """OR-ed bits of one policy kind for one target. A statement either applies (`*_app`),
+    or not, or whether it applies depends on unknown request keys (`*_var`)."""
 
     allow_app: int = 0
-    allow_cert: int = 0
-    allow_miss: int = 0
-    allow_app_miss: int = 0
+    allow_var: int = 0
     deny_app: int = 0
-    deny_cert: int = 0
-    deny_miss: int = 0
+    deny_var: int = 0
+    # Per unknown key, per kind of `*_var` statement reading it (its effect and conditions): the
+    # identities where one does. Statements of one kind apply together; two kinds reading one key
+    # are tied (one key, one value) and may not reach both bounds: the exact path settles those.
+    readers: dict[str, dict[object, int]] = field(default_factory=dict)
 
-    def add(self, effect: Effect, app: int, miss: int) -> None:
+    def add(
+        self,
+        effect: Effect,
+        app: int,
+        var: int,
+        st: Statement | None = None,
+        keys: Iterable[str] = (),
+    ) -> None:
         if effect is Effect.ALLOW:
             self.allow_app |= app
-            self.allow_cert |= app & ~miss
-            self.allow_miss |= miss
-            self.allow_app_miss |= app & miss
+            self.allow_var |= var
         else:
             self.deny_app |= app
-            self.deny_cert |= app & ~miss
-            self.deny_miss |= miss
+            self.deny_var |= var
+        if var:
+            for k in keys:
+                by = self.readers.setdefault(k, {})
+                kind = (effect, st.conditions if st is not None else None)
+                by[kind] = by.get(kind, 0) | var
 
     def merge(self, other: _Agg) -> _Agg:
         """OR other into self (in place) and return self."""
         self.allow_app |= other.allow_app
-        self.allow_cert |= other.allow_cert
-        self.allow_miss |= other.allow_miss
-        self.allow_app_miss |= other.allow_app_miss
+        self.allow_var |= other.allow_var
         self.deny_app |= other.deny_app
-        self.deny_cert |= other.deny_cert
-        self.deny_miss |= other.deny_miss
+        self.deny_var |= other.deny_var
+        for k, by_other in other.readers.items():
+            by = self.readers.setdefault(k, {})
+            for sid, bits in by_other.items():
+                by[sid] = by.get(sid, 0) | bits
         return self
+
+    def shared(self) -> int:
+        """The identities where two different `*_var` statements read one unknown key."""
+        out = 0
+        for by in self.readers.values():
+            seen = 0
+            for bits in by.values():
+                out |= seen & bits
+                seen |= bits
+        return out
+
+
+_KEYS: dict[int, tuple[Statement, frozenset[str]]] = {}
+
+
+def _keys_of(st: Statement) -> frozenset[str]:
+    """Every request key the statement reads."""
+    found = _KEYS.get(id(st))
+    if found is not None and found[0] is st:
+        return found[1]
+    keys = frozenset(keys_read((st,))[0])
+    _KEYS[id(st)] = (st, keys)
+    return keys
 
 
 @dataclass
@@ -125,6 +180,7 @@ class FastMatrix:
         verified = identity_doubt = 0
         self.authorized: list[str] = []
         self.ctx: list[dict[str, object]] = []
+        self.rcs: list[RequestContext] = []
         self.config: list[str | None] = []
         for j, name in enumerate(self.names):
             sel = replace(self.base, identity=name)
@@ -140,8 +196,16 @@ class FastMatrix:
                 ident is not None and not ident.verification_known
             ):
                 identity_doubt |= 1 << j
-            self.ctx.append(request_context(sel, None, frm))
+            rc = request_context(sel, None, frm, self.account, auth)
+            self.rcs.append(rc)
+            self.ctx.append(rc.known)
         self.verified = verified
+        # One context per principal type (and the neutral ones): which keys can be unknown.
+        kinds = {p.type: p for p in self.account.principals}
+        self.maybe_unknown = [
+            *self.rcs,
+            *(request_context(self.base, p, None, self.account) for p in kinds.values()),
+        ]
         self.identity_doubt = identity_doubt
         acct, part = self.account.account_id, self.account.partition
 
@@ -167,6 +231,10 @@ class FastMatrix:
         self._policy_aggs: dict[tuple[int, int], tuple[tuple[Statement, ...], _Agg]] = {}
         self._prepare_resource_policies()
         self._prepare_scps()
+
+    def _unknown_keys(self, st: Statement) -> Iterable[str]:
+        """The keys the statement reads that some principal's request leaves unknown."""
+        return [k for k in _keys_of(st) if any(rc.unknown_of(k) for rc in self.maybe_unknown)]
 
     # -- statement bits -------------------------------------------------------------------
 
@@ -198,9 +266,9 @@ class FastMatrix:
         )
 
     def _bits(
-        self, st: Statement, t: int, principal_ctx: Sequence[object] | None = None
+        self, st: Statement, t: int, principal_ctx: Sequence[_Ctx] | None = None
     ) -> tuple[int, int, int]:
-        """(resource matched, applies, condition keys missing) over the identities."""
+        """(resource matched, applies, an unknown request key read) over the identities."""
         if principal_ctx is None:
             cached = self._stmt_bits.get((id(st), t))
             if cached is not None and cached[0] is st:
@@ -216,36 +284,54 @@ class FastMatrix:
             per_identity = principal_ctx is not None or any(
                 c.key_lower == "ses:fromaddress" for c in st.conditions
             )
-            contexts = principal_ctx if principal_ctx is not None else self._normalized
+            contexts = self._for_target(principal_ctx, t)
             if per_identity:
                 app = 0
                 for j in _bits_of(res):
-                    ok, gap = _conditions(st, contexts[j])  # type: ignore[arg-type]
+                    ok, gap = _conditions(st, contexts[j])
                     if ok:
                         app |= 1 << j
                     if gap:
                         miss |= 1 << j
             else:
-                ok, gap = _conditions(st, contexts[_lowest(res)])  # type: ignore[arg-type]
+                ok, gap = _conditions(st, contexts[_lowest(res)])
                 app = res if ok else 0
                 miss = res if gap else 0
+        elif res and any(r.template is not None for r in st.resources):
+            # A Resource with policy variables: unknown keys may decide; the exact path settles it.
+            contexts = self._for_target(principal_ctx, t)
+            miss = sum(1 << j for j in _bits_of(res) if reads_unknown(st, contexts[j][1]))
+            app = res & ~miss
         if principal_ctx is None:
             self._stmt_bits[(id(st), t)] = (st, res, app, miss)
         return res, app, miss
 
+    def _for_target(self, principal_ctx: Sequence[_Ctx] | None, t: int) -> Sequence[_Ctx]:
+        """The contexts for one target's action (no message keys on actions that send none)."""
+        action = self.targets[t].action
+        if action.lower() in MESSAGE_ACTIONS:
+            return principal_ctx if principal_ctx is not None else self._normalized
+        if principal_ctx is None:
+            found: list[_Ctx] | None = getattr(self, "_plain", None)
+            if found is None:
+                found = self._plain = _without_message_keys(self._normalized, action)
+            return found
+        return _without_message_keys(principal_ctx, action)
+
     @property
-    def _normalized(self) -> list[dict[str, object]]:
-        found = getattr(self, "_norm", None)
+    def _normalized(self) -> list[_Ctx]:
+        found: list[_Ctx] | None = getattr(self, "_norm", None)
         if found is None:
             dummy = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
             found = [
-                dict(Request.build(dummy, "ses:SendRawEmail", "*", c).context) for c in self.ctx
+                (dict(Request.build(dummy, "ses:SendRawEmail", "*", c).context), rc)
+                for c, rc in zip(self.ctx, self.rcs, strict=True)
             ]
             self._norm = found
         return found
 
     def _aggregate(
-        self, policies: Iterable[Policy], t: int, principal_ctx: Sequence[object] | None
+        self, policies: Iterable[Policy], t: int, principal_ctx: Sequence[_Ctx] | None
     ) -> _Agg | None:
         """The OR of the policies' bits for one target; None when a statement reads principal
         keys and no principal context was given."""
@@ -258,7 +344,7 @@ class FastMatrix:
         return total
 
     def _policy_agg(
-        self, policy: Policy, t: int, principal_ctx: Sequence[object] | None
+        self, policy: Policy, t: int, principal_ctx: Sequence[_Ctx] | None
     ) -> _Agg | None:
         """One policy's bits for one target, cached per compiled statement tuple."""
         statements = policy.statements
@@ -277,7 +363,7 @@ class FastMatrix:
                 _, app, miss = self._bits(st, t, principal_ctx)
             else:
                 _, app, miss = self._bits(st, t)
-            agg.add(st.effect, app, miss)
+            agg.add(st.effect, app, miss, st, self._unknown_keys(st))
         if not dependent:  # principal-specific results are never shared
             self._policy_aggs[key] = (statements, agg)
         return agg
@@ -304,20 +390,24 @@ class FastMatrix:
                 _reads_principal(st) for lv in levels for p in lv for st in p.statements
             )
 
-    def _scp_bits(self, t: int, principal_ctx: Sequence[object] | None) -> tuple[_Agg, int] | None:
-        """SCP aggregate and the identities where some level lacks an Allow."""
+    def _scp_bits(
+        self, t: int, principal_ctx: Sequence[_Ctx] | None
+    ) -> tuple[_Agg, int, int] | None:
+        """SCP aggregate and the identities where some level lacks an Allow: for certain, and
+        when the Allows that depend on unknown keys do not apply."""
         if self.scp_levels is None:
-            return _Agg(), 0
+            return _Agg(), 0, 0
         total = _Agg()
-        fail = 0
+        fail = fail_worst = 0
         present = self.targets[t].present
         for level in self.scp_levels:
             agg = self._aggregate(level, t, principal_ctx)
             if agg is None:
                 return None
             total = total.merge(agg)
-            fail |= present & ~agg.allow_app
-        return total, fail
+            fail |= present & ~(agg.allow_app | agg.allow_var)
+            fail_worst |= present & ~agg.allow_app
+        return total, fail, fail_worst
 
     def _prepare_resource_policies(self) -> None:
         """Per identity: the sending-authorization policies' effect on principals they do not
@@ -326,6 +416,7 @@ class FastMatrix:
         self.complex_columns = 0
         self.rp: list[dict[int, _Agg]] = []
         self.rp_grant: dict[int, int] = {}
+        self.rp_grant_var: dict[int, int] = {}
         probe = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
         for j in range(len(self.names)):
             found = self.state.identity(self.authorized[j])
@@ -356,7 +447,8 @@ class FastMatrix:
                     resource = target.resources[j]
                     if not target.rp or resource is None:
                         continue
-                    request = Request.build(probe, target.action, resource, self.ctx[j])
+                    rc = for_action(self.rcs[j], target.action)
+                    request = Request.build(probe, target.action, resource, rc.known)
                     agg = _Agg()
                     for p in policies:
                         for st in p.statements:
@@ -364,16 +456,24 @@ class FastMatrix:
                             relevant = not tr.misses or tr.misses == _CONDITION_ONLY
                             if not relevant:
                                 continue
-                            gap = any(c.missing for c in tr.conditions)
+                            settled = conditions_settled(st, rc, request.context)
+                            applies, gap = bool(settled), settled is None
                             bit = 1 << j
-                            agg.add(st.effect, bit if tr.applies else 0, bit if gap else 0)
+                            agg.add(
+                                st.effect,
+                                bit if applies else 0,
+                                bit if gap else 0,
+                                st,
+                                self._unknown_keys(st),
+                            )
                             if (
-                                tr.applies
+                                (applies or gap)
                                 and st.effect is Effect.ALLOW
                                 and tr.principal_match is not None
                                 and tr.principal_match.value == "wildcard"
                             ):
-                                self.rp_grant[t] = self.rp_grant.get(t, 0) | bit
+                                grants = self.rp_grant if applies else self.rp_grant_var
+                                grants[t] = grants.get(t, 0) | bit
                     per_target[t] = agg
             self.rp.append(per_target)
 
@@ -390,10 +490,12 @@ class FastMatrix:
 
     # -- rows -----------------------------------------------------------------------------
 
-    def row_bits(self, p: IamPrincipal) -> tuple[int, int] | None:
-        """(denied, undecided) bitsets for one principal, or None: use the exact path."""
+    def row_bits(self, p: IamPrincipal) -> tuple[int, int, int] | None:
+        """(denied, undecided, settle exactly) bitsets for one principal, or None: use the exact
+        path. Cells where a statement that could apply reads an unknown request key are settled
+        exactly (over the key's possible values, sestui/checks/unknowns.py)."""
         if self.path is SendPath.SMTP and not p.is_user:
-            return self.all, 0  # SMTP logs in only with an IAM user's key (see run.decide)
+            return self.all, 0, 0  # SMTP logs in only with an IAM user's key (see run.decide)
         if any(x.lower() in TEMPLATED_ACTIONS for x in self.base.effective_actions):
             return None  # no template in a matrix: the exact path weighs whether any is allowed
         pp = self.account.policies_for(p)
@@ -414,56 +516,70 @@ class FastMatrix:
             or self.scp_dependent
         ):
             principal_ctx = self._principal_contexts(p)
-        cert_deny_explicit = denied_any = uncertain = 0
+        # Every statement whose conditions depend on unknown keys may apply or not. Allow and
+        # Deny act monotonically, so the best case (such Allows on, Denies off) and the worst
+        # bound the answer; when those statements read separate keys, both are reachable.
+        certain_explicit = denied_best = denied_worst = 0
+        links = _Agg()
         for t, target in enumerate(self.targets):
             ident = self._aggregate(identity, t, principal_ctx)
             bnd = self._aggregate([boundary], t, principal_ctx) if boundary else _Agg()
             scp = self._scp_bits(t, principal_ctx)
             if ident is None or bnd is None or scp is None:
                 return None
-            scp_agg, scp_fail = scp
+            scp_agg, scp_fail, scp_fail_worst = scp
             rp = self._rp_agg(t) if target.rp else _Agg()
             grant = self.rp_grant.get(t, 0) if target.rp else 0
+            grant_var = self.rp_grant_var.get(t, 0) if target.rp else 0
             present = target.present
             explicit = (ident.deny_app | bnd.deny_app | scp_agg.deny_app | rp.deny_app) & present
-            boundary_ok = bnd.allow_app if boundary is not None else self.all
-            allowed = present & ~explicit & ~scp_fail & boundary_ok & (grant | ident.allow_app)
-            d_miss = ident.deny_miss | bnd.deny_miss | scp_agg.deny_miss | rp.deny_miss
-            a_miss = ident.allow_miss | bnd.allow_miss | scp_agg.allow_miss | rp.allow_miss
-            a_app_miss = (
-                ident.allow_app_miss
-                | bnd.allow_app_miss
-                | scp_agg.allow_app_miss
-                | rp.allow_app_miss
+            maybe = (ident.deny_var | bnd.deny_var | scp_agg.deny_var | rp.deny_var) & present
+            if boundary is not None:
+                bnd_best, bnd_worst = bnd.allow_app | bnd.allow_var, bnd.allow_app
+            else:
+                bnd_best = bnd_worst = self.all
+            best = (
+                present
+                & ~explicit
+                & ~scp_fail
+                & bnd_best
+                & (grant | grant_var | ident.allow_app | ident.allow_var)
             )
-            cert_a = ident.allow_cert | bnd.allow_cert | scp_agg.allow_cert | rp.allow_cert
-            cert_d = ident.deny_cert | bnd.deny_cert | scp_agg.deny_cert | rp.deny_cert
-            unc = (
-                d_miss
-                | (a_miss & ~allowed & ~(explicit & cert_d))
-                | (a_app_miss & allowed & ~cert_a)
+            worst = (
+                present
+                & ~explicit
+                & ~maybe
+                & ~scp_fail_worst
+                & bnd_worst
+                & (grant | ident.allow_app)
             )
-            cert_deny_explicit |= explicit & cert_d
-            denied_any |= present & ~allowed
-            uncertain |= unc & present
+            certain_explicit |= explicit
+            denied_best |= present & ~best
+            denied_worst |= present & ~worst
+            for agg in (ident, bnd, scp_agg, rp):
+                links.merge(agg)
         full = self.all
-        doubts = uncertain | self.identity_doubt
-        certain = cert_deny_explicit & denied_any
+        gaps = links.shared()  # statements tied by a key: the exact path settles those cells
+        denied_any = denied_worst
+        doubts = (denied_worst & ~denied_best) | self.identity_doubt
+        certain = certain_explicit & denied_any
         unverified = full & ~self.verified
         denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)
         scp_doubt = full if self.scp_unknown else 0
         undecided = (
             ~certain & ~unverified & ((denied_any & doubts) | (~denied_any & (doubts | scp_doubt)))
         )
-        return denied & full, undecided & full
+        return denied & full, undecided & full, gaps & full
 
-    def _principal_contexts(self, p: IamPrincipal) -> list[dict[str, object]]:
+    def _principal_contexts(self, p: IamPrincipal) -> list[_Ctx]:
         arn = self._request_arn(p)
-        out: list[dict[str, object]] = []
+        out: list[_Ctx] = []
         for j, neutral in enumerate(self.ctx):
             sel = replace(self.base, identity=self.names[j])
-            ctx = request_context(sel, p, neutral.get("ses:FromAddress"))  # type: ignore[arg-type]
-            out.append(dict(Request.build(arn, "ses:SendRawEmail", "*", ctx).context))
+            frm = neutral.get("ses:FromAddress")
+            rc = request_context(sel, p, frm if isinstance(frm, str) else None, self.account,
+                                 self.authorized[j])  # fmt: skip
+            out.append((dict(Request.build(arn, "ses:SendRawEmail", "*", rc.known).context), rc))
         return out
 
     def _request_arn(self, p: IamPrincipal) -> str:
@@ -491,7 +607,7 @@ class FastMatrix:
         from sestui.checks.matrix import Fingerprinter
 
         fingerprint = Fingerprinter(self.account)
-        cache: dict[tuple[object, ...], tuple[int, int] | None] = {}
+        cache: dict[tuple[object, ...], tuple[int, int, int] | None] = {}
         shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}
         out = []
         n = len(self.names)
@@ -502,7 +618,7 @@ class FastMatrix:
             else:
                 bits = cache[fp] = self.row_bits(p)
                 self.fast_rows += 1
-            exact = self.complex_columns | self._named_mask(p)
+            exact = self.complex_columns | self._named_mask(p) | (bits[2] if bits else 0)
             if bits is not None and not exact:
                 row = shared.get(fp)
                 if row is None:
@@ -519,8 +635,8 @@ class FastMatrix:
         return out
 
     @staticmethod
-    def _decode(bits: tuple[int, int], n: int) -> tuple[Outcome, ...]:
-        denied, undecided = bits
+    def _decode(bits: tuple[int, int, int], n: int) -> tuple[Outcome, ...]:
+        denied, undecided, _ = bits
         return tuple(
             Outcome.DENIED
             if (denied >> j) & 1
@@ -544,15 +660,18 @@ def exact_outcome(account: Account, base: Selection, p: IamPrincipal, identity: 
     return decide(analyze(account, sel), ()).outcome
 
 
-def _conditions(st: Statement, context: dict[str, object]) -> tuple[bool, bool]:
-    """(every condition met, some condition read a key the request lacks)."""
-    ok = True
-    gap = False
-    for c in st.conditions:
-        o = c.evaluate(context)  # type: ignore[arg-type]
-        ok = ok and o.matched
-        gap = gap or bool(o.missing)
-    return ok, gap
+def _conditions(st: Statement, context: _Ctx) -> tuple[bool, bool]:
+    """(every condition met, whether that depends on unknown keys: the exact path settles it)."""
+    known, rc = context
+    settled = conditions_settled(st, rc, known)  # type: ignore[arg-type]
+    return bool(settled), settled is None
+
+
+def _without_message_keys(contexts: Sequence[_Ctx], action: str) -> list[_Ctx]:
+    return [
+        ({k: v for k, v in known.items() if k not in MESSAGE_KEYS}, for_action(rc, action))
+        for known, rc in contexts
+    ]
 
 
 def _bits_of(mask: int) -> Iterable[int]:

@@ -120,6 +120,9 @@ class Verdict:
     identity_arn: str | None
     missing_keys: tuple[str, ...] = ()
     reasons: tuple[str, ...] = field(default=())  # why undecided / why denied beyond policies
+    # Unknown request values the policies read that did not change the answer, with what was
+    # assumed of them ("ses:fromaddress: any address at example.com").
+    assumed: tuple[str, ...] = ()
 
     def check(self, check_id: str) -> CheckResult:
         for c in self.checks:

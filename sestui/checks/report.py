@@ -93,6 +93,8 @@ def render_text(
         lines.append(f"  undecided: {reason}")
     if verify is not None:
         lines.extend(verify_lines(verify, verbose=verbose))
+    for note in verdict.assumed:
+        lines.append(f"  assumed: {note} (the answer is the same for every such value)")
     lines.append("")
     lines.append("Checks")
     for c in verdict.checks:
@@ -241,6 +243,7 @@ def _verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) ->
             "identity_arn": verdict.identity_arn,
             "reasons": list(verdict.reasons),
             "missing_keys": list(verdict.missing_keys),
+            "assumed": list(verdict.assumed),
             "decisions": [
                 {
                     "action": e.action,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import ModuleType
 
 from sestui.account import Account
@@ -19,7 +20,7 @@ from sestui.checks import (
     verification,
 )
 from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
-from sestui.checks.common import short, uncertain_keys
+from sestui.checks.common import short
 from sestui.checks.messages import error_text, unverified_text
 from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
 from sestui.checks.sandbox import sandbox_unverified
@@ -52,6 +53,13 @@ def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRI
 
 
 def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
+    verdict = _decide(a, results)
+    # Say what was assumed of the unknown keys the policies read but that did not decide.
+    assumed = tuple(n for n in a.assumed if n.split(": ", 1)[0] not in a.deciding_keys)
+    return replace(verdict, assumed=assumed) if assumed else verdict
+
+
+def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
     evs = a.evaluations
     if a.selection.path is SendPath.SMTP and not a.principal.is_user:
         # SMTP credentials are derived from an IAM user's long-term key only ("Obtaining Amazon
@@ -72,9 +80,8 @@ def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
     # A delegate send needs both sides (cross-account); the owner's side was not read.
     owner_unread = [e for e in denied if a.delegate_owner and _owner_side_only(e)]
     denied = [e for e in denied if e not in owner_unread]
-    keys: set[str] = set()
-    for e in evs:
-        keys |= uncertain_keys(e.evaluation)
+    # Unknown keys whose value changes the outcome (sestui/checks/unknowns.py).
+    keys: set[str] = set(a.deciding_keys)
     doubts: list[str] = []
     if keys:
         doubts.append("the decision hangs on request values left unset: " + ", ".join(sorted(keys)))
@@ -87,14 +94,7 @@ def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         doubts.append(f"the verification status of {a.identity.name} was not read")
     if authorized is not None and not authorized.policies_known:
         doubts.append(f"the sending-authorization policies of {authorized.name} were not read")
-    certain_deny = any(
-        e.decision is Decision.EXPLICITLY_DENIED
-        and any(
-            not t.conditions or all(not c.missing for c in t.conditions)
-            for t in e.evaluation.denials()
-        )
-        for e in evs
-    )
+    certain_deny = a.explicit_always
     verified_known = a.account.ses_known and a.region is not None
     unverified = verified_known and a.identity is None and not a.delegate_owner
     # In the sandbox SES verifies every recipient too ("Request production access").
