@@ -426,11 +426,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from sestui.tui.app import SestuiApp, StartAt
+    from sestui.tui.app import SestuiApp, StartAt, start_problems
 
     principal = args.role or args.user
     start = StartAt(principal, args.region, args.from_address, args.identity, bool(args.role))
-    app = SestuiApp(source_spec(args), start)
+    spec = source_spec(args)
+    account = None
+    if not spec.live and (principal or args.region or args.from_address or args.identity):
+        # A file or the demo opens in no time: check the start flags against it before the TUI
+        # opens, and refuse what the account lacks as `sestui check` does (a live account is
+        # read inside the TUI, which says so there).
+        from sestui.account import SnapshotError
+        from sestui.sources import open_account
+
+        try:
+            account = open_account(spec)[0]
+        except SnapshotError as exc:
+            print(f"sestui: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        problems = start_problems(account, start)
+        for problem in problems:
+            print(f"sestui: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_USAGE
+    app = SestuiApp(spec, start, account)
     app.run()
     return app.return_code or 0
 

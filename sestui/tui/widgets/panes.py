@@ -62,7 +62,7 @@ class ListPane(Vertical, can_focus=False):
 
     @property
     def selected(self) -> str | None:
-        return self._selected
+        return self._selected or None
 
     def focus_list(self) -> None:
         self.options.focus()
@@ -97,6 +97,13 @@ class ListPane(Vertical, can_focus=False):
         """Drop the remembered choice (the next set_rows picks its default)."""
         self._selected = None
 
+    def unselect(self) -> None:
+        """Highlight no row: the choice is none of them (until the user moves)."""
+        self._selected = ""  # never a key: _refill leaves the list unhighlighted
+        self._quiet = True
+        self.options.highlighted = None
+        self._quiet = False
+
     def select(self, key: str) -> None:
         self._selected = key
         ol = self.options
@@ -123,8 +130,13 @@ class ListPane(Vertical, can_focus=False):
         keys = [r.key for r in visible]
         if self._selected in keys:
             ol.highlighted = keys.index(self._selected)
-        elif keys:
+        elif keys and (self._selected is None or text):
+            # Nothing chosen yet, or a filter hides the choice: the first row is a fair start.
+            # A choice that is simply absent stays unhighlighted: another row would be checked
+            # in its place.
             ol.highlighted = 0
+        else:
+            ol.highlighted = None
         self._quiet = False
 
     @on(OptionList.OptionHighlighted)
