@@ -273,6 +273,7 @@ class SestuiApp(App[int]):
         self._glyphs: dict[str, Outcome | None] = {}  # principal ARN -> outcome shown in its row
         self._principals: dict[str, IamPrincipal] = {}  # by ARN
         self._identity_rows: tuple[object, ...] | None = None  # what the identities pane shows
+        self._extra_identity: tuple[str, str | None] = ("", None)  # (region, name not in it)
         self._want_check: str | None = None  # a jump's check, shown once its verdict lands
         self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
@@ -348,6 +349,7 @@ class SestuiApp(App[int]):
         self._glyph_key = None
         self._glyphs = {}
         self._identity_rows = None
+        self._extra_identity = ("", None)
         self._status("")
         gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
         self.query_one("#title", Static).update(
@@ -447,18 +449,23 @@ class SestuiApp(App[int]):
         region = self.selection.region
         wanted = self._checked_identity()
         state = self.account.regions.get(region)
-        key = (region, wanted, id(state))
+        extra = self._extra_identity if self._extra_identity[0] == region else (region, None)
+        if wanted and (state is None or wanted not in state.identities):
+            extra = (region, wanted)
+        self._extra_identity = extra  # stays while in this region: the user may come back to it
+        key = (region, wanted, extra, id(state))
         if key == self._identity_rows:
             return
         self._identity_rows = key
         rows = []
-        if wanted and (state is None or wanted not in state.identities):
+        if extra[1]:
+            name = extra[1]
             why = f"  not an identity in {region}" if state else f"  {region} not read"
             rows.append(
                 Row(
-                    wanted,
-                    Content.assemble(("✗", "$error"), " ", wanted, (why, "$warning")),
-                    f"{wanted} not an identity",
+                    name,
+                    Content.assemble(("✗", "$error"), " ", name, (why, "$warning")),
+                    f"{name} not an identity",
                 )
             )
         for name in sorted(state.identities) if state else []:
