@@ -449,23 +449,23 @@ class SestuiApp(App[int]):
         region = self.selection.region
         wanted = self._checked_identity()
         state = self.account.regions.get(region)
-        extra = self._extra_identity if self._extra_identity[0] == region else (region, None)
+        lacking = self._extra_identity if self._extra_identity[0] == region else (region, None)
         if wanted and (state is None or wanted not in state.identities):
-            extra = (region, wanted)
-        self._extra_identity = extra  # stays while in this region: the user may come back to it
-        key = (region, wanted, extra, id(state))
+            lacking = (region, wanted)
+        self._extra_identity = lacking  # kept while in this region: the user may come back to it
+        key = (region, wanted, lacking, id(state))
         if key == self._identity_rows:
             return
         self._identity_rows = key
         rows = []
-        if extra[1]:
-            name = extra[1]
+        asked = lacking[1]
+        if asked:
             why = f"  not an identity in {region}" if state else f"  {region} not read"
             rows.append(
                 Row(
-                    name,
-                    Content.assemble(("✗", "$error"), " ", name, (why, "$warning")),
-                    f"{name} not an identity",
+                    asked,
+                    Content.assemble(("✗", "$error"), " ", asked, (why, "$warning")),
+                    f"{asked} not an identity",
                 )
             )
         for name in sorted(state.identities) if state else []:
