@@ -196,7 +196,28 @@ def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
                 if statement_key(stop.finding) not in seen:
                     seen.add(statement_key(stop.finding))
                     allows.append(stop)
-    return tuple(allows + problems(("fail",)) + problems(("warn", "unknown")))
+    stops = problems(("fail",))
+    first = deciding_check(verdict)
+    # The check that decides the verdict leads (the others keep the checks' order).
+    stops.sort(key=lambda st: st.check_id != first)
+    return tuple(allows + stops + problems(("warn", "unknown")))
+
+
+def deciding_check(verdict: Verdict) -> str | None:
+    """The failing check the verdict rests on: for a policy decision, the first failing check
+    that blames a policy of the deciding type; for a refusal no policy decides (an unverified
+    identity, a sandbox), the first failing check that blames no policy; else the first
+    failing one."""
+    failing = [c for c in verdict.checks if c.status.value == "fail"]
+    if verdict.deciding is not None:
+        kinds = {
+            c.check_id: {f.kind for f in c.findings if f.document is not None} for c in failing
+        }
+        match = next((c for c in failing if verdict.deciding in kinds[c.check_id]), None)
+    else:
+        match = next((c for c in failing if all(f.document is None for f in c.findings)), None)
+    chosen = match or (failing[0] if failing else None)
+    return chosen.check_id if chosen else None
 
 
 def explanation(result: CheckResult) -> Content:
@@ -460,7 +481,8 @@ class SestuiApp(App[int]):
         rows = []
         asked = lacking[1]
         if asked:
-            why = f"  not an identity in {region}" if state else f"  {region} not read"
+            # On a line of its own: the pane is narrow, and this must not be cut off.
+            why = f"\n  not an identity in\n  {region}" if state else f"\n  {region} not read"
             rows.append(
                 Row(
                     asked,
@@ -711,7 +733,7 @@ class SestuiApp(App[int]):
         blamed = [f for f in docs if problem and statement_key(f) not in allowing]
         focus = finding or next(iter(blamed or docs), None)
         if focus is None or focus.document is None:
-            view.show_text(f"{result.title} — no policy document", explanation(result))
+            view.show_text("no statement to mark: what the check found", explanation(result))
             return
         same = [focus] if only else [f for f in docs if f.document is focus.document]
         allows = tuple(

@@ -36,7 +36,7 @@ class PolicyShown:
     tone: str = "blame"  # of the note: blame | allow | info
 
 
-NOTE_STYLE = {"blame": ("▶ ", "$error"), "allow": ("✓ allows: ", "$success"), "info": ("", "")}
+NOTE_STYLE = {"blame": ("▶ ", "$error"), "allow": ("✓ allowing — ", "$success"), "info": ("", "")}
 
 
 @lru_cache(maxsize=64)
