@@ -6,6 +6,7 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -64,14 +65,17 @@ def glyph_key(selection: Selection) -> Selection:
 
 
 def glyph_column(
-    account: Account, selection: Selection, progress: Any = None
+    account: Account,
+    selection: Selection,
+    progress: Callable[[int, dict[str, Outcome]], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> dict[str, Outcome] | None:
     """Each principal's outcome for the request `selection` describes, with that principal:
     always `run(...).outcome` for the row. The bitset matrix is used only for the context it
     models (region, identity of the region, path, actions; nothing else set), where
     tests/test_matrix.py proves it equal to the per-cell decision; any other context decides
-    each row with run(). `progress(done, column)` is called now and then; returning False
-    stops (a newer selection superseded this one) and the result is None."""
+    each row with run(). `progress(done, column)` is called now and then; once `cancelled()`
+    (a newer request superseded this one) it stops and the result is None."""
     from sestui.checks import Selection, SelectionError, run
 
     plain = Selection(
@@ -99,13 +103,15 @@ def glyph_column(
         )
     out: dict[str, Outcome] = {}
     for n, p in enumerate(account.principals, 1):
+        if cancelled():
+            return None
         try:
             row = replace(selection, principal=p.arn, role=not p.is_user)
             out[p.arn] = run(account, row).outcome
         except SelectionError:
             continue  # e.g. neither an identity nor a From address: no glyph
-        if progress is not None and n % 200 == 0 and progress(n, dict(out)) is False:
-            return None
+        if progress is not None and n % 200 == 0:
+            progress(n, dict(out))
     return out
 
 
@@ -611,13 +617,10 @@ class SestuiApp(App[int]):
         key = glyph_key(selection)
         total = len(account.principals)
 
-        def progress(done: int, column: dict[str, Outcome]) -> bool:
-            if worker.is_cancelled:
-                return False
+        def progress(done: int, column: dict[str, Outcome]) -> None:
             self.call_from_thread(self._show_glyphs, key, column, f"{done}/{total}")
-            return True
 
-        column = glyph_column(account, selection, progress)
+        column = glyph_column(account, selection, progress, lambda: worker.is_cancelled)
         if column is not None and not worker.is_cancelled:
             self.call_from_thread(self._show_glyphs, key, column, None)
 
