@@ -426,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from sestui.tui.app import SestuiApp, StartAt, start_problems
+    from sestui.tui.app import SestuiApp, StartAt
+    from sestui.tui.asked import start_problems
 
     principal = args.role or args.user
     start = StartAt(principal, args.region, args.from_address, args.identity, bool(args.role))

@@ -6,7 +6,6 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,6 +19,16 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
+from sestui.tui.asked import glyph_column, glyph_key, identity_of, start_problems
+from sestui.tui.findings import (
+    GLYPH_STYLE,
+    PROBLEMS,
+    Stop,
+    allowing_statements,
+    explanation,
+    finding_stops,
+    statement_key,
+)
 from sestui.tui.messages import PaneSelected
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.panes import ListPane, Row
@@ -27,16 +36,8 @@ from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import Account, IamPrincipal
-    from sestui.checks import CheckResult, Finding, Outcome, Selection, Verdict
-    from sestui.policy import PolicySource
+    from sestui.checks import Finding, Outcome, Selection, Verdict
 
-GLYPH_STYLE = {  # by status value
-    "pass": "$success",
-    "fail": "bold $error",
-    "warn": "$warning",
-    "unknown": "$warning",
-    "n/a": "$text-muted",
-}
 OUTCOME_GLYPH = {  # by outcome value
     "allowed": ("✓", "$success"),
     "denied": ("✗", "$error"),
@@ -57,196 +58,6 @@ def jump_provider() -> Any:
     from sestui.tui.commands import JumpProvider
 
     return JumpProvider
-
-
-def glyph_key(selection: Selection) -> Selection:
-    """What the principals' glyph column depends on: the whole request but its principal."""
-    return replace(selection, principal="", role=False)
-
-
-def glyph_column(
-    account: Account,
-    selection: Selection,
-    progress: Callable[[int, dict[str, Outcome]], None] | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> dict[str, Outcome] | None:
-    """Each principal's outcome for the request `selection` describes, with that principal:
-    always `run(...).outcome` for the row. The bitset matrix is used only for the context it
-    models (region, identity of the region, path, actions; nothing else set), where
-    tests/test_matrix.py proves it equal to the per-cell decision; any other context decides
-    each row with run(). `progress(done, column)` is called now and then; once `cancelled()`
-    (a newer request superseded this one) it stops and the result is None."""
-    from sestui.checks import Selection, SelectionError, run
-
-    plain = Selection(
-        "",
-        selection.region,
-        identity=selection.identity,
-        path=selection.path,
-        actions=selection.actions,
-    )
-    state = account.regions.get(selection.region)
-    if (
-        glyph_key(selection) == plain
-        and state is not None
-        and selection.identity is not None
-        and selection.identity in state.identities
-    ):
-        from sestui.checks.matrix import column
-
-        return column(
-            account,
-            selection.region,
-            selection.identity,
-            path=selection.path,
-            actions=selection.actions,
-        )
-    out: dict[str, Outcome] = {}
-    for n, p in enumerate(account.principals, 1):
-        if cancelled():
-            return None
-        try:
-            row = replace(selection, principal=p.arn, role=not p.is_user)
-            out[p.arn] = run(account, row).outcome
-        except SelectionError:
-            continue  # e.g. neither an identity nor a From address: no glyph
-        if progress is not None and n % 200 == 0:
-            progress(n, dict(out))
-    return out
-
-
-def start_problems(account: Account, start: StartAt) -> tuple[str, ...]:
-    """What the start flags name that this account does not have (empty: they are fine).
-    An identity or From address is not refused: it is checked, as `sestui check` does."""
-    from sestui.checks import Selection, SelectionError
-    from sestui.checks.analysis import find_principal
-
-    problems = []
-    if start.principal:
-        try:
-            find_principal(account, Selection(start.principal, "", role=start.role))
-        except SelectionError as exc:
-            problems.append(str(exc))
-    if start.region and start.region not in account.regions:
-        read = ", ".join(sorted(account.regions)) or "none"
-        problems.append(
-            f"no region {start.region!r} in account {account.account_id} "
-            f"(SES data was read for: {read})"
-        )
-    return tuple(problems)
-
-
-def identity_of(arn: str | None) -> str | None:
-    """`example.com` from `arn:aws:ses:eu-west-1:111122223333:identity/example.com`."""
-    if not arn or ":identity/" not in arn:
-        return None
-    return arn.split(":identity/", 1)[1]
-
-
-@dataclass(frozen=True)
-class Stop:
-    """One stop of `n`/`N`: a finding of a check, or a check without a policy document."""
-
-    check_id: str
-    finding: Finding | None
-
-
-PROBLEMS = ("fail", "warn", "unknown")
-
-
-def statement_key(f: Finding) -> tuple[PolicySource | None, int | None]:
-    return (f.document.source if f.document else None, f.statement)
-
-
-def allowing_statements(verdict: Verdict) -> frozenset[tuple[PolicySource | None, int | None]]:
-    """The statements that allow some action on some resource of this request."""
-    return frozenset(
-        (t.policy.source, t.statement.index)
-        for e in verdict.evaluations
-        for t in e.evaluation.allows()
-    )
-
-
-def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
-    """What `n`/`N` walk, the first being what decides the verdict: on a refusal (or an
-    undecided verdict) the distinct findings of the failing checks, then of those that warn
-    (a check without a policy document is one stop: its explanation); on ALLOWED the allowing
-    statements first, then the warnings."""
-    allowing = allowing_statements(verdict)
-
-    def distinct(c: CheckResult, keep: Any) -> list[Stop]:
-        seen: set[tuple[object, ...]] = set()
-        out = []
-        for f in c.findings:
-            key = (*statement_key(f), f.lines)
-            if f.document is None or key in seen or not keep(f):
-                continue
-            seen.add(key)
-            out.append(Stop(c.check_id, f))
-        return out
-
-    def problems(status: tuple[str, ...]) -> list[Stop]:
-        out = []
-        for c in verdict.checks:
-            if c.status.value in status:
-                blamed = distinct(c, lambda f: statement_key(f) not in allowing)
-                out.extend(blamed or [Stop(c.check_id, None)])
-        return out
-
-    allows: list[Stop] = []
-    if verdict.outcome.value == "allowed":
-        seen: set[tuple[object, ...]] = set()
-        for c in verdict.checks:
-            for stop in distinct(c, lambda f: statement_key(f) in allowing):
-                assert stop.finding is not None
-                if statement_key(stop.finding) not in seen:
-                    seen.add(statement_key(stop.finding))
-                    allows.append(stop)
-    stops = problems(("fail",))
-    first = deciding_check(verdict)
-    # The check that decides the verdict leads (the others keep the checks' order).
-    stops.sort(key=lambda st: st.check_id != first)
-    return tuple(allows + stops + problems(("warn", "unknown")))
-
-
-def deciding_check(verdict: Verdict) -> str | None:
-    """The failing check the verdict rests on: for a policy decision, the first failing check
-    that blames a policy of the deciding type; for a refusal no policy decides (an unverified
-    identity, a sandbox), the first failing check that blames no policy; else the first
-    failing one."""
-    failing = [c for c in verdict.checks if c.status.value == "fail"]
-    if verdict.deciding is not None:
-        kinds = {
-            c.check_id: {f.kind for f in c.findings if f.document is not None} for c in failing
-        }
-        match = next((c for c in failing if verdict.deciding in kinds[c.check_id]), None)
-    else:
-        match = next((c for c in failing if all(f.document is None for f in c.findings)), None)
-    chosen = match or (failing[0] if failing else None)
-    return chosen.check_id if chosen else None
-
-
-def explanation(result: CheckResult) -> Content:
-    """A check without a policy document, in full: what it found, why, the evidence, the fix."""
-    parts: list[str | tuple[str, str]] = [
-        (f"{result.status.glyph} {result.title}", "bold " + GLYPH_STYLE[result.status.value]),
-        (f" ({result.status.value})\n", "$text-muted"),
-        (result.summary + "\n", "bold"),
-    ]
-    if result.explanation:
-        parts.append("\n" + result.explanation + "\n")
-    evidence = [f.reason + (f" — {f.where()}" if f.document else "") for f in result.findings]
-    if result.missing_keys:
-        evidence.append("request keys left unset: " + ", ".join(result.missing_keys))
-    if evidence:
-        parts.append(("\nEvidence\n", "bold"))
-        parts.extend(f"  • {e}\n" for e in evidence)
-    if result.fix is not None:
-        parts.append((f"\nFix: {result.fix.title}\n", "bold $success"))
-        if result.fix.note:
-            parts.append((result.fix.note + "\n", "$text-muted"))
-        parts.append(result.fix.text() + "\n")
-    return Content.assemble(*parts)
 
 
 @dataclass(frozen=True)
