@@ -88,17 +88,26 @@ def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
     return tuple(allows + stops + problems(("warn", "unknown")))
 
 
+# The check that reports on each policy type (the verdict names the type that decided).
+CHECK_OF_KIND = {
+    "identity": "identity-policy",
+    "permissions-boundary": "permissions-boundary",
+    "scp": "scp",
+    "resource": "sending-authorization",
+}
+
+
 def deciding_check(verdict: Verdict) -> str | None:
-    """The failing check the verdict rests on: for a policy decision, the first failing check
-    that blames a policy of the deciding type; for a refusal no policy decides (an unverified
-    identity, a sandbox), the first failing check that blames no policy; else the first
-    failing one."""
+    """The failing check the verdict rests on: for a policy decision, the check of the deciding
+    policy type (else the first failing check that blames a policy of that type); for a refusal
+    no policy decides (an unverified identity, a sandbox), the first failing check that blames
+    no policy; else the first failing one."""
     failing = [c for c in verdict.checks if c.status.value == "fail"]
     if verdict.deciding is not None:
-        kinds = {
-            c.check_id: {f.kind for f in c.findings if f.document is not None} for c in failing
-        }
-        match = next((c for c in failing if verdict.deciding in kinds[c.check_id]), None)
+        own = CHECK_OF_KIND.get(verdict.deciding.value)
+        match = next((c for c in failing if c.check_id == own), None) or next(
+            (c for c in failing if verdict.deciding in {f.kind for f in c.findings}), None
+        )
     else:
         match = next((c for c in failing if all(f.document is None for f in c.findings)), None)
     chosen = match or (failing[0] if failing else None)

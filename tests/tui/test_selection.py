@@ -336,3 +336,20 @@ async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix()
         # In full: the whole fix document is there, down to its last line.
         fix = app.verdict.check("identity-policy").fix  # type: ignore[union-attr]
         assert fix is not None and fix.text() in text
+
+
+async def test_palette_jump_checks_the_identity_it_names() -> None:
+    app = demo_app()  # eu-west-1, billing@example.com
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"identity: alerts@example.com (us-east-1)")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        sel = app.selection
+        assert sel is not None and (sel.region, sel.identity) == ("us-east-1", "alerts@example.com")
+        assert highlighted(app, "identities") == "alerts@example.com"
+        assert highlighted(app, "regions") == "us-east-1"
+        assert app.verdict.identity_arn.endswith(":identity/alerts@example.com")  # type: ignore[union-attr]
