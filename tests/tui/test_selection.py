@@ -325,6 +325,8 @@ async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix()
         assert "key AKIAI44QH8DHBEXAMPLE was last used in us-east-1, not eu-west-1" in text
         assert "derive a new password for eu-west-1" in text
         assert view.has_class("-text")
+        await pilot.press("5")  # the explanation scrolls with the keys, like a policy
+        assert app.focused is not None and app.focused.id == "policy-text"
     app = demo_app(principal="reporting", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
