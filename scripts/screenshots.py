@@ -28,7 +28,7 @@ SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
         "denial-marked",
         (120, 36),
         {"principal": "iam-user-name", "region": "eu-west-1", "identity": "billing@example.com"},
-        ("n", "n"),
+        ("n",),
     ),
     (
         "scp-region-denial",
@@ -41,6 +41,18 @@ SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
         (120, 36),
         {"principal": "newsletter", "region": "eu-west-1", "identity": "news.example.com"},
         ("4", "down", "down", "down", "down", "f"),
+    ),
+    (
+        "check-explained",
+        (120, 36),
+        {"principal": "reporting", "region": "eu-west-1", "identity": "example.com"},
+        (),
+    ),
+    (
+        "not-an-identity",
+        (120, 36),
+        {"principal": "newsletter", "region": "us-east-1", "identity": "news.example.com"},
+        (),
     ),
     ("matrix", (120, 36), {}, ("m",)),
     ("help", (100, 30), {}, ("question_mark",)),

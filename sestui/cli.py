@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from sestui.sources import SourceSpec, parse_regions
 
@@ -611,6 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_tui(args: argparse.Namespace) -> int:
     from sestui.checks.inputs import InputError, parse_from_header, parse_identity, parse_region
     from sestui.tui.app import SestuiApp, StartAt
+    from sestui.tui.asked import start_problems
 
     principal = args.role or args.user
     try:
@@ -631,8 +632,34 @@ def _cmd_tui(args: argparse.Namespace) -> int:
         bool(args.role),
         header.display_name if header else None,
     )
-    app = SestuiApp(source_spec(args), start, baseline=args.baseline)
-    app.run()
+    spec = source_spec(args)
+    account = None
+    if not spec.live and (principal or args.region or args.from_address or args.identity):
+        # A file or the demo opens in no time: check the start flags against it before the TUI
+        # opens, and refuse what the account lacks as `sestui check` does (a live account is
+        # read inside the TUI, which says so there).
+        from sestui.account import SnapshotError
+        from sestui.sources import open_account
+
+        try:
+            account = open_account(spec)[0]
+        except SnapshotError as exc:
+            print(f"sestui: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        problems = start_problems(account, start)
+        for problem in problems:
+            print(f"sestui: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_USAGE
+    app = SestuiApp(spec, start, account, baseline=args.baseline)
+    # Textual drives the terminal itself (sestui/tui/safe_output.py guards what it draws): give
+    # it the real streams for as long as it runs; everything printed before went through ours.
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = getattr(out, "inner", out), getattr(err, "inner", err)
+    try:
+        app.run()
+    finally:
+        sys.stdout, sys.stderr = out, err
     return app.return_code or 0
 
 
@@ -666,12 +693,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = SafeStream(out) if out is not None else None
     sys.stderr = SafeStream(err) if err is not None else None
     try:
-        return _main(argv, out, err)
+        return _main(argv)
     finally:
         sys.stdout, sys.stderr = out, err
 
 
-def _main(argv: list[str], out: TextIO | None, err: TextIO | None) -> int:
+def _main(argv: list[str]) -> int:
     bad = _bad_argument(argv)
     if bad:
         print(f"sestui: {bad} is not valid UTF-8", file=sys.stderr)
@@ -679,7 +706,6 @@ def _main(argv: list[str], out: TextIO | None, err: TextIO | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        sys.stdout, sys.stderr = out, err
         args.func = _cmd_tui
     writes_file = args.func is _cmd_snapshot or getattr(args, "out", None)
     if sys.stdout is None and not writes_file:

@@ -19,6 +19,16 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
+from sestui.tui.asked import glyph_column, glyph_key, identity_of, start_problems
+from sestui.tui.findings import (
+    GLYPH_STYLE,
+    PROBLEMS,
+    Stop,
+    allowing_statements,
+    explanation,
+    finding_stops,
+    statement_key,
+)
 from sestui.tui.messages import PaneSelected
 from sestui.tui.safe_output import install as install_safe_output
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
@@ -30,13 +40,6 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.checks import Finding, Outcome, Selection, Verdict
     from sestui.checks.diff import Baseline
 
-GLYPH_STYLE = {  # by status value
-    "pass": "$success",
-    "fail": "bold $error",
-    "warn": "$warning",
-    "unknown": "$warning",
-    "n/a": "$text-muted",
-}
 OUTCOME_GLYPH = {  # by outcome value
     "allowed": ("✓", "$success"),
     "denied": ("✗", "$error"),
@@ -59,11 +62,6 @@ def jump_provider() -> Any:
     from sestui.tui.commands import JumpProvider
 
     return JumpProvider
-
-
-def glyph_key(selection: Selection) -> tuple[object, ...]:
-    """What the principals' glyph column depends on (not the principal itself)."""
-    return (selection.region, selection.identity, selection.path, selection.actions)
 
 
 @dataclass(frozen=True)
@@ -122,9 +120,14 @@ class SestuiApp(App[int]):
         self.selection: Selection | None = None
         self.verdict: Verdict | None = None
         self.shown_selection: Selection | None = None  # the selection the screen now shows
-        self._glyph_key: tuple[object, ...] | None = None
+        self._glyph_key: Selection | None = None
         self._keys_state: tuple[bool, bool] | None = None
-        self._glyphs: dict[str, Outcome] = {}  # principal ARN -> outcome shown in its row
+        self._glyphs: dict[str, Outcome | None] = {}  # principal ARN -> outcome shown in its row
+        self._principals: dict[str, IamPrincipal] = {}  # by ARN
+        self._identity_rows: tuple[object, ...] | None = None  # what the identities pane shows
+        self._extra_identity: tuple[str, str | None] = ("", None)  # (region, name not in it)
+        self._want_check: str | None = None  # a jump's check, shown once its verdict lands
+        self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
         self.simulator: Any = None  # stands in for AWS's policy simulator (tests)
 
@@ -230,6 +233,8 @@ class SestuiApp(App[int]):
         self._deltas = {}
         if self.baseline_path:
             self.load_baseline(account)
+        self._identity_rows = None
+        self._extra_identity = ("", None)
         self._status("")
         gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
         self.query_one("#title", Static).update(
@@ -243,36 +248,43 @@ class SestuiApp(App[int]):
         self._fill_principals()
         # Regions with SES identities first, the busiest first: that is where people send from.
         regions = sorted(account.regions, key=lambda r: (-len(account.regions[r].identities), r))
-        self.pane("regions").set_rows(
-            [Row(r, Content(f"{r}  ({len(account.regions[r].identities)})"), r) for r in regions]
-        )
         s = self.start
+        # What the start flags (or a reload) name is what is checked, found or not: a name this
+        # account lacks is said out loud (the verdict bar and a notification), never replaced.
+        problems = start_problems(account, s)
+        if problems:
+            self.notify_text(
+                "\n".join(problems), title="Not in this account", severity="error", timeout=20
+            )
         principal = self._principal(s.principal, s.role) if s.principal else None
-        if principal is None:
+        if principal is None and not s.principal:
             principal = account.principals[0] if account.principals else None
+            if principal is None:
+                self._fill_regions(regions[0] if regions else None)
+                self.query_one(VerdictBar).show(None, "This account has no IAM users or roles.")
+                return
         region = s.region if s.region else (regions[0] if regions else "us-east-1")
-        if principal is None:
-            self.query_one(VerdictBar).show(None, "This account has no IAM users or roles.")
-            return
         identity = s.identity
         if not identity and not s.from_address:
             names = sorted(account.regions[region].identities) if region in account.regions else []
             identity = names[0] if names else None
         from sestui.checks import Selection
 
-        base = self.selection or Selection(principal.arn, region)
+        who = principal.arn if principal is not None else (s.principal or "")
+        base = self.selection or Selection(who, region)
         self.selection = replace(
             base,
-            principal=principal.arn,
+            principal=who,
+            role=s.role if principal is None else False,
             region=region,
             identity=identity,
             from_address=s.from_address,
             display_name=s.display_name if s.display_name is not None else base.display_name,
         )
         self.start = StartAt()
-        self.pane("principals").select(principal.arn)
-        self.pane("regions").select(region)
-        self._fill_identities()
+        self.pane("principals").select(who)
+        self._fill_regions(region)
+        self._sync_identities()
         self.pane("principals").focus_list()
         self.recheck()
 
@@ -286,16 +298,66 @@ class SestuiApp(App[int]):
 
     def _fill_principals(self) -> None:
         assert self.account is not None
+        self._principals = {p.arn: p for p in self.account.principals}
         rows = [
             Row(p.arn, principal_prompt(p, None), f"{p.name} {p.arn} {' '.join(p.groups)}")
             for p in self.account.principals
         ]
         self.pane("principals").set_rows(rows)
 
-    def _fill_identities(self) -> None:
+    def _fill_regions(self, selected: str | None) -> None:
+        """The regions read; a region asked for that was not read gets a row of its own."""
+        assert self.account is not None
+        account = self.account
+        regions = sorted(account.regions, key=lambda r: (-len(account.regions[r].identities), r))
+        rows = [Row(r, Content(f"{r}  ({len(account.regions[r].identities)})"), r) for r in regions]
+        if selected and selected not in account.regions:
+            label = Content.assemble(selected, ("  not read", "$warning"))
+            rows.insert(0, Row(selected, label, f"{selected} not read"))
+        self.pane("regions").set_rows(rows, selected)
+
+    def _checked_identity(self) -> str | None:
+        """The identity row that stands for what is checked: the one asked for or, when a From
+        address is given, the identity SES authorizes for it (known once its verdict is in)."""
+        sel = self.selection
+        if sel is None:
+            return None
+        if not sel.from_address:
+            return sel.identity
+        if self.verdict is not None and self.shown_selection is sel:
+            return identity_of(self.verdict.identity_arn)
+        return None
+
+    def _sync_identities(self) -> None:
+        """Fill the identities pane for the selection's region and highlight the identity that
+        is checked; one the region does not have gets a row of its own, marked as such."""
         assert self.account is not None and self.selection is not None
-        state = self.account.regions.get(self.selection.region)
+        region = self.selection.region
+        wanted = self._checked_identity()
+        state = self.account.regions.get(region)
+        lacking = self._extra_identity if self._extra_identity[0] == region else (region, None)
+        if wanted and (state is None or wanted not in state.identities):
+            lacking = (region, wanted)
+        self._extra_identity = lacking  # kept while in this region: the user may come back to it
+        key = (region, wanted, lacking, id(state))
+        if key == self._identity_rows:
+            return
+        self._identity_rows = key
         rows = []
+        asked = lacking[1]
+        if asked:
+            # On a line of its own: the pane is narrow, and this must not be cut off.
+            why = ("  not an identity in", f"  {region}") if state else (f"  {region} not read",)
+            rows.append(
+                Row(
+                    asked,
+                    (
+                        Content.assemble(("✗", "$error"), " ", asked),
+                        *(Content.styled(line, "$warning") for line in why),
+                    ),
+                    f"{asked} not an identity",
+                )
+            )
         for name in sorted(state.identities) if state else []:
             i = state.identities[name]  # type: ignore[union-attr]
             glyph = ("✓", "$success") if i.verified else ("✗", "$error")
@@ -310,9 +372,10 @@ class SestuiApp(App[int]):
                     f"{name} {kind}",
                 )
             )
-        self.pane("identities").set_rows(
-            rows, self.selection.identity or self.selection.from_address
-        )
+        pane = self.pane("identities")
+        if wanted is None:
+            pane.unselect()  # no row stands for a From address until its verdict says which
+        pane.set_rows(rows, wanted)
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -321,25 +384,21 @@ class SestuiApp(App[int]):
         if self.selection is None:
             return
         if event.pane == "checks":
-            self.finding_cursor = -1
             self._show_check(event.value)
             return
+        sel = self.selection
         if event.pane == "principals":
-            self.selection = replace(self.selection, principal=event.value)
+            sel = replace(sel, principal=event.value, role=False)
         elif event.pane == "regions":
-            self.selection = replace(self.selection, region=event.value)
             state = self.account.regions.get(event.value) if self.account else None
             names = sorted(state.identities) if state else []
-            keep = (
-                self.selection.identity
-                if self.selection.identity in names
-                else (names[0] if names else None)
-            )
-            self.selection = replace(self.selection, identity=keep, from_address=None)
-            self._fill_identities()
+            # The identity moves along when the new region has it; a From address (the
+            # request's, not the region's) stays and is resolved in the new region.
+            keep = sel.identity if sel.identity in names else (names[0] if names else None)
+            sel = replace(sel, region=event.value, identity=keep)
         elif event.pane == "identities":
-            self.selection = replace(self.selection, identity=event.value, from_address=None)
-        self.recheck()
+            sel = replace(sel, identity=event.value, from_address=None)
+        self._apply(sel)
 
     def jump(
         self,
@@ -351,32 +410,45 @@ class SestuiApp(App[int]):
         path: str | None = None,  # a SendPath value
         session: str | None = None,
     ) -> None:
+        """Go to what a palette entry or a matrix cell names: exactly that is checked."""
         if self.selection is None or self.account is None:
             return
         sel = self.selection
         if principal:
-            sel = replace(sel, principal=principal, session_name=session)
-            self.pane("principals").select(principal)
+            sel = replace(sel, principal=principal, role=False, session_name=session)
         if path:
             from sestui.checks import SendPath
 
             sel = replace(sel, path=SendPath(path))
         if region and region != sel.region:
-            sel = replace(sel, region=region, identity=None, from_address=None)
-            self.pane("regions").select(region)
+            state = self.account.regions.get(region)
+            keep = sel.identity if state and sel.identity in state.identities else None
+            if keep is None and state and not identity and not sel.from_address:
+                keep = min(state.identities, default=None)  # a default: no identity was named
+            sel = replace(sel, region=region, identity=keep)
         if identity:
             sel = replace(sel, identity=identity, from_address=None)
         if action:
             sel = replace(sel, actions=(action,))
+        self._apply(sel, check)
+
+    def _apply(self, sel: Selection, check: str | None = None) -> None:
+        """Make `sel` the selection: the lists show it (rows of their own for what the account
+        lacks), and its checks rerun; `check` is shown once the new verdict is in."""
         changed = sel != self.selection
+        old = self.selection
         self.selection = sel
-        if changed:
-            self._fill_identities()
-            if not check:
-                self.pane("checks").forget()  # land on the first failing check of the new send
-        if check:
+        if old is None or sel.principal != old.principal:
+            self.pane("principals").select(sel.principal)
+        if old is None or sel.region != old.region:
+            self._fill_regions(sel.region)
+        self._sync_identities()
+        if check and changed:
+            self._want_check = check
+        elif check:
             self.pane("checks").select(check)
             self._show_check(check)
+        if check:
             self.pane("checks").focus_list()
         if changed:
             self.recheck()
@@ -404,47 +476,49 @@ class SestuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="glyphs", exit_on_error=False)
     def glyphs(self, selection: Selection) -> None:
-        """Each principal's outcome for the selected identity (started once the verdict is on
-        screen, so it never competes with that paint)."""
+        """Each principal's outcome for the whole request, as if that principal sent it
+        (started once the verdict is on screen, so it never competes with that paint)."""
         account = self.account
-        state = account.regions.get(selection.region) if account else None
-        if (
-            account is None
-            or not selection.identity
-            or state is None
-            or (selection.identity not in state.identities)
-        ):
+        if account is None:
             return
-        from sestui.checks.matrix import column as outcome_column
+        worker = get_current_worker()
+        key = glyph_key(selection)
+        total = len(account.principals)
 
-        column = outcome_column(
-            account,
-            selection.region,
-            selection.identity,
-            path=selection.path,
-            actions=selection.actions,
-        )
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._show_glyphs, glyph_key(selection), column)
+        def progress(done: int, column: dict[str, Outcome]) -> None:
+            self.call_from_thread(self._show_glyphs, key, column, f"{done}/{total}")
+
+        column = glyph_column(account, selection, progress, lambda: worker.is_cancelled)
+        if column is not None and not worker.is_cancelled:
+            self.call_from_thread(self._show_glyphs, key, column, None)
 
     def _show_verdict(self, selection: Selection, verdict: Verdict | None, error: str) -> None:
         if selection is not self.selection:
             return  # superseded while it ran
         self.verdict = verdict
         self.shown_selection = selection
-        self._refresh_keys()
+        self._sync_identities()  # a From address: highlight the identity it resolved to
         key = glyph_key(selection)
         if key != self._glyph_key:  # the column depends on these only, not on the principal
             self._glyph_key = key
             self.call_after_refresh(self.glyphs, selection)
-        self.finding_cursor = -1
+        if verdict is not None and selection.principal in self._principals:
+            # The row of the principal on screen says what its verdict says, at once.
+            self._show_glyphs(key, {selection.principal: verdict.outcome}, "")
         self.query_one(ContextBar).show(selection)
         bar = self.query_one(VerdictBar)
+        checks = self.pane("checks")
+        want, self._want_check = self._want_check, None
         if verdict is None:
+            self.stops = ()
+            self.finding_cursor = -1
+            self._refresh_keys()
             bar.show(None, error or "Choose a principal and an identity.")
-            self.pane("checks").set_rows([])
+            checks.set_rows([])
             self.query_one(PolicyView).show(None, empty=error)
             return
+        self.stops = finding_stops(verdict)
+        self._refresh_keys()
         bar.show(verdict)
         rows = []
         for c in verdict.checks:
@@ -459,23 +533,29 @@ class SestuiApp(App[int]):
                     f"{c.check_id} {c.title} {c.summary}",
                 )
             )
-        checks = self.pane("checks")
-        current = checks.selected
-        if current not in {c.check_id for c in verdict.checks}:
-            # Nothing chosen yet: start on the first failing check; afterwards stay put.
-            current = next(
-                (c.check_id for c in verdict.checks if c.status.value == "fail"),
-                verdict.checks[0].check_id,
-            )
-        checks.set_rows(rows, current)
-        if current is not None:
-            self._show_check(current)
+        ids = [c.check_id for c in verdict.checks]
+        if want in ids:
+            assert want is not None
+            checks.set_rows(rows, want)
+            self._show_check(want)
+        elif self.stops:
+            # A new selection: the pane shows what decides its verdict, never the check that
+            # happened to be focused for the previous one.
+            checks.set_rows(rows, self.stops[0].check_id)
+            self._show_stop(0, only=False)
+        else:
+            checks.set_rows(rows, ids[0])
+            self._show_check(ids[0])
 
-    def _show_glyphs(self, key: tuple[object, ...], column: dict[str, Outcome]) -> None:
-        """Each principal's outcome for the selected identity, as a glyph in its row (only the
-        rows whose glyph changed are touched: a big account has thousands)."""
+    def _show_glyphs(
+        self, key: Selection, column: dict[str, Outcome], progress: str | None
+    ) -> None:
+        """Each principal's outcome for the request, as a glyph in its row (only the rows whose
+        glyph changed are touched: a big account has thousands). `progress` None: the column is
+        complete, and a row it lacks has no outcome (its glyph is cleared)."""
         if key != self._glyph_key or self.account is None:
-            return  # the identity, region or send path changed while it was computed
+            return  # the request changed while it was computed
+        pane = self.pane("principals")
         prompts = {}
         sel = self.selection
         deltas = (
@@ -486,7 +566,7 @@ class SestuiApp(App[int]):
         for p in self.account.principals:
             outcome = column.get(p.arn)
             delta = p.arn in deltas
-            if outcome is None or (
+            if (outcome is None and progress is not None) or (
                 self._glyphs.get(p.arn) is outcome and self._deltas.get(p.arn, False) is delta
             ):
                 continue
@@ -494,9 +574,28 @@ class SestuiApp(App[int]):
             self._deltas[p.arn] = delta
             prompts[p.arn] = principal_prompt(p, outcome, delta)
         if prompts:
-            self.pane("principals").update_prompts(prompts)
+            pane.update_prompts(prompts)
+        if progress != "":
+            pane.border_subtitle = f"checking {progress}" if progress else ""
 
-    def _show_check(self, check_id: str, finding: Finding | None = None) -> None:
+    def _show_stop(self, index: int, *, only: bool = True) -> None:
+        """Show stop `index` of n/N: only its statement marked, or (`only=False`, landing on a
+        new verdict) every statement its check marks in that document."""
+        stop = self.stops[index]
+        self.pane("checks").select(stop.check_id)
+        self._show_check(stop.check_id, stop.finding, cursor=index, only=only)
+
+    def _show_check(
+        self,
+        check_id: str,
+        finding: Finding | None = None,
+        *,
+        cursor: int | None = None,
+        only: bool = False,
+    ) -> None:
+        """Show a check in the policy pane: the document of its finding (`finding`, else its
+        first blamed one) with the statements marked — blamed ▶, allowing ✓ — or, for a check
+        without a policy document, its explanation, evidence and fix."""
         self._refresh_keys()
         view = self.query_one(PolicyView)
         if self.verdict is None:
@@ -504,21 +603,39 @@ class SestuiApp(App[int]):
         result = next((c for c in self.verdict.checks if c.check_id == check_id), None)
         if result is None:
             return
+        if cursor is None:
+            # Landing on a check (list move, [ ]): n/N go on from its first stop.
+            cursor = next((i for i, st in enumerate(self.stops) if st.check_id == check_id), -1)
+        self.finding_cursor = cursor
+        self._show_counter()
+        allowing = allowing_statements(self.verdict)
+        problem = result.status.value in PROBLEMS
         docs = [f for f in result.findings if f.document is not None]
-        focus = finding or (docs[0] if docs else None)
+        blamed = [f for f in docs if problem and statement_key(f) not in allowing]
+        focus = finding or next(iter(blamed or docs), None)
         if focus is None or focus.document is None:
-            view.show(None, empty=f"{result.title}: {result.summary}\n{result.explanation}")
+            view.show_text("no statement to mark: what the check found", explanation(result))
             return
-        same = [f for f in docs if f.document is focus.document and f.lines is not None]
-        marks = tuple(
-            dict.fromkeys(f.lines for f in ([focus] if finding else same) if f.lines is not None)
+        same = [focus] if only else [f for f in docs if f.document is focus.document]
+        allows = tuple(
+            dict.fromkeys(
+                f.lines for f in same if f.lines is not None and statement_key(f) in allowing
+            )
         )
+        marks = tuple(
+            dict.fromkeys(
+                f.lines
+                for f in same
+                if f.lines is not None and problem and statement_key(f) not in allowing
+            )
+        )
+        tone = "allow" if statement_key(focus) in allowing else "blame" if problem else "info"
         src = focus.document.source
         title = src.describe() + (f" — {src.arn}" if src.arn else "")
         try:
             text = focus.document.policy.text
         except ValueError as exc:
-            view.show(None, empty=f"{title}: {exc}")
+            view.show_text(title, Content(f"{exc}\n\n") + explanation(result))
             return
         note = f"{result.title}: {focus.reason}"
         if self.baseline is not None and self.selection is not None and self.account is not None:
@@ -528,12 +645,22 @@ class SestuiApp(App[int]):
                 self.selection.region,
             )
             note += f"\n{since}" if since else f"\nunchanged since {self.baseline.name}"
-        view.show(PolicyShown(title, text, marks, note))
+        view.show(PolicyShown(title, text, marks, note, allows, tone))
+
+    def _show_counter(self) -> None:
+        view = self.query_one(PolicyView)
+        total = len(self.stops)
+        if self.finding_cursor >= 0:
+            view.border_subtitle = f"finding {self.finding_cursor + 1} of {total} · n/N"
+        else:
+            view.border_subtitle = (
+                f"{total} finding{'s' if total != 1 else ''} · n" if total else ""
+            )
 
     def _refresh_keys(self) -> None:
         """Re-dim the footer's keys when what they apply to changed (`f`/`c` need a fix, `n`/`N`
         findings). Only then: the footer rebuilds itself on every refresh."""
-        state = (self._focused_fix() is not None, bool(self.all_findings()))
+        state = (self._focused_fix() is not None, bool(self.stops))
         if state != self._keys_state:
             self._keys_state = state
             self.refresh_bindings()
@@ -549,7 +676,8 @@ class SestuiApp(App[int]):
 
     def action_focus_pane(self, name: str) -> None:
         if name == "policy":
-            self.query_one("#policy-scroll").focus()
+            view = self.query_one(PolicyView)
+            self.query_one("#policy-text" if view.has_class("-text") else "#policy-scroll").focus()
         else:
             self.pane(name).focus_list()
 
@@ -561,35 +689,14 @@ class SestuiApp(App[int]):
         index = ids.index(current) if current in ids else -1
         target = ids[(index + step) % len(ids)]
         self.pane("checks").select(target)
-        self.finding_cursor = -1
         self._show_check(target)
 
-    def all_findings(self) -> list[tuple[str, Finding]]:
-        if self.verdict is None:
-            return []
-        pairs = [
-            (c.check_id, f)
-            for c in self.verdict.checks
-            if c.status.value in ("fail", "warn", "unknown")
-            for f in c.findings
-            if f.document is not None and f.lines is not None
-        ]
-        return pairs or [
-            (c.check_id, f)
-            for c in self.verdict.checks
-            for f in c.findings
-            if f.document is not None and f.lines is not None
-        ]
-
     def action_finding(self, step: int) -> None:
-        pairs = self.all_findings()
-        if not pairs:
+        if not self.stops:
             self.bell()
             return
-        self.finding_cursor = (self.finding_cursor + step) % len(pairs)
-        check_id, finding = pairs[self.finding_cursor]
-        self.pane("checks").select(check_id)
-        self._show_check(check_id, finding)
+        start = self.finding_cursor if self.finding_cursor >= 0 else (-1 if step > 0 else 0)
+        self._show_stop((start + step) % len(self.stops))
 
     def action_help(self) -> None:
         from sestui.tui.screens.help import HelpScreen
@@ -637,8 +744,14 @@ class SestuiApp(App[int]):
         self.push_screen(PasteErrorScreen(), self._explain)
 
     def _explain(self, text: str | None) -> None:
-        if not text or self.account is None:
+        """Check the send a pasted error describes, mapped to a selection as `sestui explain`
+        maps it: its principal, region, action, and its identity (a configuration set: the
+        identity whose default set it is). What the account lacks is checked and shown as
+        such, never swapped for a row that happens to exist."""
+        if not text or self.account is None or self.selection is None:
             return
+        from sestui.checks import SelectionError
+        from sestui.checks.analysis import find_principal
         from sestui.checks.errors import ErrorKind, parse_error
 
         parsed = parse_error(text)
@@ -655,45 +768,60 @@ class SestuiApp(App[int]):
             )
             return
         assert parsed.principal_arn is not None
-        principal = account.principal(parsed.principal_arn)
-        if principal is None and ":assumed-role/" in parsed.principal_arn:
-            from sestui.account import PrincipalType
-
-            principal = account.principal(parsed.principal_arn.split("/")[1], PrincipalType.ROLE)
-        if principal is None:
-            self.notify_text(
-                f"No principal {parsed.principal_arn} in this account.", severity="error"
-            )
+        sel = self.selection
+        try:
+            principal = find_principal(account, replace(sel, principal=parsed.principal_arn))
+        except SelectionError as exc:
+            self.notify_text(f"{exc}.", severity="error")
             return
-        identity = None
+        region = parsed.region or sel.region
+        identity: str | None = None
+        config_set = None
         if parsed.resource_type == "identity":
             identity = parsed.resource_name
-        elif (
-            parsed.resource_type == "configuration-set"
-            and parsed.region
-            and (parsed.region in account.regions)
-        ):
-            identity = next(
-                (
-                    i.name
-                    for i in account.regions[parsed.region].identities.values()
-                    if i.default_configuration_set == parsed.resource_name
-                ),
-                None,
-            )
+        elif parsed.resource_type == "configuration-set" and parsed.resource_name:
+            config_set = parsed.resource_name
+            state = account.regions.get(region)
+            users = [
+                i.name
+                for i in (state.identities.values() if state else ())
+                if i.default_configuration_set == config_set
+            ]
+            identity = users[0] if users else None
         from sestui.checks.explain import send_form
         from sestui.checks.inputs import session_name_of
 
         # Keep what the message says: its send path and the session name of an assumed role.
-        self.jump(
+        path = send_form(text).path
+        session = session_name_of(parsed.principal_arn)
+        target = replace(
+            sel,
             principal=principal.arn,
-            region=parsed.region,
+            role=False,
+            region=region,
             identity=identity,
-            action=parsed.action,
-            path=send_form(text).path.value,
-            session=session_name_of(parsed.principal_arn),
+            from_address=None,
+            configuration_set=config_set,
+            actions=(parsed.action,) if parsed.action else sel.actions,
+            path=path,
+            session_name=session,
         )
-        self.notify_text(f"Checking {principal.name} · {parsed.action} · {parsed.resource_arn}")
+        self._apply(target)
+        what = f"identity {identity}" if identity else (parsed.resource_arn or "no resource")
+        state = account.regions.get(region)
+        if identity and (state is None or identity not in state.identities):
+            what += f" (not an identity in {region})"
+        note = f"Checking {principal.name} · {target.effective_actions[0]} · {what} in {region}"
+        if not parsed.region:
+            note += f" (the message names no region: {region} is the one selected)"
+        if identity is None:
+            self.notify_text(
+                note + ". The message does not tell which identity sent it: choose one.",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        self.notify_text(note)
 
     def action_edit_context(self) -> None:
         if self.selection is None:
@@ -702,8 +830,7 @@ class SestuiApp(App[int]):
 
         def applied(sel: Selection | None) -> None:
             if sel is not None:
-                self.selection = sel
-                self.recheck()
+                self._apply(sel)
 
         self.push_screen(ContextScreen(self.selection), applied)
 
@@ -784,7 +911,7 @@ class SestuiApp(App[int]):
         if action in ("fix", "copy_fix"):
             return True if self._focused_fix() is not None else None
         if action == "finding":
-            return True if self.all_findings() else None
+            return True if self.stops else None
         if action == "reload":
             return True if not (self.spec.demo and self.account is not None) else None
         return True

@@ -47,3 +47,14 @@ def test_fix_view(snap_compare: Any) -> None:
 
 def test_help(snap_compare: Any) -> None:
     assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_after("question_mark"))
+
+
+def test_check_without_a_policy_document(snap_compare: Any) -> None:
+    # reporting has no statement that comes close: the pane explains and shows the fix in full.
+    app = demo_app(principal="reporting", region="eu-west-1", identity="example.com")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_settled)
+
+
+def test_identity_not_in_its_region(snap_compare: Any) -> None:
+    app = demo_app(principal="newsletter", region="us-east-1", identity="news.example.com")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_settled)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from textual import on
@@ -20,8 +20,16 @@ from sestui.tui.safe_output import one_line
 @dataclass(frozen=True)
 class Row:
     key: str  # stable id (ARN, region, identity name, check id)
-    prompt: Content
+    prompt: Content | tuple[Content, ...]  # one line, or the lines of a row we chose to wrap
     search: str  # the text the filter matches
+
+
+def shown(prompt: Content | tuple[Content, ...]) -> Content:
+    """A row's prompt for the list: each line made one line (a newline in a name cannot draw a
+    row of its own); only the line breaks sestui chose stay."""
+    if isinstance(prompt, Content):
+        return one_line(prompt)
+    return Content("\n").join(one_line(line) for line in prompt)
 
 
 class ListPane(Vertical, can_focus=False):
@@ -63,7 +71,7 @@ class ListPane(Vertical, can_focus=False):
 
     @property
     def selected(self) -> str | None:
-        return self._selected
+        return self._selected or None
 
     def focus_list(self) -> None:
         self.options.focus()
@@ -82,7 +90,7 @@ class ListPane(Vertical, can_focus=False):
             self._selected = selected
         self._refill()
 
-    def update_prompts(self, prompts: dict[str, Content]) -> None:
+    def update_prompts(self, prompts: Mapping[str, Content | tuple[Content, ...]]) -> None:
         """Change prompts in place (status glyphs) without disturbing the highlight."""
         self._rows = [
             Row(r.key, prompts[r.key], r.search) if r.key in prompts else r for r in self._rows
@@ -90,13 +98,20 @@ class ListPane(Vertical, can_focus=False):
         ol = self.options
         for key, prompt in prompts.items():
             try:
-                ol.replace_option_prompt(key, one_line(prompt))
+                ol.replace_option_prompt(key, shown(prompt))
             except Exception:  # filtered out of view: the stored row has it for later
                 continue
 
     def forget(self) -> None:
         """Drop the remembered choice (the next set_rows picks its default)."""
         self._selected = None
+
+    def unselect(self) -> None:
+        """Highlight no row: the choice is none of them (until the user moves)."""
+        self._selected = ""  # never a key: _refill leaves the list unhighlighted
+        self._quiet = True
+        self.options.highlighted = None
+        self._quiet = False
 
     def select(self, key: str) -> None:
         self._selected = key
@@ -120,12 +135,17 @@ class ListPane(Vertical, can_focus=False):
         visible = [r for r in self._rows if not text or text in r.search.lower()]
         ol = self.options
         self._quiet = True
-        ol.set_options([Option(one_line(r.prompt), id=r.key) for r in visible])
+        ol.set_options([Option(shown(r.prompt), id=r.key) for r in visible])
         keys = [r.key for r in visible]
         if self._selected in keys:
             ol.highlighted = keys.index(self._selected)
-        elif keys:
+        elif keys and (self._selected is None or text):
+            # Nothing chosen yet, or a filter hides the choice: the first row is a fair start.
+            # A choice that is simply absent stays unhighlighted: another row would be checked
+            # in its place.
             ol.highlighted = 0
+        else:
+            ol.highlighted = None
         self._quiet = False
 
     @on(OptionList.OptionHighlighted)

@@ -1,5 +1,7 @@
 """The policy viewer: highlighted JSON with line numbers, a gutter glyph and a background on the
-statements the focused check blames. Reads without colour: the glyph and bold carry the mark.
+statements the focused check blames (▶, error colour) or that allow the send (✓, success colour).
+Reads without colour: the glyph and bold carry the mark. A check without a policy document shows
+its explanation, evidence and fix as text instead.
 
 The body is a line-API widget: only the lines on screen are rendered, each once (cached), so a
 policy of thousands of lines scrolls and repaints as fast as a short one.
@@ -13,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content, Span
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -28,20 +30,28 @@ if TYPE_CHECKING:
 class PolicyShown:
     title: str  # "identity policy X (via group Y) — arn"
     text: str  # the canonical pretty-printed JSON
-    marks: tuple[LineRange, ...] = ()
+    marks: tuple[LineRange, ...] = ()  # blamed statements
     note: str = ""  # e.g. the finding's reason
+    allows: tuple[LineRange, ...] = ()  # statements that allow the send (never drawn as blamed)
+    tone: str = "blame"  # of the note: blame | allow | info
+
+
+NOTE_STYLE = {"blame": ("▶ ", "$error"), "allow": ("✓ allowing — ", "$success"), "info": ("", "")}
 
 
 @lru_cache(maxsize=64)
-def render_policy(text: str, marks: tuple[LineRange, ...] = ()) -> tuple[Content, ...]:
-    """One Content per line: a gutter (▶ on blamed lines), the line number, the highlighted JSON,
-    and a background on blamed lines. The text is highlighted once and the highlighter's spans
-    are moved onto each line (JSON tokens never cross a line)."""
+def render_policy(
+    text: str, marks: tuple[LineRange, ...] = (), allows: tuple[LineRange, ...] = ()
+) -> tuple[Content, ...]:
+    """One Content per line: a gutter (▶ on blamed lines, ✓ on allowing ones), the line number,
+    the highlighted JSON, and a background on marked lines. The text is highlighted once and the
+    highlighter's spans are moved onto each line (JSON tokens never cross a line)."""
     from textual.highlight import highlight  # pygments: loaded when a policy is first shown
 
     body = highlight(text, language="json")
     lines = text.split("\n")
     marked = {n for r in marks for n in range(r.first, r.last + 1)}
+    allowing = {n for r in allows for n in range(r.first, r.last + 1)} - marked
     width = len(str(len(lines)))
     longest = max((len(line) for line in lines), default=0)
     gutter = width + 2  # glyph, number, space
@@ -58,10 +68,12 @@ def render_policy(text: str, marks: tuple[LineRange, ...] = ()) -> tuple[Content
     out = []
     for n, line in enumerate(lines, 1):
         hit = n in marked
-        row = ("▶" if hit else " ") + f"{n:>{width}} " + line
-        if hit:
+        ok = n in allowing
+        row = ("▶" if hit else "✓" if ok else " ") + f"{n:>{width}} " + line
+        if hit or ok:
             row += " " * (longest - len(line) + 1)
-            spans = [Span(0, len(row), "on $error 18%"), Span(0, gutter, "bold $error")]
+            colour = "$error" if hit else "$success"
+            spans = [Span(0, len(row), f"on {colour} 18%"), Span(0, gutter, f"bold {colour}")]
         else:
             spans = [Span(1, gutter, "$text-muted")]
         out.append(Content(row, spans + per_line[n - 1]))
@@ -113,22 +125,44 @@ class PolicyView(Vertical):
     PolicyView > #policy-header { height: 1; color: $text-muted; padding: 0 1;
         text-wrap: nowrap; text-overflow: ellipsis; }
     PolicyView > #policy-note { height: 2; padding: 0 1; text-style: bold; }
+    PolicyView > #policy-text { display: none; height: 1fr; padding: 0 1; }
+    PolicyView.-text > #policy-text { display: block; }
+    PolicyView.-text > #policy-scroll, PolicyView.-text > #policy-note { display: none; }
     """
 
     def __init__(self, *, id: str | None = None, title: str = "Policy") -> None:
         super().__init__(id=id)
         self.border_title = title
         self.shown: PolicyShown | None = None
+        self.text: Content | None = None  # the explanation shown instead of a policy
 
     def compose(self) -> ComposeResult:
         yield Static(id="policy-header", markup=False)
         yield Static(id="policy-note", markup=False)
         yield PolicyBody(id="policy-scroll")
+        with VerticalScroll(id="policy-text"):
+            yield Static(id="policy-explain", markup=False)
+
+    def show_text(self, title: str, text: Content) -> None:
+        """A check without a policy document: its explanation, evidence and fix, wrapped."""
+        self.shown = None
+        self.text = text
+        self.query_one("#policy-header", Static).update(Content(title))
+        self.query_one("#policy-explain", Static).update(text)
+        self.query_one(PolicyBody).set_lines(())
+        self.add_class("-text")
+        self.query_one("#policy-text", VerticalScroll).scroll_home(animate=False)
+
+    @property
+    def explanation(self) -> str:
+        return self.text.plain if self.text is not None and self.has_class("-text") else ""
 
     def show(self, shown: PolicyShown | None, *, empty: str = "") -> None:
-        if shown is not None and shown == self.shown:
+        if shown is not None and shown == self.shown and not self.has_class("-text"):
             return  # the same policy and marks: nothing to redraw
         self.shown = shown
+        self.text = None
+        self.remove_class("-text")
         header = self.query_one("#policy-header", Static)
         note = self.query_one("#policy-note", Static)
         body = self.query_one(PolicyBody)
@@ -138,16 +172,22 @@ class PolicyView(Vertical):
             body.set_lines(())
             return
         header.update(Content(shown.title))
-        note.update(Content.styled(("▶ " + shown.note) if shown.note else "", "$error"))
-        body.set_lines(render_policy(shown.text, shown.marks))
+        prefix, style = NOTE_STYLE[shown.tone]
+        note.update(Content.styled((prefix + shown.note) if shown.note else "", style))
+        body.set_lines(render_policy(shown.text, shown.marks, shown.allows))
         self.scroll_to_mark()
 
     def scroll_to_mark(self) -> None:
         body = self.query_one(PolicyBody)
-        first = self.shown.marks[0].first if self.shown and self.shown.marks else 1
+        marks = (self.shown.marks or self.shown.allows) if self.shown else ()
+        first = marks[0].first if marks else 1
         # After the refresh: the body's new virtual size must be laid out before it can scroll.
         self.call_after_refresh(body.scroll_to, 0, max(0, first - 2), animate=False)
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:
         return self.shown.marks if self.shown else ()
+
+    @property
+    def allowing_lines(self) -> tuple[LineRange, ...]:
+        return self.shown.allows if self.shown else ()

@@ -1,0 +1,137 @@
+"""What the policy pane shows of a verdict: the check it rests on, the findings `n`/`N` walk,
+which statements allow rather than blame, and a check without a policy document as text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+
+if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
+    from sestui.checks import CheckResult, Finding, Verdict
+    from sestui.policy import PolicySource
+
+GLYPH_STYLE = {  # by status value
+    "pass": "$success",
+    "fail": "bold $error",
+    "warn": "$warning",
+    "unknown": "$warning",
+    "n/a": "$text-muted",
+}
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One stop of `n`/`N`: a finding of a check, or a check without a policy document."""
+
+    check_id: str
+    finding: Finding | None
+
+
+PROBLEMS = ("fail", "warn", "unknown")
+
+
+def statement_key(f: Finding) -> tuple[PolicySource | None, int | None]:
+    return (f.document.source if f.document else None, f.statement)
+
+
+def allowing_statements(verdict: Verdict) -> frozenset[tuple[PolicySource | None, int | None]]:
+    """The statements that allow some action on some resource of this request."""
+    return frozenset(
+        (t.policy.source, t.statement.index)
+        for e in verdict.evaluations
+        for t in e.evaluation.allows()
+    )
+
+
+def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
+    """What `n`/`N` walk, the first being what decides the verdict: on a refusal (or an
+    undecided verdict) the distinct findings of the failing checks, then of those that warn
+    (a check without a policy document is one stop: its explanation); on ALLOWED the allowing
+    statements first, then the warnings."""
+    allowing = allowing_statements(verdict)
+
+    def distinct(c: CheckResult, keep: Callable[[Finding], bool]) -> list[Stop]:
+        seen: set[tuple[object, ...]] = set()
+        out = []
+        for f in c.findings:
+            key = (*statement_key(f), f.lines)
+            if f.document is None or key in seen or not keep(f):
+                continue
+            seen.add(key)
+            out.append(Stop(c.check_id, f))
+        return out
+
+    def problems(status: tuple[str, ...]) -> list[Stop]:
+        out = []
+        for c in verdict.checks:
+            if c.status.value in status:
+                blamed = distinct(c, lambda f: statement_key(f) not in allowing)
+                out.extend(blamed or [Stop(c.check_id, None)])
+        return out
+
+    allows: list[Stop] = []
+    if verdict.outcome.value == "allowed":
+        seen: set[tuple[object, ...]] = set()
+        for c in verdict.checks:
+            for stop in distinct(c, lambda f: statement_key(f) in allowing):
+                assert stop.finding is not None
+                if statement_key(stop.finding) not in seen:
+                    seen.add(statement_key(stop.finding))
+                    allows.append(stop)
+    stops = problems(("fail",))
+    first = deciding_check(verdict)
+    # The check that decides the verdict leads (the others keep the checks' order).
+    stops.sort(key=lambda st: st.check_id != first)
+    return tuple(allows + stops + problems(("warn", "unknown")))
+
+
+# The check that reports on each policy type (the verdict names the type that decided).
+CHECK_OF_KIND = {
+    "identity": "identity-policy",
+    "permissions-boundary": "permissions-boundary",
+    "scp": "scp",
+    "resource": "sending-authorization",
+}
+
+
+def deciding_check(verdict: Verdict) -> str | None:
+    """The failing check the verdict rests on: for a policy decision, the check of the deciding
+    policy type (else the first failing check that blames a policy of that type); for a refusal
+    no policy decides (an unverified identity, a sandbox), the first failing check that blames
+    no policy; else the first failing one."""
+    failing = [c for c in verdict.checks if c.status.value == "fail"]
+    if verdict.deciding is not None:
+        own = CHECK_OF_KIND.get(verdict.deciding.value)
+        match = next((c for c in failing if c.check_id == own), None) or next(
+            (c for c in failing if verdict.deciding in {f.kind for f in c.findings}), None
+        )
+    else:
+        match = next((c for c in failing if all(f.document is None for f in c.findings)), None)
+    chosen = match or (failing[0] if failing else None)
+    return chosen.check_id if chosen else None
+
+
+def explanation(result: CheckResult) -> Content:
+    """A check without a policy document, in full: what it found, why, the evidence, the fix."""
+    parts: list[str | tuple[str, str]] = [
+        (f"{result.status.glyph} {result.title}", "bold " + GLYPH_STYLE[result.status.value]),
+        (f" ({result.status.value})\n", "$text-muted"),
+        (result.summary + "\n", "bold"),
+    ]
+    if result.explanation:
+        parts.append("\n" + result.explanation + "\n")
+    evidence = [f.reason + (f" — {f.where()}" if f.document else "") for f in result.findings]
+    if result.missing_keys:
+        evidence.append("request keys left unset: " + ", ".join(result.missing_keys))
+    if evidence:
+        parts.append(("\nEvidence\n", "bold"))
+        parts.extend(f"  • {e}\n" for e in evidence)
+    if result.fix is not None:
+        parts.append((f"\nFix: {result.fix.title}\n", "bold $success"))
+        if result.fix.note:
+            parts.append((result.fix.note + "\n", "$text-muted"))
+        parts.append(result.fix.text() + "\n")
+    return Content.assemble(*parts)

@@ -1,0 +1,361 @@
+"""What the user asks for (paste, start flag, palette, matrix cell, From edit) is what is checked;
+the principal glyphs equal run() for every row; the policy pane follows the verdict."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from sestui.checks import Outcome, Selection, SendPath, run
+from sestui.cli import main
+from sestui.demo.build import build
+from sestui.sources import SourceSpec
+from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
+from sestui.tui.screens.context import ContextScreen
+from sestui.tui.widgets.policy_view import PolicyView
+from tests.tui.conftest import USER, demo_app, settle
+
+pytestmark = pytest.mark.asyncio
+
+GLYPH = {outcome: OUTCOME_GLYPH[outcome.value][0] for outcome in Outcome}
+
+
+def denied_554(user: str, resource: str) -> str:
+    return (
+        f"554 Access denied: User `arn:aws:iam::111122223333:user/{user}' is not authorized to "
+        f"perform `ses:SendRawEmail' on resource `arn:aws:ses:{resource}'"
+    )
+
+
+def prompts(app: SestuiApp, pane: str) -> dict[str, str]:
+    return {str(o.id): str(o.prompt) for o in app.pane(pane).options.options}
+
+
+def highlighted(app: SestuiApp, pane: str) -> str | None:
+    ol = app.pane(pane).options
+    return None if ol.highlighted is None else ol.get_option_at_index(ol.highlighted).id
+
+
+def cli_explain(message: str) -> dict[str, Any]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(["explain", message, "--demo", "--format", "json"])
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+async def paste(app: SestuiApp, pilot: Any, message: str) -> None:
+    await pilot.press("e")
+    app.screen.query_one(TextArea).insert(message)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def assert_same_as_cli(app: SestuiApp, message: str) -> None:
+    """The TUI checks the selection `sestui explain` derives from the same message."""
+    cli = cli_explain(message)
+    sel, verdict = app.selection, app.verdict
+    assert sel is not None and verdict is not None
+    assert (sel.principal, sel.region, sel.identity, sel.from_address) == (
+        cli["selection"]["principal"],
+        cli["selection"]["region"],
+        cli["selection"]["identity"],
+        cli["selection"]["from"],
+    )
+    assert sel.configuration_set == cli["selection"]["configuration_set"]
+    assert list(sel.effective_actions) == cli["selection"]["actions"]
+    assert sel.path.value == cli["selection"]["via"]
+    assert verdict.outcome.value == cli["verdict"]["outcome"]
+    assert verdict.summary == cli["verdict"]["summary"]
+    assert verdict.identity_arn == cli["verdict"]["identity_arn"]
+
+
+# -- §1 the selection is never substituted -------------------------------------------------------
+
+
+async def test_paste_of_an_identity_not_in_its_region_checks_that_identity() -> None:
+    # news.example.com is an identity in eu-west-1 only; the message names it in us-east-1.
+    message = denied_554("newsletter", "us-east-1:111122223333:identity/news.example.com")
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await paste(app, pilot, message)
+        assert_same_as_cli(app, message)
+        assert app.selection.identity == "news.example.com"  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert "news.example.com is not verified in us-east-1" in app.verdict.summary  # type: ignore[union-attr]
+        # Its own row, marked, highlighted; the region's identities are all still there.
+        rows = prompts(app, "identities")
+        assert " ".join(rows["news.example.com"].split()) == (
+            "✗ news.example.com not an identity in us-east-1"
+        )
+        assert {"alerts@example.com", "example.com", "marketing.example.com"} < set(rows)
+        assert highlighted(app, "identities") == "news.example.com"
+        assert highlighted(app, "regions") == "us-east-1"
+        toast = [n.message for n in app._notifications]
+        assert any("news.example.com (not an identity in us-east-1)" in m for m in toast)
+        # The verdict rests on verification (no policy decides it): the pane shows that check.
+        assert app.focused_check() == "verification"
+        assert "SES refuses the send before any policy is read" in (
+            app.query_one(PolicyView).explanation
+        )
+
+
+async def test_paste_of_an_unknown_identity_in_the_same_region() -> None:
+    message = denied_554("reporting", "eu-west-1:111122223333:identity/nosuch.example.org")
+    app = demo_app()  # opens in eu-west-1
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await paste(app, pilot, message)
+        assert_same_as_cli(app, message)
+        assert highlighted(app, "identities") == "nosuch.example.org"
+        assert "not an identity in\n  eu-west-1" in prompts(app, "identities")["nosuch.example.org"]
+        # Moving to a real identity and back checks each as asked.
+        await pilot.press("2", "down")
+        await settle(pilot)
+        assert app.selection.identity == highlighted(app, "identities") != "nosuch.example.org"  # type: ignore[union-attr]
+        await pilot.press("up")
+        await settle(pilot)
+        assert app.selection.identity == "nosuch.example.org"  # type: ignore[union-attr]
+
+
+async def test_paste_of_a_configuration_set_checks_the_identity_that_uses_it() -> None:
+    message = denied_554(
+        "newsletter", "eu-west-1:111122223333:configuration-set/newsletter-tracking"
+    )
+    app = demo_app(principal="ops-admin", region="us-east-1", identity="alerts@example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await paste(app, pilot, message)
+        assert_same_as_cli(app, message)
+        assert app.selection.configuration_set == "newsletter-tracking"  # type: ignore[union-attr]
+        assert highlighted(app, "identities") == "news.example.com"
+
+
+async def test_unknown_start_flags_are_refused_before_the_tui_opens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def never(self: SestuiApp) -> None:
+        raise AssertionError("the TUI opened")
+
+    monkeypatch.setattr(SestuiApp, "run", never)
+    # A region name no SES region has is refused as input, as `sestui check` refuses it.
+    assert main(["--demo", "--user", "nosuch", "--region", "xx-nowhere-1"]) == 2
+    assert "--region: 'xx-nowhere-1' is not a region where SES sends" in capsys.readouterr().err
+    # A real region the demo did not read, and a user it lacks: both named.
+    assert main(["--demo", "--user", "nosuch", "--region", "ap-south-1"]) == 2
+    err = capsys.readouterr().err
+    assert "sestui: no user or role 'nosuch' in account 111122223333" in err
+    assert "no region 'ap-south-1' in account 111122223333" in err
+    assert main(["--demo", "--role", "nosuch"]) == 2
+    assert "sestui: no role 'nosuch' in account" in capsys.readouterr().err
+
+
+async def test_unknown_start_flags_of_a_live_load_are_named_not_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sestui.sources as sources
+
+    monkeypatch.setattr(sources, "read_live", lambda spec, progress=None: build())
+    monkeypatch.setattr(sources, "has_credentials", lambda profile: True)
+    app = SestuiApp(SourceSpec(profile="prod"), StartAt("nosuch", "xx-nowhere-1"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.account is not None
+        sel = app.selection
+        assert sel is not None and (sel.principal, sel.region) == ("nosuch", "xx-nowhere-1")
+        assert app.verdict is None
+        bar = str(app.query_one("#verdict").render())
+        assert "no user or role 'nosuch' in account 111122223333" in bar
+        toast = "\n".join(n.message for n in app._notifications)
+        assert "'nosuch'" in toast and "'xx-nowhere-1'" in toast
+        assert highlighted(app, "principals") is None  # no other principal stands in
+        assert highlighted(app, "regions") == "xx-nowhere-1"
+        assert "not read" in prompts(app, "regions")["xx-nowhere-1"]
+
+
+async def test_start_flags_from_and_identity_are_checked_as_given(tmp_path: Any) -> None:
+    app = demo_app(principal="support-desk", region="eu-west-1", from_address="support@example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.selection.from_address == "support@example.com"  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        # support@example.com is unverified there: SES authorizes example.com, highlighted.
+        assert highlighted(app, "identities") == "example.com"
+    app = demo_app(principal="newsletter", region="us-east-1", identity="news.example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.selection.identity == "news.example.com"  # type: ignore[union-attr]
+        assert highlighted(app, "identities") == "news.example.com"
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+
+
+async def test_from_edit_moves_the_identity_highlight_and_the_glyphs() -> None:
+    app = demo_app(principal="support-desk", region="eu-west-1", identity="billing@example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert highlighted(app, "identities") == "billing@example.com"
+        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert prompts(app, "principals")[USER + "support-desk"].startswith(GLYPH[Outcome.DENIED])
+        await pilot.press("x")
+        assert isinstance(app.screen, ContextScreen)
+        app.screen.query_one("#ctx-from", Input).value = "support@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert highlighted(app, "identities") == "example.com"
+        # The row of the principal on screen says what its verdict says.
+        assert prompts(app, "principals")[USER + "support-desk"].startswith(GLYPH[Outcome.ALLOWED])
+        assert_glyphs_equal_run(app)
+
+
+def assert_glyphs_equal_run(app: SestuiApp) -> set[Outcome]:
+    """Every principal's glyph is run()'s outcome for the current request with that principal."""
+    assert app.account is not None and app.selection is not None
+    shown = prompts(app, "principals")
+    seen = set()
+    for p in app.account.principals:
+        row = replace(app.selection, principal=p.arn, role=not p.is_user)
+        outcome = run(app.account, row).outcome
+        seen.add(outcome)
+        assert shown[p.arn][0] == GLYPH[outcome], (p.name, app.selection, shown[p.arn])
+    return seen
+
+
+CONTEXTS: list[dict[str, Any]] = [
+    {"region": "eu-west-1", "identity": "example.com"},  # the bitset column's own context
+    {"region": "eu-west-1", "identity": "example.com", "from_address": "support@example.com"},
+    {"region": "eu-west-1", "identity": "billing@example.com", "from_address": "ops@example.com"},
+    {"region": "eu-west-1", "identity": "news.example.com", "recipients": ("a@example.org",)},
+    {
+        "region": "eu-west-1",
+        "identity": "example.com",
+        "path": SendPath.API_V2,
+        "actions": ("ses:SendEmail",),
+    },
+    {"region": "us-east-1", "identity": "news.example.com", "source_ip": "203.0.113.7"},
+    {"region": "eu-central-1", "identity": "noreply@example.com", "path": SendPath.API_V1},
+    {"region": "us-west-2", "from_address": "shop@shop.example.net", "recipients": ()},
+    {"region": "eu-west-1", "identity": "example.com", "current_time": "2030-01-01T00:00:00Z"},
+]
+
+
+async def test_glyphs_equal_run_for_every_demo_row_in_every_context() -> None:
+    app = demo_app()
+    seen: set[Outcome] = set()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for context in CONTEXTS:
+            base = Selection(USER + "support-desk", **context)
+            app._apply(base)
+            await settle(pilot)
+            assert app.selection == base
+            seen |= assert_glyphs_equal_run(app)
+    assert seen == set(Outcome)  # the comparison covers every glyph
+
+
+# -- §2 the policy pane follows the verdict ------------------------------------------------------
+
+
+async def test_policy_pane_follows_the_verdict_on_list_moves() -> None:
+    app = demo_app(principal="dev-sandbox", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        assert "permissions boundary" in app.verdict.summary  # type: ignore[union-attr]
+        assert app.focused_check() == "permissions-boundary"
+        assert "DeveloperBoundary" in view.shown.title  # type: ignore[union-attr]
+        # Look at the passing identity-policy check: its Allow ses:* allows, it is not blamed.
+        await pilot.press("4", "home")
+        await settle(pilot)
+        assert app.focused_check() == "identity-policy"
+        assert view.marked_lines == () and view.allowing_lines != ()
+        assert view.shown.tone == "allow"  # type: ignore[union-attr]
+        # Another principal: the pane shows what decides its verdict, not the focused check.
+        await pilot.press("1", "up")  # old-crm: denied by an SCP
+        await settle(pilot)
+        assert app.selection.principal == USER + "legacy/old-crm"  # type: ignore[union-attr]
+        assert app.focused_check() == "scp"
+        assert "DenyLegacyCrmSending" in view.shown.title  # type: ignore[union-attr]
+        assert view.marked_lines and view.shown.tone == "blame"  # type: ignore[union-attr]
+        assert view.border_subtitle.startswith("finding 1 of ")
+        await pilot.press("up")  # contractor: allowed
+        await settle(pilot)
+        assert app.selection.principal == USER + "external/contractor"  # type: ignore[union-attr]
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert app.focused_check() == "identity-policy"
+        assert view.marked_lines == () and view.allowing_lines
+        svg = app.export_screenshot()
+        assert "allowing" in svg
+
+
+async def test_n_walks_distinct_findings_with_a_counter() -> None:
+    app = demo_app(principal="eu-mailer", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        total = len(app.stops)
+        assert total >= 3
+        assert len(set(app.stops)) == total
+        assert view.border_subtitle == f"finding 1 of {total} · n/N"
+        seen = []
+        for i in range(2, total + 1):
+            await pilot.press("n")
+            assert view.border_subtitle == f"finding {i} of {total} · n/N"
+            seen.append((app.focused_check(), view.shown, view.explanation))
+        assert len(set(map(str, seen))) == len(seen)  # every stop shows something else
+        await pilot.press("n")
+        assert view.border_subtitle == f"finding 1 of {total} · n/N"  # wraps
+        await pilot.press("N")
+        assert view.border_subtitle == f"finding {total} of {total} · n/N"
+
+
+async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix() -> None:
+    app = demo_app(principal="smtp-wordpress", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        await pilot.press("4", "end")
+        await settle(pilot)
+        assert app.focused_check() == "smtp-credentials"
+        text = view.explanation
+        assert "key AKIAI44QH8DHBEXAMPLE was last used in us-east-1, not eu-west-1" in text
+        assert "derive a new password for eu-west-1" in text
+        assert view.has_class("-text")
+        await pilot.press("5")  # the explanation scrolls with the keys, like a policy
+        assert app.focused is not None and app.focused.id == "policy-text"
+    app = demo_app(principal="reporting", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        assert app.focused_check() == "identity-policy"  # fails, and no statement comes close
+        text = view.explanation
+        assert "no identity policy allows ses:SendRawEmail" in text
+        assert "Fix: Allow the sending actions" in text and '"ses:SendRawEmail"' in text
+        # In full: the whole fix document is there, down to its last line.
+        fix = app.verdict.check("identity-policy").fix  # type: ignore[union-attr]
+        assert fix is not None and fix.text() in text
+
+
+async def test_palette_jump_checks_the_identity_it_names() -> None:
+    app = demo_app()  # eu-west-1, billing@example.com
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"identity: alerts@example.com (us-east-1)")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        sel = app.selection
+        assert sel is not None and (sel.region, sel.identity) == ("us-east-1", "alerts@example.com")
+        assert highlighted(app, "identities") == "alerts@example.com"
+        assert highlighted(app, "regions") == "us-east-1"
+        assert app.verdict.identity_arn.endswith(":identity/alerts@example.com")  # type: ignore[union-attr]
