@@ -28,7 +28,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     MatrixScreen #matrix-title { height: auto; padding: 0 1; }
     MatrixScreen DataTable { height: 1fr; }
     """
-    BINDINGS = [Binding("escape,q,m", "dismiss_none", "Close", id="close-matrix")]
+    BINDINGS = [Binding("escape,m", "dismiss_none", "Close", id="close-matrix")]
 
     def __init__(self, matrix: Matrix) -> None:
         super().__init__()
