@@ -11,6 +11,7 @@ BENCHES = {
     "tui": "tests.bench.bench_tui",
     "live": "tests.bench.bench_live",
     "fuzz": "tests.bench.fuzz",
+    "hang": "tests.bench.bench_hang",
 }
 
 

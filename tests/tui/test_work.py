@@ -318,3 +318,30 @@ def test_daemon_executor_hands_back_results_and_errors() -> None:
         return ok, ""
 
     assert asyncio.run(main()) == (42, "ZeroDivisionError")
+
+
+@pytest.mark.asyncio
+async def test_the_matrix_table_fills_in_steps_and_can_close_midway(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual.widgets import DataTable
+
+    from sestui.tui.screens import matrix as screen_module
+
+    monkeypatch.setattr(screen_module, "ROWS_PER_PAINT", 2)
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen)
+        table = app.screen.query_one(DataTable)
+        m = app.screen.matrix
+        assert table.row_count == len(m.principals) == 13  # every step arrived, in order
+        for i in (0, 4, 12):
+            assert table.coordinate_to_cell_key((i, 0)).row_key.value == m.principals[i].arn
+            shown = [str(table.get_cell_at((i, j + 1))) for j in range(len(m.identities))]
+            assert shown == [screen_module.CELL[c][0] for c in m.cells[i]]
+        await pilot.press("escape", "m", "escape")  # closed while still filling: no error
+        await settle(pilot)
+        assert not isinstance(app.screen, MatrixScreen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +20,9 @@ CELL = {
     Outcome.DENIED: ("✗", "$error"),
     Outcome.UNDECIDED: ("?", "$warning"),
 }
+
+
+ROWS_PER_PAINT = 200
 
 
 class MatrixScreen(ModalScreen[tuple[str, str] | None]):
@@ -54,12 +59,24 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         table.add_column("principal", key="principal", width=width)
         for name in m.identities:
             table.add_column(Text(name), key=name)  # a Text: names are never markup
-        for p, row in zip(m.principals, m.cells, strict=True):
-            cells = [Content.styled(*CELL[c]) for c in row]
-            table.add_row(Content(p.label), *cells, key=p.arn)
         table.focus()
+        self._rows = iter(zip(m.principals, m.cells, strict=True))
+        self._styled = {outcome: Content.styled(*mark) for outcome, mark in CELL.items()}
+        self._fill()
         if m.identities:
             table.move_cursor(column=1)
+
+    def _fill(self) -> None:
+        """Add the next rows, then paint before adding more: 5,500 principals × 130 identities
+        took seconds of the UI thread in one go, with no key (not even esc or q) answered."""
+        if not self.is_attached:
+            return  # closed while filling
+        table = self.query_one(DataTable)
+        styled = self._styled
+        for p, row in islice(self._rows, ROWS_PER_PAINT):
+            table.add_row(Content(p.label), *(styled[c] for c in row), key=p.arn)
+        if table.row_count < len(self.matrix.principals):
+            self.call_after_refresh(self._fill)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         row, col = event.coordinate.row, event.coordinate.column
