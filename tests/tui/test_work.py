@@ -345,3 +345,36 @@ async def test_the_matrix_table_fills_in_steps_and_can_close_midway(
         await pilot.press("escape", "m", "escape")  # closed while still filling: no error
         await settle(pilot)
         assert not isinstance(app.screen, MatrixScreen)
+
+
+@pytest.mark.asyncio
+async def test_esc_cancels_the_first_load_and_r_loads_again(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import json
+
+    from sestui import sources
+    from sestui.demo.build import build
+    from sestui.sources import SourceSpec
+    from sestui.tui.app import SestuiApp
+
+    snap = tmp_path / "snap.json"
+    snap.write_text(json.dumps(build()), encoding="utf-8")
+    real = sources.open_account
+
+    def slow(*args: Any, **kw: Any) -> Any:
+        gate.block()
+        return real(*args, **kw)
+
+    monkeypatch.setattr(sources, "open_account", slow)
+    app = SestuiApp(SourceSpec(snapshot=str(snap)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, gate.started)
+        await pilot.press("escape")
+        gate.release.set()
+        await settle(pilot)
+        assert app.account is None  # the read finished after esc: dropped
+        assert "Loading cancelled: r loads again." in str(app.query_one("#verdict").render())
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.account is not None and app.verdict is not None
