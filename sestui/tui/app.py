@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.account import Account, IamPrincipal
     from sestui.checks import Finding, Fix, Outcome, Selection, Verdict
     from sestui.checks.errors import ParsedError
+    from sestui.checks.matrix import Matrix
     from sestui.checks.selection import SendPath
 
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
@@ -579,7 +580,7 @@ class SestuiApp(App[int]):
         if not worker.is_cancelled:
             self.call_from_thread(self._show_matrix, worker, m)
 
-    def _show_matrix(self, worker: Worker[None], m: Any) -> None:
+    def _show_matrix(self, worker: Worker[None], m: Matrix) -> None:
         if worker.is_cancelled:
             return  # esc came after the last poll: never show cancelled work
         from sestui.tui.screens.matrix import MatrixScreen
