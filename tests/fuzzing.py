@@ -76,6 +76,9 @@ TEXT = st.one_of(
             "${aws:PrincipalTag/t, 'd'}",
             "[red]x",
             "*a*a*a*a*a*a*c",
+            "ses:Send?awEmail",
+            "arn:aws:ses:*:*:identity/?*@example.???",
+            "a?a?a?a?a?a?a?a?c*",
             "é∂ƒ",
             "\x00",
             "",
@@ -155,7 +158,7 @@ def mutated(draw: st.DrawFn, base: Any) -> Any:
         elif op == "rename" and isinstance(parent, dict):
             parent[draw(st.sampled_from(KEYS))] = parent.pop(key)
         elif op == "huge":
-            parent[key] = draw(st.sampled_from(["*", "a", "ses:*", "é"])) * 200_000
+            parent[key] = draw(st.sampled_from(["*", "a", "ses:*", "é", "?", "a?"])) * 200_000
         elif op == "deep":
             deep: Any = "x"
             for _ in range(
@@ -283,7 +286,16 @@ explain_texts = st.one_of(
     st.builds(
         lambda t: t * 1000,
         st.sampled_from(
-            ["arn:aws:iam::1:", "ses:Send", "`'\n", "arn:aws:ses:eu-west-1:111122223333:"]
+            [
+                "arn:aws:iam::1:",
+                "ses:Send",
+                "`'\n",
+                "arn:aws:ses:eu-west-1:111122223333:",
+                "arn:\n",  # a line to rejoin every few characters
+                "not verified a-",  # one long run of address characters
+                "a@",
+                "configuration set ",
+            ]
         ),
     ),
 )

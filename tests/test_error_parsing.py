@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+import textwrap
 
-from sestui.checks.errors import ErrorKind, parse_error
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sestui.checks.errors import _WORDS, ErrorKind, _addresses, _unwrap, parse_error
+from tests.hangguard import run_guarded
 
 U = "arn:aws:iam::111122223333:user/iam-user-name"
 R = "arn:aws:ses:eu-west-1:111122223333:identity/example.com"
@@ -91,3 +97,92 @@ def test_not_verified_lists_identities_and_region() -> None:
     assert p.region == "us-east-1"
     assert p.identities == ("bob@example.org", "alice@example.net")
     assert p.smtp
+
+
+# -- linear time: the old, quadratic code is kept here as the reference -----------------------
+
+
+def _reference_unwrap(text: str) -> str:
+    """The original line rejoining: re-searches the whole joined text for every line. (One
+    change: an end-of-text anchor where it had `$`, which also matched before a final newline,
+    so after a blank line the word before it still counted as the last one.)"""
+    lines = text.replace("\r\n", "\n").split("\n")
+    out = lines[0] if lines else ""
+    for nxt in lines[1:]:
+        stripped = nxt.lstrip()
+        tail = re.search(r"(\S+)\Z", out)
+        head = re.match(r"(\S+)", stripped)
+        last = tail.group(1) if tail else ""
+        inside = re.search(r"(?:arn:|(?:ses|email):)\S*\Z", last)
+        if (
+            inside
+            and head
+            and head.group(1).strip("'`’").lower() not in _WORDS
+            and not last.endswith(("'", "`", "’", "”"))
+        ):
+            out += stripped
+        else:
+            out += "\n" + nxt
+    return out
+
+
+# Fragments that exercise every branch: markers split across lines, quotes, stop words, blanks.
+_FRAGMENTS = ["ar", "n:", "arn:", "se", "s:", "ses:", "email:", "em", "ail:", "x", "The", "is"]
+_FRAGMENTS += [" ", "  ", "\n", "\n  ", "\r\n", "'", "`", "’", "”", "\t", "@", ".", "a.b"]
+wrapped = st.lists(st.sampled_from(_FRAGMENTS), max_size=30).map("".join)
+
+
+@given(wrapped)
+def test_unwrap_agrees_with_the_original(text: str) -> None:
+    assert _unwrap(text) == _reference_unwrap(text)
+
+
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+addressy = st.text(alphabet=st.sampled_from(list("ab.+-@_ é,")), max_size=40)
+
+
+@given(addressy)
+def test_addresses_agree_with_the_regex(text: str) -> None:
+    assert _addresses(text) == re.findall(_EMAIL, text)
+
+
+PASTES = {
+    # 100 KB+ of denials wrapped inside their ARNs: 25 s with the old rejoining.
+    "wrapped": (
+        f"554 Access denied: User `{U[:30]}\n{U[30:]}' is not authorized to perform `ses:Send"
+        f"\nRawEmail' on resource `{R[:40]}\n   {R[40:]}'\n"
+    )
+    * 700,
+    # One 100 KB word after "not verified": the address regex retried it from every position.
+    "word": "Email address is not verified. " + "a-" * 60_000,
+    "at-signs": "Email address is not verified. " + "a@" * 60_000,
+    # "configuration set" over and over, never followed by "does not exist".
+    "config": "configuration set " * 7_000,
+    "arns": "arn:\n" * 25_000,
+}
+
+
+def test_huge_pastes_do_not_hang() -> None:
+    # Each of these took from 25 s to hours; now each is parsed in well under a second.
+    code = textwrap.dedent(
+        f"""
+        from sestui.checks.errors import parse_error
+        from tests.test_error_parsing import PASTES
+        for name in {sorted(PASTES)!r}:
+            print(name, parse_error(PASTES[name]).kind.value)
+        """
+    )
+    out = dict(line.split() for line in run_guarded(code).splitlines())
+    assert out == {
+        "arns": "unknown",
+        "at-signs": "not-verified",
+        "config": "unknown",
+        "word": "not-verified",
+        "wrapped": "access-denied",
+    }
+
+
+def test_a_huge_wrapped_paste_still_finds_the_arns() -> None:
+    p = parse_error(PASTES["wrapped"])
+    assert len(PASTES["wrapped"]) > 100_000
+    assert (p.principal_arn, p.action, p.resource_arn) == (U, "ses:SendRawEmail", R)

@@ -77,26 +77,79 @@ class ParsedError:
         return self.resource_arn.split(":", 5)[5].split("/", 1)[-1]
 
 
+_MARKERS = ("arn:", "ses:", "email:")
+_MARKER_TAIL = max(map(len, _MARKERS)) - 1  # characters a marker may straddle a join with
+_QUOTE_ENDS = ("'", "`", "’", "”")
+
+
 def _unwrap(text: str) -> str:
-    """Rejoin ARNs and actions that a terminal or mail client broke across lines."""
+    """Rejoin ARNs and actions that a terminal or mail client broke across lines.
+
+    A line is glued to the previous one when the text so far ends in a word that contains
+    `arn:`, `ses:` or `email:` (and not in a closing quote), and the line does not start with an
+    ordinary English word. Linear in the text: what is known about the last word (does it hold a
+    marker, its last few characters) is carried along instead of searched for in the joined text
+    again for every line.
+    """
     lines = text.replace("\r\n", "\n").split("\n")
-    out = lines[0] if lines else ""
+    parts = [lines[0]]
+    inside, tail = _last_word(lines[0], False, "")
     for nxt in lines[1:]:
         stripped = nxt.lstrip()
-        tail = re.search(r"(\S+)$", out)
-        head = re.match(r"(\S+)", stripped)
-        last = tail.group(1) if tail else ""
-        inside = re.search(r"(?:arn:|(?:ses|email):)\S*$", last)
+        head = stripped.split(None, 1)[0] if stripped else ""
         if (
             inside
             and head
-            and head.group(1).strip("'`’").lower() not in _WORDS
-            and not last.endswith(("'", "`", "’", "”"))
+            and head.strip("'`’").lower() not in _WORDS
+            and not tail.endswith(_QUOTE_ENDS)
         ):
-            out += stripped
+            parts.append(stripped)
+            inside, tail = _last_word(stripped, inside, tail)
         else:
-            out += "\n" + nxt
-    return out
+            parts.append("\n" + nxt)
+            inside, tail = _last_word(nxt, False, "")
+    return "".join(parts)
+
+
+def _last_word(added: str, inside: bool, tail: str) -> tuple[bool, str]:
+    """After `added` is appended to text whose last word has a marker (`inside`) and ends in
+    `tail`: whether the new last word has a marker, and its last few characters."""
+    if not added or added[-1].isspace():
+        return False, ""
+    words = added.split()
+    word = words[-1]
+    if len(words) > 1 or added[0].isspace():
+        inside, tail = False, ""  # the old last word ended inside `added`
+    joined = tail + word
+    inside = inside or any(m in joined for m in _MARKERS)
+    return inside, joined[-_MARKER_TAIL:]
+
+
+_LOCAL_PART = re.compile(r"[\w.+-]*")
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+
+
+def _addresses(text: str) -> list[str]:
+    """Every `local@domain.tld` in `text`, as `re.findall` of `_LOCAL_PART`, `@`, `_DOMAIN`
+    finds them (local part non-empty), in linear time: that single regex retried a long run of
+    name characters from every position in it (a 100 KB word took minutes). Here each `@` is
+    visited once; its local part is read backwards (to the previous `@` at most) and its domain
+    forwards (to the next one)."""
+    found: list[str] = []
+    floor = 0  # where the next local part may start: after the last match or the last `@`
+    at = text.find("@")
+    while at >= 0:
+        # Reversed, the local part is a prefix: matched in one pass, no retries.
+        local = _LOCAL_PART.match(text[floor:at][::-1])
+        size = local.end() if local else 0
+        domain = _DOMAIN.match(text, at + 1) if size else None
+        if domain:
+            found.append(text[at - size : domain.end()])
+            floor = domain.end()
+        else:
+            floor = at + 1
+        at = text.find("@", floor)
+    return found
 
 
 _SIMPLE: tuple[tuple[str, ErrorKind, str, str], ...] = (
@@ -152,7 +205,9 @@ _SIMPLE: tuple[tuple[str, ErrorKind, str, str], ...] = (
         "Check which account the access key belongs to (sts:GetAccessKeyInfo).",
     ),
     (
-        r"configuration set .*does not exist|configuration set does not exist",
+        # Atomic: only the first "configuration set" is tried (if no "does not exist" follows it,
+        # none follows a later one), so a paste full of them is read once, not once per mention.
+        r"^(?>.*?configuration set ).*does not exist",
         ErrorKind.CONFIG_SET_MISSING,
         "The request (or the identity's default) names a configuration set missing in this region.",
         "Create the configuration set in this region or stop naming it.",
@@ -183,8 +238,7 @@ def parse_error(text: str) -> ParsedError:
             region = m.group(1).lower()
             names = tuple(n.strip(" .") for n in m.group(2).split(",") if n.strip(" ."))
         else:
-            found = re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", flat)
-            names = tuple(dict.fromkeys(found))
+            names = tuple(dict.fromkeys(_addresses(flat)))
         return ParsedError(
             ErrorKind.NOT_VERIFIED,
             "SES refused the message because an address in it is not a verified identity in "

@@ -6,7 +6,7 @@ evaluation per identity: the cache key is their policy fingerprint, not their na
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +23,10 @@ class Matrix:
     identities: tuple[str, ...]
     cells: tuple[tuple[Outcome, ...], ...]  # [principal][identity]
     evaluated: int  # distinct (policy set, identity) pairs actually evaluated
+
+
+class Cancelled(Exception):
+    """The caller's `cancelled()` said stop (the TUI's esc): no matrix, nothing half-built."""
 
 
 _PERSONAL_WORDS = ("aws:username", "principalarn", "aws:userid", "${aws:", "principaltag")
@@ -89,9 +93,11 @@ def who_can_send(
     principals: Iterable[IamPrincipal] | None = None,
     exact: bool = False,
     now: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Matrix:
     """The matrix; `exact=True` decides every cell on its own (the reference the fast path is
-    tested against)."""
+    tested against). `cancelled` is polled once per principal; when it returns True the work
+    stops with `Cancelled`."""
     from sestui.checks.fastmatrix import FastMatrix
 
     state = account.regions.get(region)
@@ -105,7 +111,19 @@ def who_can_send(
         else FastMatrix(account, region, names, path, actions)
     )
     if exact:
-        rows = tuple(tuple(engine.exact(p, j) for j in range(len(names))) for p in people)
+        rows = tuple(
+            tuple(engine.exact(p, j) for j in range(len(names))) for p in _polled(people, cancelled)
+        )
     else:
-        rows = tuple(engine.rows(people))
+        rows = tuple(engine.rows(_polled(people, cancelled)))
     return Matrix(region, people, names, rows, engine.fast_rows + engine.exact_cells)
+
+
+def _polled(
+    people: Iterable[IamPrincipal], cancelled: Callable[[], bool] | None
+) -> Iterable[IamPrincipal]:
+    """The principals, asking `cancelled` before each one."""
+    for p in people:
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        yield p

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 _ARN_PARTS = 6
@@ -12,10 +13,20 @@ LITERAL_QUESTION = "\x01"
 _SPECIAL = frozenset("*?" + LITERAL_STAR + LITERAL_QUESTION)
 
 
+# A `?` piece is searched with `re` (cost up to window × piece length, in C) when it is short or
+# that product is small; otherwise the bit-parallel search keeps the work linear in the window.
+# Short pieces stay on `re` also because a glob may have thousands of them: the bit-parallel
+# search reads the whole window each time, `re` only up to the match.
+_SHORT_PIECE = 64
+_SMALL_SEARCH = 1 << 14
+_FIRST_WINDOW = 4096
+_FEW = 32  # candidates left: check each with the regex
+
+
 class _Piece:
     """A run of a glob between two `*`: fixed length; `?` matches any one character."""
 
-    __slots__ = ("literal", "regex", "size")
+    __slots__ = ("fixed", "literal", "regex", "size")
 
     def __init__(self, text: str, ignore_case: bool) -> None:
         self.size = len(text)
@@ -23,9 +34,12 @@ class _Piece:
             body = "".join("." if ch == "?" else re.escape(_restore(ch)) for ch in text)
             self.regex: re.Pattern[str] | None = re.compile(body, re.DOTALL)
             self.literal = ""
+            # (offset, character) of every non-`?` position, for the bit-parallel search.
+            self.fixed = tuple((i, _restore(ch)) for i, ch in enumerate(text) if ch != "?")
         else:
             self.regex = None
             self.literal = _restore_all(text)
+            self.fixed = ()
         if ignore_case:
             self.literal = self.literal.lower()
 
@@ -37,8 +51,73 @@ class _Piece:
     def find(self, value: str, start: int, end: int) -> int:
         if self.regex is None:
             return value.find(self.literal, start, end)
-        m = self.regex.search(value, start, end)
-        return -1 if m is None else m.start()
+        if end - start < self.size:
+            return -1
+        if self.size <= _SHORT_PIECE or (end - start) * len(self.fixed) <= _SMALL_SEARCH:
+            m = self.regex.search(value, start, end)
+            return -1 if m is None else m.start()
+        # Windows that double in width: the work follows the distance to the match, so a glob
+        # of many long pieces reads the value a bounded number of times, not once per piece.
+        width = max(self.size, _FIRST_WINDOW)
+        while end - start >= self.size:
+            stop = min(end, start + self.size - 1 + width)  # starts start .. start+width-1
+            found = _leftmost(self.regex, self.fixed, self.size, value[start:stop])
+            if found >= 0:
+                return start + found
+            start, width = stop - self.size + 1, width * 2
+        return -1
+
+
+def _leftmost(
+    regex: re.Pattern[str], fixed: tuple[tuple[int, str], ...], size: int, window: str
+) -> int:
+    """The leftmost start in `window` where every (offset, character) of `fixed` is present.
+
+    Text-parallel bit arithmetic: bit i of `hits[c]` says window[i] == c, so the starts that
+    agree with the pattern at offset k are `hits[c] >> k`, and the answer is the lowest bit of
+    their intersection. That is one big-integer AND and shift per fixed character, each over
+    len(window) bits in C: no per-position Python loop and no backtracking, so the work is
+    linear in the window for a given pattern (a 40k-character `a?a?…` piece against a 200k
+    value is at most 20,000 word-parallel steps, not 8 billion character comparisons).
+    The candidates are a superset of the matches, so whenever the lowest candidate matches
+    outright (checked with `regex.match`, linear in the piece) it is the answer; that check
+    runs after 1, 2, 4, … steps, and every candidate is checked once few are left.
+    """
+    counts = {ch: window.count(ch) for ch in {ch for _, ch in fixed}}
+    if not all(counts.values()):
+        return -1
+    # Rarest characters first: a pattern that cannot match usually empties `starts` at once.
+    order = sorted(fixed, key=lambda kc: counts[kc[1]])
+    zeros = dict.fromkeys(map(ord, set(window)), "0")
+    hits: dict[str, int] = {}
+    starts = (1 << (len(window) - size + 1)) - 1
+    checkpoint = 1
+    for step, (offset, ch) in enumerate(order, 1):
+        bits = hits.get(ch)
+        if bits is None:
+            table = zeros.copy()
+            table[ord(ch)] = "1"
+            # Lowest bit = first character: reverse before reading the digits as a number.
+            bits = hits[ch] = int(window.translate(table)[::-1], 2)
+        starts &= bits >> offset
+        if not starts:
+            return -1
+        if step == checkpoint:
+            checkpoint *= 2
+            if starts.bit_count() <= _FEW:
+                return next((i for i in _bits(starts) if regex.match(window, i)), -1)
+            low = (starts & -starts).bit_length() - 1
+            if regex.match(window, low):
+                return low
+    return (starts & -starts).bit_length() - 1
+
+
+def _bits(number: int) -> Iterator[int]:
+    """The positions of the set bits, lowest first."""
+    while number:
+        low = number & -number
+        yield low.bit_length() - 1
+        number ^= low
 
 
 def _restore(ch: str) -> str:

@@ -6,6 +6,7 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
@@ -34,12 +35,18 @@ from sestui.tui.safe_output import install as install_safe_output
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
+from sestui.tui.workers import DaemonExecutor
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import Account, IamPrincipal
-    from sestui.checks import Finding, Outcome, Selection, Verdict
+    from sestui.checks import Finding, Fix, Outcome, Selection, Verdict
     from sestui.checks.diff import Baseline
+    from sestui.checks.errors import ParsedError
+    from sestui.checks.matrix import Matrix
+    from sestui.checks.selection import SendPath
 
+# Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
+LONG_WORK = ("load", "work")
 OUTCOME_GLYPH = {  # by outcome value
     "allowed": ("✓", "$success"),
     "denied": ("✗", "$error"),
@@ -82,7 +89,9 @@ class SestuiApp(App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {jump_provider}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
+        # Priority: q quits from every screen and while work runs (not while typing text).
+        Binding("q", "quit_key", "Quit", id="quit", priority=True),
+        Binding("escape", "cancel_work", "Cancel work", id="cancel-work", priority=True),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("1", "focus_pane('principals')", "Principals", show=False, id="pane-1"),
         Binding("2", "focus_pane('identities')", "Identities", show=False, id="pane-2"),
@@ -152,6 +161,7 @@ class SestuiApp(App[int]):
         return self.query_one(f"#{name}", ListPane)
 
     def on_mount(self) -> None:
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         self.query_one(VerdictBar).show(None, f"Opening {self.spec.describe()}…")
         if self.account is not None:
             self._loaded(self.account, "")
@@ -217,6 +227,8 @@ class SestuiApp(App[int]):
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group in LONG_WORK:
+            self._long_work_changed(event)
         if event.state is WorkerState.ERROR and event.worker.group == "load":
             self._status("")
             error = event.worker.error
@@ -708,7 +720,8 @@ class SestuiApp(App[int]):
                 (
                     b.key.replace("left_square_bracket", "[")
                     .replace("right_square_bracket", "]")
-                    .replace("question_mark", "?"),
+                    .replace("question_mark", "?")
+                    .replace("escape", "esc"),
                     b.description,
                 )
             )
@@ -717,20 +730,39 @@ class SestuiApp(App[int]):
     def action_matrix(self) -> None:
         if self.account is None or self.selection is None:
             return
-        from sestui.checks import SelectionError
-        from sestui.checks.matrix import who_can_send
-        from sestui.tui.screens.matrix import MatrixScreen
+        s = self.selection
+        self._status(f"Working out who can send in {s.region}… (esc cancels)")
+        self.matrix_work(self.account, s.region, s.path, s.actions)
 
+    @work(thread=True, exclusive=True, group="work", name="the matrix", exit_on_error=False)
+    def matrix_work(
+        self, account: Account, region: str, path: SendPath, actions: tuple[str, ...]
+    ) -> None:
+        from sestui.checks import SelectionError
+        from sestui.checks.matrix import Cancelled, who_can_send
+
+        worker = get_current_worker()
         try:
             m = who_can_send(
-                self.account,
-                self.selection.region,
-                path=self.selection.path,
-                actions=self.selection.actions,
+                account,
+                region,
+                path=path,
+                actions=actions,
+                cancelled=lambda: worker.is_cancelled,
             )
-        except SelectionError as exc:
-            self.notify_text(str(exc), severity="warning")
+        except Cancelled:
             return
+        except SelectionError as exc:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._work_notice, worker, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(self._show_matrix, worker, m)
+
+    def _show_matrix(self, worker: Worker[None], m: Matrix) -> None:
+        if worker.is_cancelled:
+            return  # esc came after the last poll: never show cancelled work
+        from sestui.tui.screens.matrix import MatrixScreen
 
         def chosen(cell: tuple[str, str] | None) -> None:
             if cell:
@@ -750,11 +782,25 @@ class SestuiApp(App[int]):
         such, never swapped for a row that happens to exist."""
         if not text or self.account is None or self.selection is None:
             return
+        self._status("Reading the pasted error… (esc cancels)")
+        self.explain_work(text)
+
+    @work(thread=True, exclusive=True, group="work", name="reading the error", exit_on_error=False)
+    def explain_work(self, text: str) -> None:
+        from sestui.checks.errors import parse_error
+
+        worker = get_current_worker()
+        parsed = parse_error(text)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._explained, worker, parsed, text)
+
+    def _explained(self, worker: Worker[None], parsed: ParsedError, text: str) -> None:
+        if worker.is_cancelled or self.account is None or self.selection is None:
+            return
         from sestui.checks import SelectionError
         from sestui.checks.analysis import find_principal
-        from sestui.checks.errors import ErrorKind, parse_error
+        from sestui.checks.errors import ErrorKind
 
-        parsed = parse_error(text)
         if parsed.kind is not ErrorKind.ACCESS_DENIED:
             self.notify_text(
                 f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15
@@ -846,24 +892,46 @@ class SestuiApp(App[int]):
         if fix is None or self.account is None or self.selection is None:
             self.notify_text("The focused check has no suggested fix.", severity="warning")
             return
-        from sestui.tui.screens.fix import FixScreen
-
         original = None
         if fix.replaces is not None:
             src = fix.replaces.source
             original = PolicyShown(src.describe(), fix.replaces.policy.text)
+        self._status("Checking the send with the fix… (esc cancels)")
+        self.fix_work(self.account, self.selection, fix, original)
+
+    @work(thread=True, exclusive=True, group="work", name="the fix check", exit_on_error=False)
+    def fix_work(
+        self, account: Account, selection: Selection, fix: Fix, original: PolicyShown | None
+    ) -> None:
         from sestui.checks import Overrides, run
 
-        after = run(self.account, self.selection, Overrides().with_fix(fix)).outcome
+        worker = get_current_worker()
+        after = run(account, selection, Overrides().with_fix(fix)).outcome
         from sestui.checks.analysis import find_principal
         from sestui.checks.commands import CommandUnavailable, fix_command
 
         command, why = None, ""
         try:
-            who = find_principal(self.account, self.selection)
-            command = fix_command(fix, self.account, who, self.selection.region)
+            who = find_principal(account, selection)
+            command = fix_command(fix, account, who, selection.region)
         except CommandUnavailable as exc:
             why = str(exc)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._show_fix, worker, fix, original, after, command, why)
+
+    def _show_fix(
+        self,
+        worker: Worker[None],
+        fix: Fix,
+        original: PolicyShown | None,
+        after: Outcome,
+        command: str | None,
+        why: str,
+    ) -> None:
+        if worker.is_cancelled:
+            return
+        from sestui.tui.screens.fix import FixScreen
+
         self.push_screen(FixScreen(fix, original, after, command, why))
 
     def action_copy_fix(self) -> None:
@@ -882,7 +950,7 @@ class SestuiApp(App[int]):
                 self.selection.from_address,
                 self.selection.identity,
             )
-        self.query_one(VerdictBar).show(None, f"Reloading {self.spec.describe()}…")
+        self.query_one(VerdictBar).show(None, f"Reloading {self.spec.describe()}… (esc cancels)")
         self.load()
 
     def action_verify(self) -> None:
@@ -907,7 +975,54 @@ class SestuiApp(App[int]):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(screen.show, result)
 
+    # -- long work: esc cancels it, its result is never shown -------------------------------
+
+    def _long_work(self) -> list[Worker[Any]]:
+        """Long work still running and not cancelled."""
+        return [
+            w
+            for w in self.workers
+            if w.group in LONG_WORK
+            and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            and not w.is_cancelled
+        ]
+
+    def _long_work_changed(self, event: Worker.StateChanged) -> None:
+        self.refresh_bindings()  # esc shows in the footer only while there is work to cancel
+        if event.worker.group == "work" and not self._long_work():
+            self._status("")
+        if event.state is WorkerState.ERROR and event.worker.group == "work":
+            self.notify_text(
+                f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=10
+            )
+
+    def _work_notice(self, worker: Worker[None], text: str) -> None:
+        if not worker.is_cancelled:
+            self.notify_text(text, severity="warning")
+
+    def action_cancel_work(self) -> None:
+        for w in self._long_work():
+            w.cancel()  # threads poll this; whatever they still return is dropped
+            what = "loading" if w.group == "load" else w.name
+            self.notify_text(f"Cancelled {what}.", timeout=4)
+            if w.group == "load":
+                self.query_one(VerdictBar).show(
+                    self.verdict,
+                    "Loading cancelled: r loads again."
+                    if self.account is None
+                    else "Reload cancelled: still showing what was read before.",
+                )
+        self._status("")
+        self.refresh_bindings()
+
+    async def action_quit_key(self) -> None:
+        await self.action_quit()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit_key":  # in a text field q is a letter (ctrl+q still quits)
+            return not isinstance(self.focused, Input | TextArea)
+        if action == "cancel_work":  # otherwise esc goes on to the dialog or widget
+            return len(self.screen_stack) == 1 and bool(self._long_work())
         if action in ("fix", "copy_fix"):
             return True if self._focused_fix() is not None else None
         if action == "finding":

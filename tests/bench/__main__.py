@@ -12,6 +12,7 @@ BENCHES = {
     "live": "tests.bench.bench_live",
     "diff": "tests.bench.bench_diff",
     "fuzz": "tests.bench.fuzz",
+    "hang": "tests.bench.bench_hang",
 }
 
 

@@ -24,7 +24,7 @@ class FixScreen(ModalScreen[None]):
     FixScreen PolicyView { width: 1fr; }
     """
     BINDINGS = [
-        Binding("escape,q,f", "close", "Close", id="close-fix"),
+        Binding("escape,f", "close", "Close", id="close-fix"),
         Binding("c", "copy", "Copy policy", id="copy-fix-modal"),
         Binding("x", "copy_command", "Copy as command", id="copy-fix-command"),
     ]

@@ -15,6 +15,7 @@ EXTRA = (
     ("/", "filter the focused list (esc clears)"),
     ("enter", "in the matrix: open that principal and identity"),
     ("ctrl+p", "command palette: jump to a check, principal or identity"),
+    ("ctrl+q", "quit, also while typing in a text field"),
 )
 
 
@@ -24,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen > VerticalScroll { width: 72; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close-help")]
+    BINDINGS = [Binding("escape,question_mark", "dismiss", "Close", id="close-help")]
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +23,9 @@ CELL = {
 }
 
 
+ROWS_PER_PAINT = 200
+
+
 class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = """
     MatrixScreen { align: center middle; }
@@ -29,7 +34,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     MatrixScreen #matrix-title { height: auto; padding: 0 1; }
     MatrixScreen DataTable { height: 1fr; }
     """
-    BINDINGS = [Binding("escape,q,m", "dismiss_none", "Close", id="close-matrix")]
+    BINDINGS = [Binding("escape,m", "dismiss_none", "Close", id="close-matrix")]
 
     def __init__(self, matrix: Matrix) -> None:
         super().__init__()
@@ -57,12 +62,24 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             # A Text: names are never markup. DataTable labels are Rich Text, not Content, so
             # they are escaped here (the terminal hook would too, but after the width is taken).
             table.add_column(Text(visible(name)), key=name)
-        for p, row in zip(m.principals, m.cells, strict=True):
-            cells = [Content.styled(*CELL[c]) for c in row]
-            table.add_row(Content(p.label), *cells, key=p.arn)
         table.focus()
+        self._rows = iter(zip(m.principals, m.cells, strict=True))
+        self._styled = {outcome: Content.styled(*mark) for outcome, mark in CELL.items()}
+        self._fill()
         if m.identities:
             table.move_cursor(column=1)
+
+    def _fill(self) -> None:
+        """Add the next rows, then paint before adding more: 5,500 principals × 130 identities
+        took seconds of the UI thread in one go, with no key (not even esc or q) answered."""
+        if not self.is_attached:
+            return  # closed while filling
+        table = self.query_one(DataTable)
+        styled = self._styled
+        for p, row in islice(self._rows, ROWS_PER_PAINT):
+            table.add_row(Content(p.label), *(styled[c] for c in row), key=p.arn)
+        if table.row_count < len(self.matrix.principals):
+            self.call_after_refresh(self._fill)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         row, col = event.coordinate.row, event.coordinate.column
