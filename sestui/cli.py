@@ -169,6 +169,7 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
     from sestui.checks import Selection, SendPath
     from sestui.checks.inputs import (
         InputError,
+        check_smtp_actions,
         parse_action,
         parse_address,
         parse_from_header,
@@ -227,6 +228,7 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
         "role": bool(args.role),
     }
     values.update(override)
+    check_smtp_actions(values["path"] is SendPath.SMTP, values["actions"])  # type: ignore[arg-type]
     values["session_name"] = session_name_of(str(values["principal"]))
     return Selection(**values)  # type: ignore[arg-type]
 

@@ -3,6 +3,7 @@ input, 3 undecided), never a traceback, never a verdict for an input AWS could n
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -75,13 +76,13 @@ SENDS: list[tuple[str, list[str], int, str]] = [
         "header-style From, quoted",
         [*EU, "--user", "iam-user-name", "--from", '"Billing" <billing@example.com>'],
         1,
-        "From billing@example.com",
+        'From "Billing" <billing@example.com>',
     ),
     (
         "header-style From, bare name",
         [*EU, "--user", "iam-user-name", "--from", "Info Desk <info@example.com>"],
         0,
-        "From info@example.com",
+        'From "Info Desk" <info@example.com>',
     ),
     # Sending authorization: a delegate needs its own policy and the owner's identity policy.
     (
@@ -252,8 +253,12 @@ def test_explain_api_v2_access_denied(capsys: pytest.CaptureFixture[str]) -> Non
     assert "Send path: the API, v2" in out and " · api-v2 · " in out
     assert "An error occurred (AccessDeniedException) when calling the SendEmail operation" in out
     # --via overrides only when given.
-    code, out, _ = run(["explain", "--demo", V2_DENIAL, "--via", "smtp"], capsys)
-    assert code == 1 and "Send path: --via smtp" in out and "554 Access denied: User `" in out
+    code, out, _ = run(["explain", "--demo", V2_DENIAL, "--via", "api-v1"], capsys)
+    assert code == 1 and "Send path: --via api-v1" in out
+    assert "An error occurred (AccessDenied) when calling the SendEmail operation" in out
+    # ...but never into a send AWS could not have received: SendEmail is no SMTP command.
+    code, out, err = run(["explain", "--demo", V2_DENIAL, "--via", "smtp"], capsys)
+    assert code == 2 and "over SMTP every send is ses:SendRawEmail" in err
 
 
 def test_explain_smtp_and_v1_forms(capsys: pytest.CaptureFixture[str]) -> None:
@@ -306,3 +311,25 @@ def test_explain_send_form_is_not_confused_by_numbers() -> None:
     from sestui.checks.explain import send_form
 
     assert send_form(text.replace("111122223333", "111155422333")).path is SendPath.API_V1
+
+
+# The SMTP interface is authorized as ses:SendRawEmail only ("Controlling access to Amazon SES":
+# SMTP uses version 2 of SendRawEmail): another action over SMTP is a send AWS never receives.
+@pytest.mark.parametrize("action", ["ses:SendTemplatedEmail", "ses:SendEmail", "ses:GetSendQuota"])
+def test_api_actions_over_smtp_are_refused(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["check", "--demo", "--user", "ops-admin", "--region", "eu-west-1",
+            "--from", "news@news.example.com", "--action", action, "--template", "t"]  # fmt: skip
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert f"--action: {action} is an API call; over SMTP every send is ses:SendRawEmail" in err
+    code, _, _ = run([*argv, "--via", "api-v1"], capsys)
+    assert code in (0, 1, 3)
+
+
+def test_a_header_style_from_shows_its_display_name(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["check", "--demo", "--user", "iam-user-name", "--region", "eu-west-1",
+            "--from", "Billing <billing@example.com>"]  # fmt: skip
+    _, out, _ = run(argv, capsys)
+    assert 'From "Billing" <billing@example.com>' in out
+    _, out, _ = run([*argv, "--format", "json"], capsys)
+    assert json.loads(out)["selection"]["display_name"] == "Billing"

@@ -616,7 +616,16 @@ CLI_ROWS: list[tuple[str, dict[str, Any], list[str], int, list[str]]] = [
                 )
             ]
         },
-        ["--user", "app", "--from", "a@example.com", "--action", "ses:GetSendQuota"],
+        [
+            "--user",
+            "app",
+            "--from",
+            "a@example.com",
+            "--action",
+            "ses:GetSendQuota",
+            "--via",
+            "api-v2",
+        ],
         1,
         [],
     ),

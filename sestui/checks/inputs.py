@@ -202,6 +202,20 @@ def parse_action(text: str, flag: str = "--action") -> str:
     raise InputError(f"{flag}: {text!r} is not an SES action{hint}")
 
 
+def check_smtp_actions(smtp: bool, actions: tuple[str, ...], flag: str = "--action") -> None:
+    """Over SMTP every send is `ses:SendRawEmail` (the SMTP interface is authorized as version 2
+    of SendRawEmail, "Controlling access to Amazon SES"): another action is an API call, which
+    an SMTP send can never be."""
+    if not smtp:
+        return
+    other = [a for a in actions if a.lower() != "ses:sendrawemail"]
+    if other:
+        raise InputError(
+            f"{flag}: {other[0]} is an API call; over SMTP every send is ses:SendRawEmail "
+            "(add --via api-v1 or --via api-v2)"
+        )
+
+
 def parse_region(text: str, flag: str = "--region") -> str:
     raw = text.strip()
     if raw.lower() in ALL_SES_REGIONS:

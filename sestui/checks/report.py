@@ -61,7 +61,8 @@ def _check_lines(c: CheckResult, verbose: bool) -> list[str | list[Span]]:
 def describe_selection(sel: Selection, principal_label: str) -> str:
     parts = [principal_label, sel.region]
     if sel.from_address:
-        parts.append(f"From {sel.from_address}")
+        name = f'"{sel.display_name}" ' if sel.display_name else ""
+        parts.append(f"From {name}<{sel.from_address}>" if name else f"From {sel.from_address}")
     elif sel.identity:
         parts.append(f"identity {sel.identity}")
     parts.append(sel.path.value)
@@ -226,6 +227,7 @@ def _verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) ->
             "principal": principal_arn,
             "region": selection.region,
             "from": selection.from_address,
+            "display_name": selection.display_name,
             "identity": selection.identity,
             "via": selection.path.value,
             "actions": list(selection.effective_actions),

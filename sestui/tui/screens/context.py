@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from sestui.checks import Selection, SendPath
 from sestui.checks.inputs import (
     InputError,
+    check_smtp_actions,
     parse_action,
     parse_address,
     parse_from_header,
@@ -107,6 +108,7 @@ class ContextScreen(ModalScreen[Selection | None]):
                 parse_address(r, "Recipients") for r in _split(text("ctx-recipients"))
             )
             source_ip = parse_ip(text("ctx-ip"), "Source IP") if text("ctx-ip") else None
+            check_smtp_actions(str(path) == SendPath.SMTP.value, actions, "Actions")
         except InputError as exc:
             self.query_one("#ctx-error", Static).update(f"✗ {exc}")
             return
