@@ -109,6 +109,7 @@ class SestuiApp(App[int]):
         Binding("c", "copy_fix", "Copy fix", show=False, id="copy-fix"),
         Binding("r", "reload", "Reload", id="reload"),
         Binding("v", "verify", "Verify with AWS", show=False, id="verify"),
+        Binding("w", "toggle_wrap", "Wrap lines", show=False, id="toggle-wrap"),
     ]
 
     def __init__(
@@ -710,22 +711,17 @@ class SestuiApp(App[int]):
         start = self.finding_cursor if self.finding_cursor >= 0 else (-1 if step > 0 else 0)
         self._show_stop((start + step) % len(self.stops))
 
+    def action_toggle_wrap(self) -> None:
+        from sestui.tui.widgets.policy_view import PolicyBody
+
+        body = self.query_one(PolicyView).query_one(PolicyBody)
+        body.toggle_wrap()
+        self.notify("Policy lines wrap" if body.wrap else "Policy lines do not wrap (scroll →)")
+
     def action_help(self) -> None:
         from sestui.tui.screens.help import HelpScreen
 
-        keys = []
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            keys.append(
-                (
-                    b.key.replace("left_square_bracket", "[")
-                    .replace("right_square_bracket", "]")
-                    .replace("question_mark", "?")
-                    .replace("escape", "esc"),
-                    b.description,
-                )
-            )
-        self.push_screen(HelpScreen(keys))
+        self.push_screen(HelpScreen())
 
     def action_matrix(self) -> None:
         if self.account is None or self.selection is None:
