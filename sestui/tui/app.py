@@ -87,7 +87,7 @@ class SestuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses find it too
     TITLE = "sestui"
     COMMANDS: ClassVar = App.COMMANDS | {jump_provider}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (120, "-full")]
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: q quits from every screen and while work runs (not while typing text).
         Binding("q", "quit_key", "Quit", id="quit", priority=True),
@@ -728,11 +728,17 @@ class SestuiApp(App[int]):
             return
         s = self.selection
         self._status(f"Working out who can send in {s.region}… (esc cancels)")
-        self.matrix_work(self.account, s.region, s.path, s.actions)
+        about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
+        self.matrix_work(self.account, s.region, s.path, s.actions, about)
 
     @work(thread=True, exclusive=True, group="work", name="the matrix", exit_on_error=False)
     def matrix_work(
-        self, account: Account, region: str, path: SendPath, actions: tuple[str, ...]
+        self,
+        account: Account,
+        region: str,
+        path: SendPath,
+        actions: tuple[str, ...],
+        about: str = "",
     ) -> None:
         from sestui.checks import SelectionError
         from sestui.checks.matrix import Cancelled, who_can_send
@@ -753,9 +759,9 @@ class SestuiApp(App[int]):
                 self.call_from_thread(self._work_notice, worker, str(exc))
             return
         if not worker.is_cancelled:
-            self.call_from_thread(self._show_matrix, worker, m)
+            self.call_from_thread(self._show_matrix, worker, m, about)
 
-    def _show_matrix(self, worker: Worker[None], m: Matrix) -> None:
+    def _show_matrix(self, worker: Worker[None], m: Matrix, about: str = "") -> None:
         if worker.is_cancelled:
             return  # esc came after the last poll: never show cancelled work
         from sestui.tui.screens.matrix import MatrixScreen
@@ -764,7 +770,7 @@ class SestuiApp(App[int]):
             if cell:
                 self.jump(principal=cell[0], identity=cell[1])
 
-        self.push_screen(MatrixScreen(m), chosen)
+        self.push_screen(MatrixScreen(m, about), chosen)
 
     def action_paste_error(self) -> None:
         from sestui.tui.screens.paste_error import PasteErrorScreen

@@ -106,3 +106,55 @@ async def test_help_lists_every_binding_and_the_legend() -> None:
         assert len(key_sections()) == len(owners)  # every dialog has its section
         for word in ("esc", "ctrl+s", "pgup", "w", "Legend", "§", "(1g)", "pending", "verified"):
             assert word in text
+
+
+async def test_check_titles_are_whole_at_120_columns() -> None:
+    from textual.widgets import OptionList
+
+    from sestui.tui.widgets.panes import ListPane
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.verdict is not None
+        pane = app.query_one("#checks", ListPane)
+        options = pane.query_one(OptionList)
+        text = "\n".join(options.render_line(y).text for y in range(min(options.size.height, 20)))
+        for c in app.verdict.checks:
+            assert c.title in text, c.title
+
+
+async def test_matrix_title_and_fixed_principal_column() -> None:
+    from textual.widgets import DataTable, Static
+
+    from sestui.tui.screens.matrix import MatrixScreen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen)
+        title = str(app.screen.query_one("#matrix-title", Static).render())
+        assert "eu-west-1" in title and "via smtp" in title and "ses:SendRawEmail" in title
+        assert app.screen.query_one(DataTable).fixed_columns == 1
+
+
+async def test_the_palette_opens_on_jump_targets() -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        for _ in range(20):
+            options = app.screen.query_one(OptionList)
+            if options.option_count:
+                break
+            await pilot.pause(0.05)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("check: Identity policies allow sending" in p for p in prompts), prompts[:5]
+        assert any("identity: partner.example.net" in p for p in prompts)
