@@ -100,6 +100,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self.text, markup=False)
 
     @property
+    def rows(self) -> list[tuple[str, str]]:
+        """Every (keys, what they do) row, across the sections."""
+        return [row for _, rows in key_sections() for row in rows]
+
+    @property
     def plain(self) -> str:
         return self.text.plain
 
