@@ -110,6 +110,7 @@ class SestuiApp(App[int]):
         Binding("r", "reload", "Reload", id="reload"),
         Binding("v", "verify", "Verify with AWS", show=False, id="verify"),
         Binding("w", "toggle_wrap", "Wrap lines", show=False, id="toggle-wrap"),
+        Binding("t", "verdict_text", "Whole verdict text (narrow)", show=False, id="verdict-text"),
     ]
 
     def __init__(
@@ -717,6 +718,10 @@ class SestuiApp(App[int]):
         body = self.query_one(PolicyView).query_one(PolicyBody)
         body.toggle_wrap()
         self.notify("Policy lines wrap" if body.wrap else "Policy lines do not wrap (scroll →)")
+
+    def action_verdict_text(self) -> None:
+        # Below 100 columns the verdict bar keeps to three lines unless expanded.
+        self.query_one(VerdictBar).toggle_class("-expanded")
 
     def action_help(self) -> None:
         from sestui.tui.screens.help import HelpScreen
