@@ -87,7 +87,7 @@ class SestuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses find it too
     TITLE = "sestui"
     COMMANDS: ClassVar = App.COMMANDS | {jump_provider}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (120, "-full")]
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: q quits from every screen and while work runs (not while typing text).
         Binding("q", "quit_key", "Quit", id="quit", priority=True),
@@ -109,6 +109,8 @@ class SestuiApp(App[int]):
         Binding("c", "copy_fix", "Copy fix", show=False, id="copy-fix"),
         Binding("r", "reload", "Reload", id="reload"),
         Binding("v", "verify", "Verify with AWS", show=False, id="verify"),
+        Binding("w", "toggle_wrap", "Wrap lines", show=False, id="toggle-wrap"),
+        Binding("t", "verdict_text", "Whole verdict text (narrow)", show=False, id="verdict-text"),
     ]
 
     def __init__(
@@ -710,33 +712,38 @@ class SestuiApp(App[int]):
         start = self.finding_cursor if self.finding_cursor >= 0 else (-1 if step > 0 else 0)
         self._show_stop((start + step) % len(self.stops))
 
+    def action_toggle_wrap(self) -> None:
+        from sestui.tui.widgets.policy_view import PolicyBody
+
+        body = self.query_one(PolicyView).query_one(PolicyBody)
+        body.toggle_wrap()
+        self.notify("Policy lines wrap" if body.wrap else "Policy lines do not wrap (scroll →)")
+
+    def action_verdict_text(self) -> None:
+        # Below 100 columns the verdict bar keeps to three lines unless expanded.
+        self.query_one(VerdictBar).toggle_class("-expanded")
+
     def action_help(self) -> None:
         from sestui.tui.screens.help import HelpScreen
 
-        keys = []
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            keys.append(
-                (
-                    b.key.replace("left_square_bracket", "[")
-                    .replace("right_square_bracket", "]")
-                    .replace("question_mark", "?")
-                    .replace("escape", "esc"),
-                    b.description,
-                )
-            )
-        self.push_screen(HelpScreen(keys))
+        self.push_screen(HelpScreen())
 
     def action_matrix(self) -> None:
         if self.account is None or self.selection is None:
             return
         s = self.selection
         self._status(f"Working out who can send in {s.region}… (esc cancels)")
-        self.matrix_work(self.account, s.region, s.path, s.actions)
+        about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
+        self.matrix_work(self.account, s.region, s.path, s.actions, about)
 
     @work(thread=True, exclusive=True, group="work", name="the matrix", exit_on_error=False)
     def matrix_work(
-        self, account: Account, region: str, path: SendPath, actions: tuple[str, ...]
+        self,
+        account: Account,
+        region: str,
+        path: SendPath,
+        actions: tuple[str, ...],
+        about: str = "",
     ) -> None:
         from sestui.checks import SelectionError
         from sestui.checks.matrix import Cancelled, who_can_send
@@ -757,9 +764,9 @@ class SestuiApp(App[int]):
                 self.call_from_thread(self._work_notice, worker, str(exc))
             return
         if not worker.is_cancelled:
-            self.call_from_thread(self._show_matrix, worker, m)
+            self.call_from_thread(self._show_matrix, worker, m, about)
 
-    def _show_matrix(self, worker: Worker[None], m: Matrix) -> None:
+    def _show_matrix(self, worker: Worker[None], m: Matrix, about: str = "") -> None:
         if worker.is_cancelled:
             return  # esc came after the last poll: never show cancelled work
         from sestui.tui.screens.matrix import MatrixScreen
@@ -768,7 +775,7 @@ class SestuiApp(App[int]):
             if cell:
                 self.jump(principal=cell[0], identity=cell[1])
 
-        self.push_screen(MatrixScreen(m), chosen)
+        self.push_screen(MatrixScreen(m, about), chosen)
 
     def action_paste_error(self) -> None:
         from sestui.tui.screens.paste_error import PasteErrorScreen

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, cast
 
-from textual.command import Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
     from sestui.tui.app import SestuiApp
 
+# Shown before anything is typed; typing searches every target of a large account.
+DISCOVER_LIMIT = 200
+
 
 class JumpProvider(Provider):
-    async def search(self, query: str) -> Hits:
+    def _targets(self) -> list[tuple[str, dict[str, str]]]:
         from sestui.checks import CHECK_TITLES
 
         app = cast("SestuiApp", self.app)
-        matcher = self.matcher(query)
         targets: list[tuple[str, dict[str, str]]] = []
         for cid, title in CHECK_TITLES.items():
             targets.append((f"check: {title} ({cid})", {"check": cid}))
@@ -29,7 +32,18 @@ class JumpProvider(Provider):
                     targets.append(
                         (f"identity: {name} ({region})", {"region": region, "identity": name})
                     )
-        for text, target in targets:
+        return targets
+
+    async def discover(self) -> Hits:
+        """The palette opens on the jump targets, so it shows what it can do before typing."""
+        app = cast("SestuiApp", self.app)
+        for text, target in islice(self._targets(), DISCOVER_LIMIT):
+            yield DiscoveryHit(text, partial(app.jump, **target), text=text)
+
+    async def search(self, query: str) -> Hits:
+        app = cast("SestuiApp", self.app)
+        matcher = self.matcher(query)
+        for text, target in self._targets():
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(app.jump, **target), text=text)

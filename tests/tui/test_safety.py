@@ -37,7 +37,8 @@ async def test_markup_in_names_and_policies_is_shown_as_text(tmp_path: Path) -> 
         SourceSpec(snapshot=str(hostile_snapshot(tmp_path))),
         StartAt("[bold]x", "eu-west-1", None, "example.com"),
     )
-    async with app.run_test(size=(120, 36)) as pilot:
+    # Wide enough that the policy line with the Sid is not wrapped (the check reads one line).
+    async with app.run_test(size=(160, 36)) as pilot:
         await settle(pilot)
         prompts = [str(o.prompt) for o in app.pane("principals").options.options]
         assert any("[bold]x" in p for p in prompts)

@@ -1,49 +1,112 @@
-"""`?`: every key, read from the bindings themselves (keymaps are data)."""
+"""`?`: every key, read from the bindings themselves (keymaps are data), and a legend."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+KEY_NAMES = {
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "question_mark": "?",
+    "escape": "esc",
+    "slash": "/",
+}
+
+# Keys that come from Textual's widgets rather than from our bindings.
 EXTRA = (
     ("tab / shift+tab", "next / previous pane"),
-    ("j / k, ↑ / ↓", "move in a list"),
-    ("/", "filter the focused list (esc clears)"),
-    ("enter", "in the matrix: open that principal and identity"),
+    ("↑ ↓ / j k", "move in a list"),
+    ("← → ↑ ↓", "scroll the policy (focus it with 5)"),
+    ("pgup / pgdn", "scroll a page; home / end: top / bottom"),
+    ("enter", "choose the highlighted row (in the matrix: open that principal and identity)"),
     ("ctrl+p", "command palette: jump to a check, principal or identity"),
     ("ctrl+q", "quit, also while typing in a text field"),
 )
+
+LEGEND = (
+    ("✓ ✗ ! ? ·", "pass/allowed, fail/denied, warn, unknown/undecided, not applicable"),
+    ("✓ / ✗ in Identities", "the identity is verified / not verified in SES"),
+    ("▶", "a statement the focused check blames (✓ in the gutter: a statement that allows)"),
+    ("§", "the identity has a sending-authorization policy"),
+    ("(1g)", "the principal gets policies through that many groups"),
+    ("pending / failed", "the identity's verification is pending / has failed in SES"),
+    ("eu-west-1  (3)", "a region and how many SES identities it holds"),
+)
+
+
+def key_name(keys: str) -> str:
+    return ", ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
+
+
+def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """One row per binding: its keys as a person types them, and what it does."""
+    rows = []
+    for b in bindings:
+        if isinstance(b, Binding):
+            rows.append((key_name(b.key), b.description))
+        else:
+            rows.append((key_name(b[0]), b[2] if len(b) > 2 else b[1]))
+    return rows
+
+
+def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every binding of the App, its list panes and each dialog, by where it applies."""
+    from sestui.tui.app import SestuiApp
+    from sestui.tui.screens.context import ContextScreen
+    from sestui.tui.screens.fix import FixScreen
+    from sestui.tui.screens.matrix import MatrixScreen
+    from sestui.tui.screens.paste_error import PasteErrorScreen
+    from sestui.tui.screens.verify import VerifyScreen
+    from sestui.tui.widgets.panes import ListPane
+
+    return [
+        ("Everywhere", binding_rows(SestuiApp.BINDINGS) + list(EXTRA)),
+        ("In a list", binding_rows(ListPane.BINDINGS)),
+        ("Paste error (e)", binding_rows(PasteErrorScreen.BINDINGS)),
+        ("Context (x)", binding_rows(ContextScreen.BINDINGS)),
+        ("Matrix (m)", binding_rows(MatrixScreen.BINDINGS)),
+        ("Fix (f)", binding_rows(FixScreen.BINDINGS)),
+        ("Verify (v)", binding_rows(VerifyScreen.BINDINGS)),
+        ("Help (?)", binding_rows(HelpScreen.BINDINGS)),
+    ]
+
+
+def _rows(rows: Sequence[tuple[str, str]]) -> list[Content]:
+    return [Content.assemble((f"{key:>18}", "bold $accent"), "  ", text) for key, text in rows]
 
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 72; max-width: 95%; height: auto; max-height: 90%;
+    HelpScreen > VerticalScroll { width: 84; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1; }
     """
     BINDINGS = [Binding("escape,question_mark", "dismiss", "Close", id="close-help")]
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.rows = bindings
-
     def compose(self) -> ComposeResult:
-        lines = [Content.styled("sestui — keys", "bold"), Content("")]
-        for key, text in [*self.rows, *EXTRA]:
-            lines.append(Content.assemble((f"{key:>16}", "bold $accent"), "  ", text))
-        lines += [
-            Content(""),
-            Content(
-                "Glyphs: ✓ pass/allowed  ✗ fail/denied  ! warn  ? unknown/"
-                "undecided  · not applicable  ▶ blamed statement"
-            ),
-        ]
+        lines = [Content.styled("sestui — keys", "bold")]
+        for title, rows in key_sections():
+            lines += [Content(""), Content.styled(title, "bold underline"), *_rows(rows)]
+        lines += [Content(""), Content.styled("Legend", "bold underline"), *_rows(LEGEND)]
+        self.text = Content("\n").join(lines)
         with VerticalScroll():
-            yield Static(Content("\n").join(lines), markup=False)
+            yield Static(self.text, markup=False)
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """Every (keys, what they do) row, across the sections."""
+        return [row for _, rows in key_sections() for row in rows]
+
+    @property
+    def plain(self) -> str:
+        return self.text.plain
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

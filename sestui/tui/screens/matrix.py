@@ -36,22 +36,28 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     """
     BINDINGS = [Binding("escape,m", "dismiss_none", "Close", id="close-matrix")]
 
-    def __init__(self, matrix: Matrix) -> None:
+    def __init__(self, matrix: Matrix, about: str = "") -> None:
         super().__init__()
         self.matrix = matrix
+        self.about = about  # the send path and action(s) the matrix was worked out for
 
     def compose(self) -> ComposeResult:
         m = self.matrix
         with Vertical():
             yield Static(
                 Content(
-                    f"Who can send in {m.region}: {len(m.principals)} principals × "
+                    f"Who can send in {m.region}"
+                    + (f" {self.about}" if self.about else "")
+                    + f": {len(m.principals)} principals × "
                     f"{len(m.identities)} identities  (✓ allowed ✗ denied ? "
                     "undecided; enter opens the cell)"
                 ),
                 id="matrix-title",
             )
-            yield DataTable(cursor_type="cell", zebra_stripes=True, id="matrix-table")
+            # The principal column stays put when the identities scroll right.
+            yield DataTable(
+                cursor_type="cell", zebra_stripes=True, fixed_columns=1, id="matrix-table"
+            )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -19,7 +19,7 @@ WORDS = {
 
 class VerdictBar(Static):
     DEFAULT_CSS = """
-    VerdictBar { height: 3; padding: 0 1; background: $panel; }
+    VerdictBar { height: auto; min-height: 3; padding: 0 1; background: $panel; }
     VerdictBar.-allowed { border-left: thick $success; }
     VerdictBar.-denied { border-left: thick $error; }
     VerdictBar.-undecided { border-left: thick $warning; }

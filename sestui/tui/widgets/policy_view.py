@@ -80,8 +80,21 @@ def render_policy(
     return tuple(out)
 
 
+def _gutter_width(lines: tuple[Content, ...]) -> int:
+    """Glyph, line number and a space: as render_policy lays them out."""
+    return len(str(len(lines))) + 2 if lines else 0
+
+
+def _mark_style(line: Content) -> str:
+    """The background of a marked line (the glyph in column 0 says which), else none."""
+    glyph = line.plain[:1]
+    return "on $error 18%" if glyph == "▶" else "on $success 18%" if glyph == "✓" else ""
+
+
 class PolicyBody(ScrollView, can_focus=True):
-    """Renders only the visible lines of a (possibly very long) policy."""
+    """Renders only the visible lines of a (possibly very long) policy. Wraps long lines at the
+    widget's width by default (`w` toggles): continuation lines keep the gutter mark of their
+    statement and leave the line number blank. The visual-line index is computed once per width."""
 
     DEFAULT_CSS = """
     PolicyBody { height: 1fr; background: transparent; }
@@ -90,28 +103,114 @@ class PolicyBody(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: tuple[Content, ...] = ()
-        self._strips: dict[int, Strip] = {}
+        self.wrap = True
+        self._strips: dict[tuple[int, int], Strip] = {}
+        # Per width: where each source line's first visual line starts (cumulative), and the
+        # stripped cell length of each source line (the padding of marked lines re-flows).
+        self._starts: dict[int, list[int]] = {}
+        self._lengths: list[int] = []
+        self._gutter = 0
+        self._width = 0
 
     def set_lines(self, lines: tuple[Content, ...]) -> None:
         self.lines = lines
         self._strips = {}
-        width = max((line.cell_length for line in lines), default=0)
-        self.virtual_size = Size(width, len(lines))
+        self._starts = {}
+        self._gutter = _gutter_width(lines)
+        self._lengths = [len(line.plain.rstrip()) for line in lines]
+        self._update_size()
         self.refresh()
+
+    def toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self._strips = {}
+        self._update_size()
+        self.scroll_to(0, self.scroll_y, animate=False)
+        self.refresh()
+
+    def _text_width(self) -> int:
+        width = self.scrollable_content_region.width or self.size.width
+        return max(width, self._gutter + 8)
+
+    def _index(self, width: int) -> list[int]:
+        starts = self._starts.get(width)
+        if starts is None:
+            room = max(1, width - self._gutter)
+            starts = [0]
+            total = 0
+            for length in self._lengths:
+                body = max(0, length - self._gutter)
+                total += 1 if body <= room else -(-body // room)
+                starts.append(total)
+            self._starts[width] = starts
+        return starts
+
+    def _update_size(self) -> None:
+        if not self.wrap:
+            width = max((line.cell_length for line in self.lines), default=0)
+            self.virtual_size = Size(width, len(self.lines))
+            return
+        self._width = self._text_width()
+        self.virtual_size = Size(self._width, self._index(self._width)[-1])
+
+    def on_resize(self) -> None:
+        if self.wrap and self._text_width() != self._width:
+            self._strips = {}
+            self._update_size()
+
+    def _visual(self, index: int, width: int) -> Content:
+        """The visual line `index` of the wrapped text at `width`."""
+        starts = self._index(width)
+        n = bisect_right(starts, index) - 1
+        line = self.lines[n]
+        part = index - starts[n]
+        gutter = self._gutter
+        room = max(1, width - gutter)
+        end = self._lengths[n]
+        if part == 0:
+            piece = line[: min(end, gutter + room)]
+        else:
+            # The glyph (with its styles) and a blank number column, then the next slice.
+            start = gutter + part * room
+            blank = Content.styled(" " * (gutter - 1), _mark_style(line))
+            piece = line[:1] + blank + line[start : min(end, start + room)]
+        style = _mark_style(line)
+        if style and piece.cell_length < width:
+            pad = width - piece.cell_length
+            piece = piece + Content.styled(" " * pad, style)
+        return piece
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        if index >= len(self.lines):
+        wrap = self.wrap
+        total = self.virtual_size.height if wrap else len(self.lines)
+        if index >= total or not self.lines:
             return Strip.blank(width, self.rich_style)
-        strip = self._strips.get(index)
+        key = (self._width if wrap else 0, index)
+        strip = self._strips.get(key)
         if strip is None:
-            line = self.lines[index]
+            line = self._visual(index, self._width) if wrap else self.lines[index]
             strips = Content.to_strips(self, line, max(1, line.cell_length), 1, self.visual_style)
             strip = strips[0] if strips else Strip.blank(0)
-            self._strips[index] = strip
+            self._strips[key] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def line_of(self, source_line: int) -> int:
+        """The first visual line of a 1-based source line (for scrolling to a mark)."""
+        if not self.wrap or not self.lines:
+            return source_line - 1
+        starts = self._index(self._width)
+        return starts[min(max(0, source_line - 1), len(starts) - 1)]
+
+    @property
+    def visual_plain(self) -> list[str]:
+        """Every visual line as shown (for tests and copying what is on screen)."""
+        if not self.wrap:
+            return [line.plain for line in self.lines]
+        total = self._index(self._width)[-1] if self.lines else 0
+        return [self._visual(i, self._width).plain for i in range(total)]
 
     @property
     def plain(self) -> str:
@@ -124,7 +223,7 @@ class PolicyView(Vertical):
     PolicyView:focus-within { border: round $accent; }
     PolicyView > #policy-header { height: 1; color: $text-muted; padding: 0 1;
         text-wrap: nowrap; text-overflow: ellipsis; }
-    PolicyView > #policy-note { height: 2; padding: 0 1; text-style: bold; }
+    PolicyView > #policy-note { height: auto; max-height: 6; padding: 0 1; text-style: bold; }
     PolicyView > #policy-text { display: none; height: 1fr; padding: 0 1; }
     PolicyView.-text > #policy-text { display: block; }
     PolicyView.-text > #policy-scroll, PolicyView.-text > #policy-note { display: none; }
@@ -182,7 +281,9 @@ class PolicyView(Vertical):
         marks = (self.shown.marks or self.shown.allows) if self.shown else ()
         first = marks[0].first if marks else 1
         # After the refresh: the body's new virtual size must be laid out before it can scroll.
-        self.call_after_refresh(body.scroll_to, 0, max(0, first - 2), animate=False)
+        self.call_after_refresh(
+            lambda: body.scroll_to(0, max(0, body.line_of(first) - 1), animate=False)
+        )
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:

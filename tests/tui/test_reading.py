@@ -1,0 +1,164 @@
+"""Nothing important is cut off: wrapped policy lines, the whole AWS text, a complete help."""
+
+from __future__ import annotations
+
+import pytest
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sestui.tui.widgets.bars import VerdictBar
+from sestui.tui.widgets.policy_view import PolicyBody, PolicyView
+from tests.tui.conftest import demo_app, settle
+
+pytestmark = pytest.mark.asyncio
+
+
+def _marked_source_lines(view: PolicyView) -> list[str]:
+    assert view.shown is not None
+    lines = view.shown.text.split("\n")
+    return [lines[n - 1] for r in view.marked_lines for n in range(r.first, r.last + 1)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_marked_lines_wrap_inside_the_policy_view(size: tuple[int, int]) -> None:
+    app = demo_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        body = view.query_one(PolicyBody)
+        assert body.wrap
+        marked = _marked_source_lines(view)
+        assert marked, "the demo's first denial blames a statement"
+        longest = max(marked, key=len).strip()
+        assert len(longest) + body._gutter > body.size.width, "a marked line longer than the view"
+        visual = body.visual_plain
+        assert all(len(v.rstrip()) <= body.size.width for v in visual)
+        # Every visual line of a marked statement keeps the ▶ mark; the text re-joins whole.
+        shown = [v for v in visual if v.startswith("▶")]
+        joined = "".join(v[body._gutter :].rstrip() for v in shown)
+        assert longest in joined.replace(" ", "") or longest.replace(" ", "") in joined.replace(
+            " ", ""
+        )
+        # The continuation lines carry no line number.
+        numbers = [v[1 : body._gutter].strip() for v in shown]
+        assert numbers.count("") >= 1
+        # The marked lines are on screen, scrolled to.
+        screen_text = "\n".join(
+            "".join(seg.text for seg in body.render_line(y)) for y in range(body.size.height)
+        )
+        assert "▶" in screen_text
+        await pilot.press("w")
+        await pilot.pause()
+        assert not body.wrap
+        assert body.virtual_size.width > body.size.width
+        assert [v.rstrip() for v in body.visual_plain] == [
+            line.plain.rstrip() for line in body.lines
+        ]
+        await pilot.press("w")
+        await pilot.pause()
+        assert body.wrap
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_verdict_bar_shows_the_whole_aws_text(size: tuple[int, int]) -> None:
+    app = demo_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert app.verdict is not None and app.verdict.error_text
+        bar = app.query_one(VerdictBar)
+        if size[0] < 100:
+            assert bar.outer_size.height == 3  # compact below 100 columns until t expands it
+            await pilot.press("t")
+            await pilot.pause()
+        strips = bar.render_lines(bar.outer_size.region)
+        text = "".join(strip.text for strip in strips).replace("█", "").replace("▌", "")
+        assert app.verdict.error_text.replace(" ", "") in text.replace(" ", "")
+        assert bar.size.height >= len(strips) and len(strips) >= 3
+
+
+async def test_help_lists_every_binding_and_the_legend() -> None:
+    from sestui.tui.screens.help import HelpScreen, key_name, key_sections
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.plain
+        import importlib
+        import pkgutil
+
+        import sestui.tui.screens
+        from sestui.tui.app import SestuiApp
+        from sestui.tui.widgets.panes import ListPane
+
+        owners: list[type] = [SestuiApp, ListPane]
+        for info in pkgutil.iter_modules(sestui.tui.screens.__path__):
+            module = importlib.import_module(f"sestui.tui.screens.{info.name}")
+            owners += [
+                v
+                for v in vars(module).values()
+                if isinstance(v, type) and issubclass(v, Screen) and v.__module__ == module.__name__
+            ]
+        lines = text.splitlines()
+        for owner in owners:
+            for b in owner.BINDINGS:
+                assert isinstance(b, Binding)
+                row = f"{key_name(b.key):>18}  {b.description}"
+                assert row in lines, f"{owner.__name__}: {b.key} missing from help"
+        assert len(key_sections()) == len(owners)  # every dialog has its section
+        for word in ("esc", "ctrl+s", "pgup", "w", "Legend", "§", "(1g)", "pending", "verified"):
+            assert word in text
+
+
+async def test_check_titles_are_whole_at_120_columns() -> None:
+    from textual.widgets import OptionList
+
+    from sestui.tui.widgets.panes import ListPane
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.verdict is not None
+        pane = app.query_one("#checks", ListPane)
+        options = pane.query_one(OptionList)
+        text = "\n".join(options.render_line(y).text for y in range(min(options.size.height, 20)))
+        for c in app.verdict.checks:
+            assert c.title in text, c.title
+
+
+async def test_matrix_title_and_fixed_principal_column() -> None:
+    from textual.widgets import DataTable, Static
+
+    from sestui.tui.screens.matrix import MatrixScreen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen)
+        title = str(app.screen.query_one("#matrix-title", Static).render())
+        assert "eu-west-1" in title and "via smtp" in title and "ses:SendRawEmail" in title
+        assert app.screen.query_one(DataTable).fixed_columns == 1
+
+
+async def test_the_palette_opens_on_jump_targets() -> None:
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        for _ in range(20):
+            options = app.screen.query_one(OptionList)
+            if options.option_count:
+                break
+            await pilot.pause(0.05)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("check: Identity policies allow sending" in p for p in prompts), prompts[:5]
+        assert any("identity: partner.example.net" in p for p in prompts)
