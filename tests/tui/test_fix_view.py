@@ -98,3 +98,32 @@ async def test_save_writes_0600_and_asks_before_overwriting(tmp_path: Path) -> N
         await _save(pilot, app, folder)
         assert app.screen is screen
         assert folder.is_dir() and not any(folder.iterdir())
+
+
+async def test_f_on_an_undecided_verdict_opens_the_context_editor_at_the_unset_field() -> None:
+    from textual.widgets import Input
+
+    from sestui.checks import Outcome
+    from sestui.tui.screens.context import ContextScreen
+
+    # support-desk's only allow reads ses:FromAddress; no From given: undecided on it.
+    app = demo_app(principal="support-desk", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.verdict is not None and app.verdict.outcome is Outcome.UNDECIDED
+        assert "ses:fromaddress" in app.verdict.missing_keys
+        footer = {b.binding.description for b in app.active_bindings.values() if b.enabled}
+        assert "Set From" in footer and "Fix" not in footer
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, ContextScreen)
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.id == "ctx-from"
+
+
+async def test_f_shows_the_fix_when_the_verdict_is_not_undecided() -> None:
+    app = demo_app(principal="newsletter", region="eu-west-1", identity="news.example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        footer = {b.binding.description for b in app.active_bindings.values() if b.enabled}
+        assert "Set From" not in footer and "Fix" in footer

@@ -181,7 +181,7 @@ class FixScreen(ModalScreen[None]):
         return json.dumps(self.fix.document, indent=2)
 
     def _mark_diff(self) -> None:
-        """Mark removed (−) and added (+) lines, scroll both sides together, show the first change."""
+        """Mark removed (−) and added (+) lines; scroll both sides together, first change shown."""
         before_text = self.original.text if self.original is not None else ""
         if self.fix.kind is FixKind.ADD_IDENTITY_POLICY:
             before_text = ""

@@ -16,6 +16,7 @@ EXTRA = (
     ("enter", "in the matrix: open that principal and identity"),
     ("ctrl+p", "command palette: jump to a check, principal or identity"),
     ("ctrl+q", "quit, also while typing in a text field"),
+    ("c / x / s", "in the fix view: copy policy / copy as command / save to a file"),
 )
 
 
