@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content, Span
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from sestui.checks import Fix, FixKind, Outcome
 from sestui.fileio import OutputError, check_output, write_output
@@ -40,11 +40,13 @@ def mark_lines(
 ) -> tuple[Content, ...]:
     """The rendered policy lines with the diff glyph in the gutter and a tint on changed lines."""
     out = []
+    longest = max((line.cell_length for line in lines), default=0)
     for n, line in enumerate(lines):
         if n not in changed:
             out.append(line)
             continue
         row = glyph + line.plain[1:]
+        row += " " * (longest - len(row) + 1)  # the tint spans the widest line, as marks do
         spans = [Span(0, len(row), f"on {colour} 18%"), Span(0, 1, f"bold {colour}")]
         out.append(Content(row, spans + list(line.spans)))
     return tuple(out)
@@ -158,6 +160,7 @@ class FixScreen(ModalScreen[None]):
             with Horizontal():
                 yield PolicyView(id="fix-before", title="Now")
                 yield PolicyView(id="fix-after", title="Suggested")
+        yield Footer()  # the modal's own keys: c, x, s, esc
 
     def on_mount(self) -> None:
         before = self.query_one("#fix-before", PolicyView)
