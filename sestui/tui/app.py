@@ -105,6 +105,11 @@ class SestuiApp(App[int]):
         Binding("e", "paste_error", "Paste error", id="paste-error"),
         Binding("x", "edit_context", "Context", id="edit-context"),
         Binding("m", "matrix", "Matrix", id="matrix"),
+        # On an UNDECIDED verdict, f first offers to set the unset value (one binding per field,
+        # so the footer names it); otherwise it shows the fix.
+        Binding("f", "set_missing('ctx-from')", "Set From", id="set-from"),
+        Binding("f", "set_missing('ctx-recipients')", "Set recipients", id="set-recipients"),
+        Binding("f", "set_missing('ctx-ip')", "Set source IP", id="set-source-ip"),
         Binding("f", "fix", "Fix", id="fix"),
         Binding("c", "copy_fix", "Copy fix", show=False, id="copy-fix"),
         Binding("r", "reload", "Reload", id="reload"),
@@ -132,7 +137,7 @@ class SestuiApp(App[int]):
         self.verdict: Verdict | None = None
         self.shown_selection: Selection | None = None  # the selection the screen now shows
         self._glyph_key: Selection | None = None
-        self._keys_state: tuple[bool, bool] | None = None
+        self._keys_state: tuple[bool, bool, str | None] | None = None
         self._glyphs: dict[str, Outcome | None] = {}  # principal ARN -> outcome shown in its row
         self._principals: dict[str, IamPrincipal] = {}  # by ARN
         self._identity_rows: tuple[object, ...] | None = None  # what the identities pane shows
@@ -674,7 +679,7 @@ class SestuiApp(App[int]):
     def _refresh_keys(self) -> None:
         """Re-dim the footer's keys when what they apply to changed (`f`/`c` need a fix, `n`/`N`
         findings). Only then: the footer rebuilds itself on every refresh."""
-        state = (self._focused_fix() is not None, bool(self.stops))
+        state = (self._focused_fix() is not None, bool(self.stops), self._missing_field())
         if state != self._keys_state:
             self._keys_state = state
             self.refresh_bindings()
@@ -876,7 +881,7 @@ class SestuiApp(App[int]):
             return
         self.notify_text(note)
 
-    def action_edit_context(self) -> None:
+    def action_edit_context(self, focus: str = "ctx-from") -> None:
         if self.selection is None:
             return
         from sestui.tui.screens.context import ContextScreen
@@ -885,7 +890,20 @@ class SestuiApp(App[int]):
             if sel is not None:
                 self._apply(sel)
 
-        self.push_screen(ContextScreen(self.selection), applied)
+        self.push_screen(ContextScreen(self.selection, focus), applied)
+
+    def _missing_field(self) -> str | None:
+        """The context editor's field for the unset value an UNDECIDED verdict hangs on."""
+        from sestui.checks import Outcome
+        from sestui.tui.screens.context import field_for
+
+        if self.verdict is None or self.verdict.outcome is not Outcome.UNDECIDED:
+            return None
+
+        return field_for(self.verdict.missing_keys)
+
+    def action_set_missing(self, field: str) -> None:
+        self.action_edit_context(field)
 
     def _focused_fix(self) -> Any:
         if self.verdict is None:
@@ -1030,6 +1048,10 @@ class SestuiApp(App[int]):
             return not isinstance(self.focused, Input | TextArea)
         if action == "cancel_work":  # otherwise esc goes on to the dialog or widget
             return len(self.screen_stack) == 1 and bool(self._long_work())
+        if action == "set_missing":
+            return self._missing_field() == parameters[0]  # False hides it: f is the fix then
+        if action == "fix" and self._missing_field() is not None:
+            return False  # f sets the unset value first; the fix stays on c
         if action in ("fix", "copy_fix"):
             return True if self._focused_fix() is not None else None
         if action == "finding":

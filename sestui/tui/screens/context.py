@@ -20,6 +20,24 @@ from sestui.checks.inputs import (
     parse_ip,
 )
 
+# The request-context keys the editor sets, by the field that sets them (lower case, as the
+# verdict's missing_keys name them): `f` on an UNDECIDED verdict opens the editor there.
+# (The app's `f` bindings name the same field ids, one per field, so the footer says which.)
+FIELD_OF_KEY: dict[str, str] = {
+    "ses:fromaddress": "ctx-from",
+    "ses:recipients": "ctx-recipients",
+    "aws:sourceip": "ctx-ip",
+}
+
+
+def field_for(missing_keys: tuple[str, ...]) -> str | None:
+    """The editor field of the first unset key the editor can set, else None."""
+    for key in missing_keys:
+        field = FIELD_OF_KEY.get(key.lower())
+        if field is not None:
+            return field
+    return None
+
 
 def _split(text: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in text.replace(";", ",").split(",") if x.strip())
@@ -40,9 +58,10 @@ class ContextScreen(ModalScreen[Selection | None]):
         Binding("ctrl+s", "apply", "Apply", id="apply-context"),
     ]
 
-    def __init__(self, selection: Selection) -> None:
+    def __init__(self, selection: Selection, focus: str = "ctx-from") -> None:
         super().__init__()
         self.selection = selection
+        self.focus_field = focus  # the Input's id to start in
 
     def compose(self) -> ComposeResult:
         s = self.selection
@@ -84,7 +103,7 @@ class ContextScreen(ModalScreen[Selection | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#ctx-from", Input).focus()
+        self.query_one(f"#{self.focus_field}", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "apply":

@@ -2,17 +2,110 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.content import Content, Span
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Input, Static
 
 from sestui.checks import Fix, FixKind, Outcome
-from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
+from sestui.fileio import OutputError, check_output, write_output
+from sestui.tui.widgets.policy_view import PolicyBody, PolicyShown, PolicyView, render_policy
+
+REMOVED = "−"  # U+2212: the glyph alone says "removed" without colour
+ADDED = "+"
+
+
+def diff_lines(before: str, after: str) -> tuple[set[int], set[int]]:
+    """0-based indices of the lines removed from `before` and of those added in `after`."""
+    removed: set[int] = set()
+    added: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed.update(range(i1, i2))
+        if tag in ("replace", "insert"):
+            added.update(range(j1, j2))
+    return removed, added
+
+
+def mark_lines(
+    lines: tuple[Content, ...], changed: set[int], glyph: str, colour: str
+) -> tuple[Content, ...]:
+    """The rendered policy lines with the diff glyph in the gutter and a tint on changed lines."""
+    out = []
+    longest = max((line.cell_length for line in lines), default=0)
+    for n, line in enumerate(lines):
+        if n not in changed:
+            out.append(line)
+            continue
+        row = glyph + line.plain[1:]
+        row += " " * (longest - len(row) + 1)  # the tint spans the widest line, as marks do
+        spans = [Span(0, len(row), f"on {colour} 18%"), Span(0, 1, f"bold {colour}")]
+        out.append(Content(row, spans + list(line.spans)))
+    return tuple(out)
+
+
+def default_save_path(fix: Fix) -> str:
+    name = fix.replaces.source.describe() if fix.replaces else "policy"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "policy"
+    return f"./sestui-fix-{slug}.json"
+
+
+class SavePrompt(ModalScreen[str | None]):
+    """Asks for the path to save the suggested policy to (esc cancels)."""
+
+    DEFAULT_CSS = """
+    SavePrompt { align: center middle; }
+    SavePrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface;
+        padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Save the suggested policy to (enter saves, esc cancels):", markup=False)
+            yield Input(self.default, id="save-path")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmOverwrite(ModalScreen[bool]):
+    """y overwrites the existing file; n or esc keeps it."""
+
+    DEFAULT_CSS = """
+    ConfirmOverwrite { align: center middle; }
+    ConfirmOverwrite > Static { width: 70; height: auto; border: round $warning;
+        background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Overwrite"),
+        Binding("n,escape", "answer(False)", "Keep it"),
+    ]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.path} exists. Overwrite it? (y/n)", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class FixScreen(ModalScreen[None]):
@@ -27,6 +120,7 @@ class FixScreen(ModalScreen[None]):
         Binding("escape,f", "close", "Close", id="close-fix"),
         Binding("c", "copy", "Copy policy", id="copy-fix-modal"),
         Binding("x", "copy_command", "Copy as command", id="copy-fix-command"),
+        Binding("s", "save", "Save to file", id="save-fix"),
     ]
 
     def __init__(
@@ -57,7 +151,7 @@ class FixScreen(ModalScreen[None]):
                     (
                         self.fix.note
                         or "Never applied by sestui: copy it with c (or as an AWS CLI command "
-                        "with x) and apply it yourself.",
+                        "with x), save it with s, and apply it yourself.",
                         "$text-muted",
                     ),
                 ),
@@ -66,6 +160,7 @@ class FixScreen(ModalScreen[None]):
             with Horizontal():
                 yield PolicyView(id="fix-before", title="Now")
                 yield PolicyView(id="fix-after", title="Suggested")
+        yield Footer()  # the modal's own keys: c, x, s, esc
 
     def on_mount(self) -> None:
         before = self.query_one("#fix-before", PolicyView)
@@ -80,9 +175,66 @@ class FixScreen(ModalScreen[None]):
             if self.fix.replaces
             else ""
         )
-        self.query_one("#fix-after", PolicyView).show(
-            PolicyShown(title, json.dumps(self.fix.document, indent=2))
-        )
+        after = self.query_one("#fix-after", PolicyView)
+        after.show(PolicyShown(title, self.suggested))
+        self._mark_diff()
+
+    @property
+    def suggested(self) -> str:
+        return json.dumps(self.fix.document, indent=2)
+
+    def _mark_diff(self) -> None:
+        """Mark removed (−) and added (+) lines; scroll both sides together, first change shown."""
+        before_text = self.original.text if self.original is not None else ""
+        if self.fix.kind is FixKind.ADD_IDENTITY_POLICY:
+            before_text = ""
+        removed, added = diff_lines(before_text, self.suggested)
+        self.removed, self.added = removed, added
+        before = self.query_one("#fix-before PolicyBody", PolicyBody)
+        after = self.query_one("#fix-after PolicyBody", PolicyBody)
+        if before.lines:
+            before.set_lines(mark_lines(render_policy(before_text), removed, REMOVED, "$error"))
+        after.set_lines(mark_lines(render_policy(self.suggested), added, ADDED, "$success"))
+        first = min(added, default=min(removed, default=0))
+        self.call_after_refresh(after.scroll_to, 0, max(0, first - 2), animate=False)
+        self.call_after_refresh(before.scroll_to, 0, max(0, first - 2), animate=False)
+        self.watch(before, "scroll_y", lambda y: self._follow(after, y), init=False)
+        self.watch(after, "scroll_y", lambda y: self._follow(before, y), init=False)
+
+    def _follow(self, other: PolicyBody, y: float) -> None:
+        # The same offset on both sides: the diff keeps most lines aligned within a few rows.
+        if other.scroll_y != y and other.max_scroll_y > 0:
+            other.scroll_to(y=min(y, other.max_scroll_y), animate=False)
+
+    def action_save(self) -> None:
+        self.app.push_screen(SavePrompt(default_save_path(self.fix)), self._save_to)
+
+    def _save_to(self, name: str | None) -> None:
+        if name is None:
+            return
+        path = Path(name).expanduser()
+        try:
+            check_output(path)
+        except OutputError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if path.exists():
+            self.app.push_screen(
+                ConfirmOverwrite(name), lambda yes: self._write(path) if yes else self._kept(path)
+            )
+            return
+        self._write(path)
+
+    def _kept(self, path: Path) -> None:
+        self.notify(f"Not saved: {path} left as it was", markup=False)
+
+    def _write(self, path: Path) -> None:
+        try:
+            write_output(path, self.suggested + "\n")
+        except OutputError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(f"Suggested policy saved to {path} (mode 0600)", markup=False)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.fix.text())

@@ -60,7 +60,7 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every binding of the App, its list panes and each dialog, by where it applies."""
     from sestui.tui.app import SestuiApp
     from sestui.tui.screens.context import ContextScreen
-    from sestui.tui.screens.fix import FixScreen
+    from sestui.tui.screens.fix import ConfirmOverwrite, FixScreen, SavePrompt
     from sestui.tui.screens.matrix import MatrixScreen
     from sestui.tui.screens.paste_error import PasteErrorScreen
     from sestui.tui.screens.verify import VerifyScreen
@@ -73,6 +73,8 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Context (x)", binding_rows(ContextScreen.BINDINGS)),
         ("Matrix (m)", binding_rows(MatrixScreen.BINDINGS)),
         ("Fix (f)", binding_rows(FixScreen.BINDINGS)),
+        ("Save the fix (s in the fix view)", binding_rows(SavePrompt.BINDINGS)),
+        ("Overwrite? (saving onto a file)", binding_rows(ConfirmOverwrite.BINDINGS)),
         ("Verify (v)", binding_rows(VerifyScreen.BINDINGS)),
         ("Help (?)", binding_rows(HelpScreen.BINDINGS)),
     ]
