@@ -24,28 +24,21 @@ EXIT_UNDECIDED = 3
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from sestui.fileio import InputError, OutputError, check_output, read_input, write_output
+    from sestui.fileio import check_output, read_input, write_output
     from sestui.policy.cases import dumps, run_cases
     from sestui.policy.errors import PolicyError
     from sestui.policy.jsontext import load_json
 
+    if args.out:
+        check_output(Path(args.out))  # refuse a device or a missing folder before the work
     try:
-        if args.out:
-            check_output(Path(args.out))  # refuse a device or a missing folder before the work
         results = run_cases(load_json(read_input(args.cases)))
-    except (InputError, OutputError) as exc:
-        print(f"sestui eval: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except PolicyError as exc:
         print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     output = dumps(results)
     if args.out:
-        try:
-            write_output(Path(args.out), output)
-        except OutputError as exc:
-            print(f"sestui eval: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        write_output(Path(args.out), output)
     else:
         sys.stdout.write(output)
     return EXIT_OK
@@ -82,28 +75,17 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from sestui.account import SnapshotError, save_snapshot
-    from sestui.aws.errors import AwsReadError
-    from sestui.fileio import OutputError, check_output
+    from sestui.account import save_snapshot
+    from sestui.fileio import check_output
     from sestui.sources import print_progress, read_live
 
     spec = source_spec(args)
-    try:
-        check_output(Path(args.output))  # before the read: a refused path costs no AWS calls
-    except OutputError as exc:
-        print(f"sestui snapshot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    check_output(Path(args.output))  # before the read: a refused path costs no AWS calls
     print(f"sestui snapshot: reading {spec.describe()} (read-only)", file=sys.stderr)
     try:
         secrets: list[str] = []
         data = read_live(spec, print_progress(), secrets=secrets)
         save_snapshot(data, Path(args.output), secrets=secrets)
-    except (AwsReadError, OutputError) as exc:
-        print(f"sestui snapshot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except SnapshotError as exc:
-        print(f"sestui snapshot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as exc:
         print(f"sestui snapshot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
@@ -232,32 +214,25 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
 
 
 def _open(args: argparse.Namespace, command: str) -> Account | None:
-    """Open the account the flags name; print a clear error and return None on failure."""
-    from sestui.account import SnapshotError
+    """Open the account the flags name; None (said why) without credentials.
+
+    A file or read that fails raises a SestuiError, which `main` reports.
+    """
     from sestui.sources import open_account, print_progress
 
     spec = source_spec(args)
-    try:
-        if spec.live:
-            from sestui.aws.errors import AwsReadError
-            from sestui.sources import has_credentials
+    if spec.live:
+        from sestui.sources import has_credentials
 
-            try:
-                if not has_credentials(spec.profile):
-                    print(
-                        f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
-                        "FILE or --demo",
-                        file=sys.stderr,
-                    )
-                    return None
-                return open_account(spec, print_progress())[0]
-            except AwsReadError as exc:
-                print(f"sestui {command}: {exc}", file=sys.stderr)
-                return None
-        return open_account(spec)[0]
-    except SnapshotError as exc:
-        print(f"sestui {command}: {exc}", file=sys.stderr)
-        return None
+        if not has_credentials(spec.profile):
+            print(
+                f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
+                "FILE or --demo",
+                file=sys.stderr,
+            )
+            return None
+        return open_account(spec, print_progress())[0]
+    return open_account(spec)[0]
 
 
 def _use_colour() -> bool:
@@ -488,17 +463,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from sestui.account import SnapshotError, load_snapshot
+    from sestui.account import load_snapshot
     from sestui.checks import SendPath
     from sestui.checks.diff import diff_accounts
     from sestui.checks.diffreport import render_diff_json, render_diff_text
 
-    try:
-        old = load_snapshot(Path(args.old))[0]
-        new = load_snapshot(Path(args.new))[0]
-    except SnapshotError as exc:
-        print(f"sestui diff: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    old = load_snapshot(Path(args.old))[0]
+    new = load_snapshot(Path(args.new))[0]
     if old.account_id != new.account_id:
         print(
             f"sestui diff: {args.old} is account {old.account_id} but {args.new} is account "
@@ -609,21 +580,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from sestui.checks.inputs import InputError, parse_from_header, parse_identity, parse_region
+    from sestui.checks.inputs import parse_from_header, parse_identity, parse_region
     from sestui.tui.app import SestuiApp, StartAt
     from sestui.tui.asked import start_problems
 
     principal = args.role or args.user
-    try:
-        # The same rules as `check`: refuse before the TUI opens, never open on something else.
-        region = parse_region(args.region) if args.region else None
-        header = parse_from_header(args.from_address) if args.from_address else None
-        identity = args.identity.strip() if args.identity else None
-        if identity:
-            parse_identity(identity)
-    except InputError as exc:
-        print(f"sestui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    # The same rules as `check`: refuse before the TUI opens, never open on something else.
+    region = parse_region(args.region) if args.region else None
+    header = parse_from_header(args.from_address) if args.from_address else None
+    identity = args.identity.strip() if args.identity else None
+    if identity:
+        parse_identity(identity)
     start = StartAt(
         principal,
         region,
@@ -638,14 +605,9 @@ def _cmd_tui(args: argparse.Namespace) -> int:
         # A file or the demo opens in no time: check the start flags against it before the TUI
         # opens, and refuse what the account lacks as `sestui check` does (a live account is
         # read inside the TUI, which says so there).
-        from sestui.account import SnapshotError
         from sestui.sources import open_account
 
-        try:
-            account = open_account(spec)[0]
-        except SnapshotError as exc:
-            print(f"sestui: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        account = open_account(spec)[0]
         problems = start_problems(account, start)
         for problem in problems:
             print(f"sestui: {problem}", file=sys.stderr)
@@ -712,10 +674,18 @@ def _main(argv: list[str]) -> int:
         if sys.stderr is not None:
             print("sestui: standard output is closed; nothing to write to", file=sys.stderr)
         return EXIT_USAGE
+    from sestui.errors import SestuiError
+
     try:
         code: int = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, not at exit: a full device is an error we report
+    except SestuiError as exc:
+        # The one boundary for our own errors: each already says what and where.
+        command = args.func.__name__.removeprefix("_cmd_")
+        prefix = "sestui" if args.func is _cmd_tui else f"sestui {command}"
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

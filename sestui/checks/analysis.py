@@ -24,6 +24,7 @@ from sestui.checks.inputs import IdentityArn, InputError, parse_identity
 from sestui.checks.model import Fix, FixKind, ResourceEvaluation
 from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
 from sestui.checks.unknowns import settle
+from sestui.errors import SestuiError
 from sestui.policy import (
     Decision,
     Effect,
@@ -40,7 +41,7 @@ from sestui.policy import (
 SESSION_NAME = "session"
 
 
-class SelectionError(ValueError):
+class SelectionError(SestuiError, ValueError):
     """The selection names something the account does not have."""
 
 
