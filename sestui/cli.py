@@ -10,17 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sestui.exitcodes import ExitCode
 from sestui.sources import SourceSpec, parse_regions
 
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.checks import Selection
     from sestui.checks.verify import VerifyResult
-
-EXIT_OK = 0
-EXIT_DENIED = 1
-EXIT_USAGE = 2
-EXIT_UNDECIDED = 3
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -35,13 +31,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         results = run_cases(load_json(read_input(args.cases)))
     except PolicyError as exc:
         print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     output = dumps(results)
     if args.out:
         write_output(Path(args.out), output)
     else:
         sys.stdout.write(output)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> None:
@@ -88,13 +84,13 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         save_snapshot(data, Path(args.output), secrets=secrets)
     except OSError as exc:
         print(f"sestui snapshot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     gaps = data.get("gaps") or []
     print(f"sestui snapshot: wrote {args.output} ({len(gaps)} gaps)", file=sys.stderr)
     for g in gaps:
         need = f" — needs {g['permission']}" if g.get("permission") else ""
         print(f"  unknown: {g['what']} ({g['where']}: {g['message']}){need}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _pairs(values: list[str] | None, flag: str) -> tuple[tuple[str, str], ...]:
@@ -253,7 +249,7 @@ def _print_verdict(
         principal = find_principal(account, selection)
     except SelectionError as exc:
         print(f"sestui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if pasted_denial:
         from sestui.checks.explain import contradicted, unseen
 
@@ -305,24 +301,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 "sestui check: --verify checks one send; it is not offered with --all",
                 file=sys.stderr,
             )
-            return EXIT_USAGE
+            return ExitCode.USAGE
         if args.user or args.role:
             print("sestui check: --all prints every principal; drop --user/--role", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     elif not (args.user or args.role) or not (args.from_address or args.identity):
         print(
             "sestui check: give --user or --role, and --from or --identity (or --all)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         selection = selection_from(args)
     except ValueError as exc:
         print(f"sestui check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     account = _open(args, "check")
     if account is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.all:
         from sestui.checks import SelectionError
         from sestui.checks.matrix import who_can_send
@@ -332,9 +328,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             m = who_can_send(account, args.region, path=selection.path, actions=selection.actions)
         except SelectionError as exc:
             print(f"sestui check: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         sys.stdout.write(matrix_json(m) if args.format == "json" else render_matrix_text(m))
-        return EXIT_OK
+        return ExitCode.OK
     return _print_verdict(args, account, selection)
 
 
@@ -348,13 +344,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             text = read_input("-", limit=MAX_PASTE)
         except InputError as exc:
             print(f"sestui explain: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     else:
         text = args.text
     parsed = parse_error(text)
     if parsed.kind is ErrorKind.UNKNOWN:
         print(f"sestui explain: {parsed.cause} {parsed.advice}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if parsed.kind is not ErrorKind.ACCESS_DENIED:
         from sestui.textsafe import json_text
 
@@ -396,10 +392,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                         )
                     if state.sending.sandbox:
                         print(f"  {parsed.region} is in the sandbox: recipients must be verified")
-        return EXIT_DENIED
+        return ExitCode.DENIED
     account = _open(args, "explain")
     if account is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     assert parsed.principal_arn is not None
     caller = parsed.principal_arn.split(":")[4]
     delegate = parsed.account != caller and parsed.resource_type == "identity"
@@ -410,11 +406,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"loaded is {account.account_id}",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     region = parsed.region or args.region
     if not region:
         print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     identity = args.identity
     config_set = None
     if parsed.resource_type == "identity":
@@ -434,7 +430,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             "sestui explain: cannot tell the identity from the message; add --from ADDRESS",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from sestui.checks import SendPath
     from sestui.checks.explain import send_form
 
@@ -453,7 +449,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         print(f"sestui explain: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.format == "text":
         print(
             f"Parsed: {parsed.principal_arn} · {parsed.action or '?'} · "
@@ -476,19 +472,19 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             f"{new.account_id}: compare snapshots of one account",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     regions = parse_regions(args.regions)
     if regions:
         missing = [r for r in regions if r not in old.regions or r not in new.regions]
         if missing:
             print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     d = diff_accounts(
         old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
     )
     render = render_diff_json if args.format == "json" else render_diff_text
     sys.stdout.write(render(d, args.old, args.new))
-    return EXIT_DENIED if d.verdict_changed else EXIT_OK
+    return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -612,7 +608,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"sestui: {problem}", file=sys.stderr)
         if problems:
-            return EXIT_USAGE
+            return ExitCode.USAGE
     app = SestuiApp(spec, start, account, baseline=args.baseline)
     # Textual drives the terminal itself (sestui/tui/safe_output.py guards what it draws): give
     # it the real streams for as long as it runs; everything printed before went through ours.
@@ -664,7 +660,7 @@ def _main(argv: list[str]) -> int:
     bad = _bad_argument(argv)
     if bad:
         print(f"sestui: {bad} is not valid UTF-8", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -673,7 +669,7 @@ def _main(argv: list[str]) -> int:
     if sys.stdout is None and not writes_file:
         if sys.stderr is not None:
             print("sestui: standard output is closed; nothing to write to", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from sestui.errors import SestuiError
 
     try:
@@ -685,18 +681,18 @@ def _main(argv: list[str]) -> int:
         command = args.func.__name__.removeprefix("_cmd_")
         prefix = "sestui" if args.func is _cmd_tui else f"sestui {command}"
         print(f"{prefix}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (`| head`): a quiet end
-        return EXIT_OK
+        return ExitCode.OK
     except OSError as exc:
         if sys.stdout is None or exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
             raise
         _silence_stdout()
         print(f"sestui: cannot write to standard output: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return code
 
 

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 
 from sestui.account import PolicyDocument
+from sestui.exitcodes import ExitCode
 from sestui.policy import Decision, Evaluation, LineRange, PolicyKind, StatementTrace
 
 
@@ -29,8 +30,15 @@ class Outcome(Enum):
     UNDECIDED = "undecided"
 
     @property
-    def exit_code(self) -> int:
-        return {"allowed": 0, "denied": 1, "undecided": 3}[self.value]
+    def exit_code(self) -> ExitCode:
+        return _EXIT_CODES[self]
+
+
+_EXIT_CODES = {
+    Outcome.ALLOWED: ExitCode.OK,
+    Outcome.DENIED: ExitCode.DENIED,
+    Outcome.UNDECIDED: ExitCode.UNDECIDED,
+}
 
 
 @dataclass(frozen=True, slots=True)

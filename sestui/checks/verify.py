@@ -12,6 +12,7 @@ from typing import Any
 from sestui.account import PolicyDocument
 from sestui.checks.analysis import Analysis
 from sestui.checks.model import Outcome, ResourceEvaluation
+from sestui.exitcodes import ExitCode
 from sestui.policy import (
     Decision,
     Evaluation,
@@ -22,8 +23,6 @@ from sestui.policy import (
     Request,
     evaluate,
 )
-
-EXIT_DISAGREES = 3
 
 # AWS's ContextKeyType per key (lower-case); anything else is a string, or a stringList when
 # the value is a list.
@@ -152,9 +151,9 @@ class VerifyResult:
     explanations: tuple[str, ...] = ()
     error: str | None = None
 
-    def exit_code(self, local: Outcome) -> int:
+    def exit_code(self, local: Outcome) -> ExitCode:
         """A disagreement makes the send undecided; otherwise the local verdict's code stands."""
-        return EXIT_DISAGREES if self.status is VerifyStatus.DISAGREES else local.exit_code
+        return ExitCode.UNDECIDED if self.status is VerifyStatus.DISAGREES else local.exit_code
 
     @property
     def notes(self) -> tuple[str, ...]:
