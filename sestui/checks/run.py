@@ -19,7 +19,7 @@ from sestui.checks import (
     smtp,
     verification,
 )
-from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
+from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
 from sestui.checks.common import short
 from sestui.checks.messages import error_text, unverified_text
 from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
@@ -148,7 +148,7 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             f"no template given: {', '.join(a.template_missing)} also authorizes the template "
             "resource (add --template NAME)",
         )
-    if a.scp_state == "unknown":
+    if a.scp_state is ScpState.UNKNOWN:
         doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
     if not verified_known:
         doubts.append(f"SES identities in {a.selection.region} were not read")

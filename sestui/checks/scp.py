@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
+from sestui.account import OrgStatus
+from sestui.checks.analysis import Analysis, ScpState
 from sestui.checks.common import denials_of, finding, unique
 from sestui.checks.fixes import allow_statement, as_list, edit_policy
 from sestui.checks.model import CheckResult, Finding, Fix, Status
@@ -28,14 +29,14 @@ def _add_region(index: int, region: str) -> Any:
 def run(a: Analysis) -> CheckResult:
     org = a.account.organization
     state = a.scp_state
-    if state == "n/a":
+    if state is ScpState.NA:
         why = (
             "this is the organization's management account: SCPs never restrict it"
-            if org.status.value == "management"
+            if org.status is OrgStatus.MANAGEMENT
             else "the account is not in an organization"
         )
         return CheckResult(CHECK_ID, TITLE, Status.NA, why)
-    if state == "unknown":
+    if state is ScpState.UNKNOWN:
         reason = org.unknown_reason or "the SCPs could not be read"
         return CheckResult(
             CHECK_ID,
