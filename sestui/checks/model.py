@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sestui.account import PolicyDocument
 from sestui.exitcodes import ExitCode
 from sestui.policy import Decision, Evaluation, LineRange, PolicyKind, StatementTrace
+
+if TYPE_CHECKING:
+    from sestui.checks.analysis import Analysis
 
 
 class Status(Enum):
@@ -101,6 +105,30 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     fix: Fix | None = None
     missing_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check: its id and title, and how it judges an analysis."""
+
+    id: str
+    title: str
+    run: Callable[[Analysis], CheckResult]
+
+    def result(
+        self,
+        status: Status,
+        summary: str,
+        *,
+        explanation: str = "",
+        findings: tuple[Finding, ...] = (),
+        fix: Fix | None = None,
+        missing_keys: tuple[str, ...] = (),
+    ) -> CheckResult:
+        """This check's result, its id and title filled in."""
+        return CheckResult(
+            self.id, self.title, status, summary, explanation, findings, fix, missing_keys
+        )
 
 
 @dataclass(frozen=True, slots=True)

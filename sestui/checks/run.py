@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from types import ModuleType
 
 from sestui.account import Account
 from sestui.checks import (
@@ -22,27 +21,30 @@ from sestui.checks import (
 from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
 from sestui.checks.common import short
 from sestui.checks.messages import error_text, unverified_text
-from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
+from sestui.checks.model import Check, CheckResult, Outcome, ResourceEvaluation, Status, Verdict
 from sestui.checks.sandbox import sandbox_unverified
 from sestui.checks.selection import Selection, SendPath
 from sestui.policy import Decision, PolicyKind
 
 # Fixed order (the TUI's `[`/`]` walk it): authorization causes first, then other failures.
-CHECKS: tuple[ModuleType, ...] = (
-    identity_policy,
-    non_sending,
-    sending_authorization,
-    identity_resolution,
-    resources,
-    boundary,
-    scp,
-    conditions,
-    verification,
-    sandbox,
-    smtp,
+CHECKS: tuple[Check, ...] = tuple(
+    m.CHECK
+    for m in (
+        identity_policy,
+        non_sending,
+        sending_authorization,
+        identity_resolution,
+        resources,
+        boundary,
+        scp,
+        conditions,
+        verification,
+        sandbox,
+        smtp,
+    )
 )
-CHECK_IDS = tuple(m.CHECK_ID for m in CHECKS)
-CHECK_TITLES = {m.CHECK_ID: m.TITLE for m in CHECKS}
+CHECK_IDS = tuple(c.id for c in CHECKS)
+CHECK_TITLES = {c.id: c.title for c in CHECKS}
 
 
 def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRIDES) -> Verdict:
