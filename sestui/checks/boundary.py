@@ -1,4 +1,4 @@
-"""Check 6: the permissions boundary, when set, must allow the send too."""
+"""The permissions boundary, when set, must allow the send too."""
 
 from __future__ import annotations
 

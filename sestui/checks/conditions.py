@@ -1,4 +1,4 @@
-"""Check 11: conditions whose outcome depends on request values (From address, recipients,
+"""Conditions whose outcome depends on request values (From address, recipients,
 source IP, time…), each key with its value and the values that would pass."""
 
 from __future__ import annotations

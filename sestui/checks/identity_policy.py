@@ -1,4 +1,4 @@
-"""Check 1: the principal's identity-based policies allow each sending action on every resource."""
+"""The principal's identity-based policies allow each sending action on every resource."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Check 4: which identity ARN SES authorizes for this From address, and whether the policies'
+"""Which identity ARN SES authorizes for this From address, and whether the policies'
 Resource covers that one (not only the domain, not another region)."""
 
 from __future__ import annotations

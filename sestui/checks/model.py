@@ -165,9 +165,3 @@ class Verdict:
             if c.check_id == check_id:
                 return c
         raise KeyError(check_id)
-
-    def first_denial(self) -> ResourceEvaluation | None:
-        for e in self.evaluations:
-            if not e.decision.allowed:
-                return e
-        return None

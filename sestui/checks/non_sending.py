@@ -1,4 +1,4 @@
-"""Check 2: GetSendQuota and friends take no resource: they need `Resource: "*"`."""
+"""GetSendQuota and friends take no resource: they need `Resource: "*"`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Check 5: the configuration set (also the identity's default set) and template ARNs."""
+"""The configuration set (also the identity's default set) and template ARNs."""
 
 from __future__ import annotations
 

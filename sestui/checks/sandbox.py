@@ -1,4 +1,4 @@
-"""Check 9: an account in the SES sandbox may send only to verified recipients."""
+"""An account in the SES sandbox may send only to verified recipients."""
 
 from __future__ import annotations
 

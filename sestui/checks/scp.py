@@ -1,4 +1,4 @@
-"""Check 7: the Organizations SCP chain: an Allow at every level, no Deny at any (regions too)."""
+"""The Organizations SCP chain: an Allow at every level, no Deny at any (regions too)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Check 3: the identity's sending-authorization policies (the address's policy takes precedence
+"""The identity's sending-authorization policies (the address's policy takes precedence
 over its domain's) neither deny this principal nor, across accounts, fail to allow it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Check 10: SMTP credentials belong to one IAM user's access key and work in one region only."""
+"""SMTP credentials belong to one IAM user's access key and work in one region only."""
 
 from __future__ import annotations
 

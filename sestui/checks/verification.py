@@ -1,4 +1,4 @@
-"""Check 8: the identity exists and is verified in this region (else a different 554)."""
+"""The identity exists and is verified in this region (else a different 554)."""
 
 from __future__ import annotations
 
