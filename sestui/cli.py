@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sestui.exitcodes import ExitCode
 from sestui.sources import SourceSpec, parse_regions
 
 if TYPE_CHECKING:
@@ -17,38 +18,26 @@ if TYPE_CHECKING:
     from sestui.checks import Selection
     from sestui.checks.verify import VerifyResult
 
-EXIT_OK = 0
-EXIT_DENIED = 1
-EXIT_USAGE = 2
-EXIT_UNDECIDED = 3
-
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from sestui.fileio import InputError, OutputError, check_output, read_input, write_output
+    from sestui.fileio import check_output, read_input, write_output
     from sestui.policy.cases import dumps, run_cases
     from sestui.policy.errors import PolicyError
     from sestui.policy.jsontext import load_json
 
+    if args.out:
+        check_output(Path(args.out))  # refuse a device or a missing folder before the work
     try:
-        if args.out:
-            check_output(Path(args.out))  # refuse a device or a missing folder before the work
         results = run_cases(load_json(read_input(args.cases)))
-    except (InputError, OutputError) as exc:
-        print(f"sestui eval: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except PolicyError as exc:
         print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     output = dumps(results)
     if args.out:
-        try:
-            write_output(Path(args.out), output)
-        except OutputError as exc:
-            print(f"sestui eval: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        write_output(Path(args.out), output)
     else:
         sys.stdout.write(output)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> None:
@@ -82,37 +71,26 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from sestui.account import SnapshotError, save_snapshot
-    from sestui.aws.errors import AwsReadError
-    from sestui.fileio import OutputError, check_output
+    from sestui.account import save_snapshot
+    from sestui.fileio import check_output
     from sestui.sources import print_progress, read_live
 
     spec = source_spec(args)
-    try:
-        check_output(Path(args.output))  # before the read: a refused path costs no AWS calls
-    except OutputError as exc:
-        print(f"sestui snapshot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    check_output(Path(args.output))  # before the read: a refused path costs no AWS calls
     print(f"sestui snapshot: reading {spec.describe()} (read-only)", file=sys.stderr)
     try:
         secrets: list[str] = []
         data = read_live(spec, print_progress(), secrets=secrets)
         save_snapshot(data, Path(args.output), secrets=secrets)
-    except (AwsReadError, OutputError) as exc:
-        print(f"sestui snapshot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except SnapshotError as exc:
-        print(f"sestui snapshot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as exc:
         print(f"sestui snapshot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     gaps = data.get("gaps") or []
     print(f"sestui snapshot: wrote {args.output} ({len(gaps)} gaps)", file=sys.stderr)
     for g in gaps:
         need = f" — needs {g['permission']}" if g.get("permission") else ""
         print(f"  unknown: {g['what']} ({g['where']}: {g['message']}){need}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _pairs(values: list[str] | None, flag: str) -> tuple[tuple[str, str], ...]:
@@ -234,32 +212,25 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
 
 
 def _open(args: argparse.Namespace, command: str) -> Account | None:
-    """Open the account the flags name; print a clear error and return None on failure."""
-    from sestui.account import SnapshotError
+    """Open the account the flags name; None (said why) without credentials.
+
+    A file or read that fails raises a SestuiError, which `main` reports.
+    """
     from sestui.sources import open_account, print_progress
 
     spec = source_spec(args)
-    try:
-        if spec.live:
-            from sestui.aws.errors import AwsReadError
-            from sestui.sources import has_credentials
+    if spec.live:
+        from sestui.sources import has_credentials
 
-            try:
-                if not has_credentials(spec.profile):
-                    print(
-                        f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
-                        "FILE or --demo",
-                        file=sys.stderr,
-                    )
-                    return None
-                return open_account(spec, print_progress())[0]
-            except AwsReadError as exc:
-                print(f"sestui {command}: {exc}", file=sys.stderr)
-                return None
-        return open_account(spec)[0]
-    except SnapshotError as exc:
-        print(f"sestui {command}: {exc}", file=sys.stderr)
-        return None
+        if not has_credentials(spec.profile):
+            print(
+                f"sestui {command}: no AWS credentials found; use --profile, --snapshot "
+                "FILE or --demo",
+                file=sys.stderr,
+            )
+            return None
+        return open_account(spec, print_progress())[0]
+    return open_account(spec)[0]
 
 
 def _use_colour() -> bool:
@@ -280,7 +251,7 @@ def _print_verdict(
         principal = find_principal(account, selection)
     except SelectionError as exc:
         print(f"sestui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if pasted_denial:
         from sestui.checks.explain import contradicted, unseen
 
@@ -332,24 +303,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 "sestui check: --verify checks one send; it is not offered with --all",
                 file=sys.stderr,
             )
-            return EXIT_USAGE
+            return ExitCode.USAGE
         if args.user or args.role:
             print("sestui check: --all prints every principal; drop --user/--role", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     elif not (args.user or args.role) or not (args.from_address or args.identity):
         print(
             "sestui check: give --user or --role, and --from or --identity (or --all)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         selection = selection_from(args)
     except ValueError as exc:
         print(f"sestui check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     account = _open(args, "check")
     if account is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.all:
         from sestui.checks import SelectionError
         from sestui.checks.matrix import who_can_send
@@ -359,9 +330,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             m = who_can_send(account, args.region, path=selection.path, actions=selection.actions)
         except SelectionError as exc:
             print(f"sestui check: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         sys.stdout.write(matrix_json(m) if args.format == "json" else render_matrix_text(m))
-        return EXIT_OK
+        return ExitCode.OK
     return _print_verdict(args, account, selection)
 
 
@@ -375,13 +346,13 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             text = read_input("-", limit=MAX_PASTE)
         except InputError as exc:
             print(f"sestui explain: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     else:
         text = args.text
     parsed = parse_error(text)
     if parsed.kind is ErrorKind.UNKNOWN:
         print(f"sestui explain: {parsed.cause} {parsed.advice}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if parsed.kind is not ErrorKind.ACCESS_DENIED:
         from sestui.textsafe import json_text
 
@@ -423,10 +394,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                         )
                     if state.sending.sandbox:
                         print(f"  {parsed.region} is in the sandbox: recipients must be verified")
-        return EXIT_DENIED
+        return ExitCode.DENIED
     account = _open(args, "explain")
     if account is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     assert parsed.principal_arn is not None
     caller = parsed.principal_arn.split(":")[4]
     delegate = parsed.account != caller and parsed.resource_type == "identity"
@@ -437,11 +408,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"loaded is {account.account_id}",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     region = parsed.region or args.region
     if not region:
         print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     identity = args.identity
     config_set = None
     if parsed.resource_type == "identity":
@@ -461,7 +432,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             "sestui explain: cannot tell the identity from the message; add --from ADDRESS",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from sestui.checks import SendPath
     from sestui.checks.explain import send_form
 
@@ -480,7 +451,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         print(f"sestui explain: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if args.format == "text":
         print(
             f"Parsed: {parsed.principal_arn} · {parsed.action or '?'} · "
@@ -490,36 +461,32 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from sestui.account import SnapshotError, load_snapshot
+    from sestui.account import load_snapshot
     from sestui.checks import SendPath
     from sestui.checks.diff import diff_accounts
     from sestui.checks.diffreport import render_diff_json, render_diff_text
 
-    try:
-        old = load_snapshot(Path(args.old))[0]
-        new = load_snapshot(Path(args.new))[0]
-    except SnapshotError as exc:
-        print(f"sestui diff: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    old = load_snapshot(Path(args.old))[0]
+    new = load_snapshot(Path(args.new))[0]
     if old.account_id != new.account_id:
         print(
             f"sestui diff: {args.old} is account {old.account_id} but {args.new} is account "
             f"{new.account_id}: compare snapshots of one account",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     regions = parse_regions(args.regions)
     if regions:
         missing = [r for r in regions if r not in old.regions or r not in new.regions]
         if missing:
             print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
     d = diff_accounts(
         old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
     )
     render = render_diff_json if args.format == "json" else render_diff_text
     sys.stdout.write(render(d, args.old, args.new))
-    return EXIT_DENIED if d.verdict_changed else EXIT_OK
+    return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -611,21 +578,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from sestui.checks.inputs import InputError, parse_from_header, parse_identity, parse_region
+    from sestui.checks.inputs import parse_from_header, parse_identity, parse_region
     from sestui.tui.app import SestuiApp, StartAt
     from sestui.tui.asked import start_problems
 
     principal = args.role or args.user
-    try:
-        # The same rules as `check`: refuse before the TUI opens, never open on something else.
-        region = parse_region(args.region) if args.region else None
-        header = parse_from_header(args.from_address) if args.from_address else None
-        identity = args.identity.strip() if args.identity else None
-        if identity:
-            parse_identity(identity)
-    except InputError as exc:
-        print(f"sestui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    # The same rules as `check`: refuse before the TUI opens, never open on something else.
+    region = parse_region(args.region) if args.region else None
+    header = parse_from_header(args.from_address) if args.from_address else None
+    identity = args.identity.strip() if args.identity else None
+    if identity:
+        parse_identity(identity)
     start = StartAt(
         principal,
         region,
@@ -640,19 +603,14 @@ def _cmd_tui(args: argparse.Namespace) -> int:
         # A file or the demo opens in no time: check the start flags against it before the TUI
         # opens, and refuse what the account lacks as `sestui check` does (a live account is
         # read inside the TUI, which says so there).
-        from sestui.account import SnapshotError
         from sestui.sources import open_account
 
-        try:
-            account = open_account(spec)[0]
-        except SnapshotError as exc:
-            print(f"sestui: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        account = open_account(spec)[0]
         problems = start_problems(account, start)
         for problem in problems:
             print(f"sestui: {problem}", file=sys.stderr)
         if problems:
-            return EXIT_USAGE
+            return ExitCode.USAGE
     app = SestuiApp(spec, start, account, baseline=args.baseline)
     # Textual drives the terminal itself (sestui/tui/safe_output.py guards what it draws): give
     # it the real streams for as long as it runs; everything printed before went through ours.
@@ -704,7 +662,7 @@ def _main(argv: list[str]) -> int:
     bad = _bad_argument(argv)
     if bad:
         print(f"sestui: {bad} is not valid UTF-8", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -713,22 +671,30 @@ def _main(argv: list[str]) -> int:
     if sys.stdout is None and not writes_file:
         if sys.stderr is not None:
             print("sestui: standard output is closed; nothing to write to", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
+    from sestui.errors import SestuiError
+
     try:
         code: int = args.func(args)
         if sys.stdout is not None:
             sys.stdout.flush()  # here, not at exit: a full device is an error we report
+    except SestuiError as exc:
+        # The one boundary for our own errors: each already says what and where.
+        command = args.func.__name__.removeprefix("_cmd_")
+        prefix = "sestui" if args.func is _cmd_tui else f"sestui {command}"
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (`| head`): a quiet end
-        return EXIT_OK
+        return ExitCode.OK
     except OSError as exc:
         if sys.stdout is None or exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
             raise
         _silence_stdout()
         print(f"sestui: cannot write to standard output: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return code
 
 

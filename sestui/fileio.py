@@ -13,13 +13,15 @@ import stat
 import tempfile
 from pathlib import Path
 
+from sestui.errors import SestuiError
+
 MAX_INPUT = 512 * 1024 * 1024  # a snapshot, an --iam-json or a case file
 MAX_PASTE = 1024 * 1024  # `explain -`: an error message, perhaps with the log around it
 STREAM_IDLE = 10.0  # seconds a pipe or FIFO may stay silent before the read gives up
 _CHUNK = 1024 * 1024
 
 
-class InputError(ValueError):
+class InputError(SestuiError, ValueError):
     """A file or standard input that cannot be read as text: `label: reason`, no traceback."""
 
     def __init__(self, label: str, reason: str) -> None:
@@ -28,7 +30,7 @@ class InputError(ValueError):
         super().__init__(f"{label}: {reason}")
 
 
-class OutputError(ValueError):
+class OutputError(SestuiError, ValueError):
     """A path sestui refuses to write, or cannot (what and why)."""
 
 

@@ -129,10 +129,6 @@ class ManagedPolicy:
     default_version: str | None
     document: PolicyDocument | None  # None: the document could not be read (a gap says why)
 
-    @property
-    def aws_managed(self) -> bool:
-        return ":iam::aws:policy/" in self.arn
-
 
 class IdentityKind(Enum):
     EMAIL = "EMAIL_ADDRESS"

@@ -31,6 +31,7 @@ from sestui.account.model import (
     SendingStatus,
     SesIdentity,
 )
+from sestui.errors import SestuiError
 from sestui.fileio import InputError, read_input, write_output
 from sestui.policy import PolicyError, PolicyKind, PolicySource
 from sestui.policy.jsontext import load_json
@@ -40,7 +41,7 @@ FORMAT = "sestui-snapshot/1"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
-class SnapshotError(ValueError):
+class SnapshotError(SestuiError, ValueError):
     """A snapshot that cannot be used, with the file, the JSON path (or line) and what is wrong."""
 
     def __init__(

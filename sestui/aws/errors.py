@@ -27,6 +27,8 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from sestui.errors import SestuiError
+
 DENIED = frozenset(
     {
         "AccessDenied",
@@ -57,7 +59,7 @@ FATAL_CREDENTIALS = frozenset(
 )
 
 
-class AwsReadError(RuntimeError):
+class AwsReadError(SestuiError, RuntimeError):
     """The read cannot go on (no credentials, expired credentials): nothing is written."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
 from sestui.account import (
@@ -24,6 +25,7 @@ from sestui.checks.inputs import IdentityArn, InputError, parse_identity
 from sestui.checks.model import Fix, FixKind, ResourceEvaluation
 from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
 from sestui.checks.unknowns import settle
+from sestui.errors import SestuiError
 from sestui.policy import (
     Decision,
     Effect,
@@ -40,7 +42,15 @@ from sestui.policy import (
 SESSION_NAME = "session"
 
 
-class SelectionError(ValueError):
+class ScpState(Enum):
+    """Whether SCPs restrict the account: not at all, known (read), or unread."""
+
+    NA = "n/a"  # not in an organization, or its management account
+    APPLIES = "applies"
+    UNKNOWN = "unknown"
+
+
+class SelectionError(SestuiError, ValueError):
     """The selection names something the account does not have."""
 
 
@@ -108,13 +118,13 @@ class Analysis:
         return self._docs_by_policy.get(id(policy))
 
     @property
-    def scp_state(self) -> str:
+    def scp_state(self) -> ScpState:
         org = self.account.organization
         if org.status in (OrgStatus.NONE, OrgStatus.MANAGEMENT):
-            return "n/a"
+            return ScpState.NA
         if org.status is OrgStatus.MEMBER and org.levels is not None:
-            return "applies"
-        return "unknown"
+            return ScpState.APPLIES
+        return ScpState.UNKNOWN
 
     def arn(self, kind: str, name: str) -> str:
         return (

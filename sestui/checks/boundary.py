@@ -1,4 +1,4 @@
-"""Check 6: the permissions boundary, when set, must allow the send too."""
+"""The permissions boundary, when set, must allow the send too."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import denials_of, finding, short, unique
 from sestui.checks.fixes import allow_statement, edit_policy
-from sestui.checks.model import CheckResult, Finding, Status
+from sestui.checks.model import Check, CheckResult, Finding, Status
 from sestui.policy import PolicyKind
 
 CHECK_ID = "permissions-boundary"
@@ -17,13 +17,13 @@ TITLE = "Permissions boundary"
 def run(a: Analysis) -> CheckResult:
     arn = a.policies.boundary_arn
     if not arn:
-        return CheckResult(CHECK_ID, TITLE, Status.NA, "no permissions boundary")
+        return CHECK.result(Status.NA, "no permissions boundary")
     doc = a.boundary_doc
     if doc is None:
-        return CheckResult(CHECK_ID, TITLE, Status.UNKNOWN, f"the boundary {arn} could not be read")
+        return CHECK.result(Status.UNKNOWN, f"the boundary {arn} could not be read")
     errors = [e for d, e in a.parse_errors if d is doc]
     if errors:
-        return CheckResult(CHECK_ID, TITLE, Status.UNKNOWN, f"policy does not parse: {errors[0]}")
+        return CHECK.result(Status.UNKNOWN, f"policy does not parse: {errors[0]}")
     findings: list[Finding] = []
     blocked = []
     for ev in a.evaluations:
@@ -40,12 +40,10 @@ def run(a: Analysis) -> CheckResult:
                 findings.append(Finding(f"no statement allows {ev.action}", doc))
     name = doc.source.name
     if not blocked:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.PASS,
             f"{name} allows the send",
-            "The boundary caps what identity policies can grant; it allows this.",
+            explanation="The boundary caps what identity policies can grant; it allows this.",
         )
     actions = [ev.action for ev in blocked]
     resources = [ev.resource for ev in blocked]
@@ -59,14 +57,15 @@ def run(a: Analysis) -> CheckResult:
         change,
         "A boundary only caps permissions: the identity policy must still allow.",
     )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.FAIL,
         f"boundary {name} does not allow "
         + ", ".join(sorted({f"{ev.action} on {short(ev.resource)}" for ev in blocked})),
-        "A permissions boundary sets the most an identity policy can grant: even "
+        explanation="A permissions boundary sets the most an identity policy can grant: even "
         "AmazonSESFullAccess cannot send when the boundary leaves SES out.",
-        unique(findings),
-        fix,
+        findings=unique(findings),
+        fix=fix,
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

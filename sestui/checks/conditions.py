@@ -1,4 +1,4 @@
-"""Check 11: conditions whose outcome depends on request values (From address, recipients,
+"""Conditions whose outcome depends on request values (From address, recipients,
 source IP, time…), each key with its value and the values that would pass."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from sestui.checks.analysis import Analysis
 from sestui.checks.common import finding, unique
 from sestui.checks.context import RequestContext
 from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import ConditionOutcome, Effect, Miss, StatementTrace
 
 CHECK_ID = "conditions"
@@ -76,7 +76,7 @@ def run(a: Analysis) -> CheckResult:
                 continue
             relevant.append((t, decisive))
     if not relevant:
-        return CheckResult(CHECK_ID, TITLE, Status.NA, "no condition bears on this send")
+        return CHECK.result(Status.NA, "no condition bears on this send")
     findings: list[Finding] = []
     fix: Fix | None = None
     failing = []
@@ -111,34 +111,31 @@ def run(a: Analysis) -> CheckResult:
                 failing.append(text)
     keys = tuple(sorted(deciding))
     if failing:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             failing[0],
-            "A statement that would decide this send hangs on a condition that "
+            explanation="A statement that would decide this send hangs on a condition that "
             "the request does not meet.",
-            unique(findings),
-            fix,
-            keys,
+            findings=unique(findings),
+            fix=fix,
+            missing_keys=keys,
         )
     if keys:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             "depends on " + ", ".join(keys) + ", which the request leaves unset",
-            "The answer differs between possible values of these keys: give them "
+            explanation="The answer differs between possible values of these keys: give them "
             "(--from, --recipient, --source-ip, --context KEY=VALUE…) to decide.",
-            unique(findings),
-            None,
-            keys,
+            findings=unique(findings),
+            fix=None,
+            missing_keys=keys,
         )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.PASS,
         f"{len(relevant)} conditional statement(s), all decided by the request",
-        "",
-        unique(findings),
+        explanation="",
+        findings=unique(findings),
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

@@ -39,6 +39,7 @@ from sestui.policy import (
     Miss,
     Policy,
     PolicyError,
+    PrincipalMatch,
     Request,
     Statement,
     evaluate_statement,
@@ -469,8 +470,7 @@ class FastMatrix:
                             if (
                                 (applies or gap)
                                 and st.effect is Effect.ALLOW
-                                and tr.principal_match is not None
-                                and tr.principal_match.value == "wildcard"
+                                and tr.principal_match is PrincipalMatch.WILDCARD
                             ):
                                 grants = self.rp_grant if applies else self.rp_grant_var
                                 grants[t] = grants.get(t, 0) | bit

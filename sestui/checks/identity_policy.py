@@ -1,11 +1,11 @@
-"""Check 1: the principal's identity-based policies allow each sending action on every resource."""
+"""The principal's identity-based policies allow each sending action on every resource."""
 
 from __future__ import annotations
 
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import denials_of, finding, identity_allow_statements, short, unique
 from sestui.checks.fixes import add_policy, allow_statement
-from sestui.checks.model import CheckResult, Finding, ResourceEvaluation, Status
+from sestui.checks.model import Check, CheckResult, Finding, ResourceEvaluation, Status
 from sestui.checks.selection import SENDING_ACTIONS
 from sestui.policy import (
     Miss,
@@ -67,33 +67,29 @@ def run(a: Analysis) -> CheckResult:
     denied = [f for f in findings if f.reason.startswith("explicitly denies")]
     names = ", ".join(f"{ev.action} on {short(ev.resource)}" for ev in missing)
     if errors and (missing or not findings):
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"policy does not parse: {errors[0][1]}",
-            "A policy in force for this principal could not be read, so the result is unknown.",
-            tuple(Finding(str(e), d) for d, e in errors),
+            explanation="A policy in force for this principal could not be read, so the result is "
+            "unknown.",
+            findings=tuple(Finding(str(e), d) for d, e in errors),
         )
     if a.policies.unknown and missing:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"{len(a.policies.unknown)} attached policy document(s) not read",
-            "These attached policies could not be read, and one of them may allow the send: "
-            + ", ".join(a.policies.unknown),
-            unique(findings),
+            explanation="These attached policies could not be read, and one of them may allow the "
+            "send: " + ", ".join(a.policies.unknown),
+            findings=unique(findings),
         )
     if denied:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             denied[0].reason + f" ({denied[0].where()})",
-            "An explicit Deny in an identity policy overrides every Allow. Remove the statement "
+            explanation="An explicit Deny in an identity policy overrides every Allow. Remove the "
+            "statement "
             "or narrow it so it no longer matches this send.",
-            unique(findings),
+            findings=unique(findings),
         )
     if missing:
         fix = add_policy(
@@ -103,29 +99,29 @@ def run(a: Analysis) -> CheckResult:
             "policy).",
         )
         close = bool(findings)
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             f"no identity policy allows {names}",
-            "SES authorizes every send against the principal's IAM policies: its own inline and "
+            explanation="SES authorizes every send against the principal's IAM policies: its own "
+            "inline and "
             "managed policies and those of every group it is in. "
             + (
                 "Some statements come close; they are marked."
                 if close
                 else "None of them allows this action on this resource."
             ),
-            unique(findings),
-            fix,
+            findings=unique(findings),
+            fix=fix,
         )
     summary = "allowed: " + (
         findings[0].where() if findings else "a sending-authorization policy names this principal"
     )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.PASS,
         summary,
-        "Every action of the request is allowed on every resource.",
-        unique(findings),
+        explanation="Every action of the request is allowed on every resource.",
+        findings=unique(findings),
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

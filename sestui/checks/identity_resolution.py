@@ -1,4 +1,4 @@
-"""Check 4: which identity ARN SES authorizes for this From address, and whether the policies'
+"""Which identity ARN SES authorizes for this From address, and whether the policies'
 Resource covers that one (not only the domain, not another region)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import finding, short, unique
 from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import Miss, PolicyKind, glob_match, resource_matches
 
 CHECK_ID = "identity-resolution"
@@ -52,16 +52,12 @@ def _kind_words(a: Analysis) -> str:
 
 def run(a: Analysis) -> CheckResult:
     if a.delegate_owner:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.PASS,
             f"SES checks {a.identity_arn}, the identity ARN given (account {a.delegate_owner})",
         )
     if not a.account.ses_known or a.region is None:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"SES identities in {a.selection.region} were not read; SES would "
             f"check {short(a.identity_arn)} if it is verified there",
@@ -111,30 +107,27 @@ def run(a: Analysis) -> CheckResult:
                     _add_resource(t.statement.index, a.identity_arn),
                 )
     if findings:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             f"the policy covers another identity ARN than {short(a.identity_arn)}",
-            "SES authorizes the send against the most specific verified identity "
+            explanation="SES authorizes the send against the most specific verified identity "
             "in the region: the email address if it is verified on its own, else "
             "the deepest verified subdomain, else the domain." + chain,
-            unique(findings),
-            fix,
+            findings=unique(findings),
+            fix=fix,
         )
     if a.identity is None:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.WARN,
             f"no verified identity covers {a.from_address or a.identity_name} in "
             f"{a.selection.region}; SES would check {short(a.identity_arn)}",
-            "See the verification check." + chain,
+            explanation="See the verification check." + chain,
         )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.PASS,
         summary,
-        f"The request is authorized against {a.identity_arn}." + chain,
+        explanation=f"The request is authorized against {a.identity_arn}." + chain,
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

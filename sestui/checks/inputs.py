@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
+from sestui.errors import SestuiError
 
-class InputError(ValueError):
+
+class InputError(SestuiError, ValueError):
     """An input AWS could never have received; the message names the flag or field."""
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sestui.account import PolicyDocument
+from sestui.exitcodes import ExitCode
 from sestui.policy import Decision, Evaluation, LineRange, PolicyKind, StatementTrace
+
+if TYPE_CHECKING:
+    from sestui.checks.analysis import Analysis
 
 
 class Status(Enum):
@@ -29,8 +34,15 @@ class Outcome(Enum):
     UNDECIDED = "undecided"
 
     @property
-    def exit_code(self) -> int:
-        return {"allowed": 0, "denied": 1, "undecided": 3}[self.value]
+    def exit_code(self) -> ExitCode:
+        return _EXIT_CODES[self]
+
+
+_EXIT_CODES = {
+    Outcome.ALLOWED: ExitCode.OK,
+    Outcome.DENIED: ExitCode.DENIED,
+    Outcome.UNDECIDED: ExitCode.UNDECIDED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,30 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """One check: its id and title, and how it judges an analysis."""
+
+    id: str
+    title: str
+    run: Callable[[Analysis], CheckResult]
+
+    def result(
+        self,
+        status: Status,
+        summary: str,
+        *,
+        explanation: str = "",
+        findings: tuple[Finding, ...] = (),
+        fix: Fix | None = None,
+        missing_keys: tuple[str, ...] = (),
+    ) -> CheckResult:
+        """This check's result, its id and title filled in."""
+        return CheckResult(
+            self.id, self.title, status, summary, explanation, findings, fix, missing_keys
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceEvaluation:
     """One action on one resource of the request, decided by the engine."""
 
@@ -129,9 +165,3 @@ class Verdict:
             if c.check_id == check_id:
                 return c
         raise KeyError(check_id)
-
-    def first_denial(self) -> ResourceEvaluation | None:
-        for e in self.evaluations:
-            if not e.decision.allowed:
-                return e
-        return None

@@ -1,4 +1,4 @@
-"""Check 2: GetSendQuota and friends take no resource: they need `Resource: "*"`."""
+"""GetSendQuota and friends take no resource: they need `Resource: "*"`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import identity_allow_statements
 from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.checks.selection import NON_SENDING_ACTIONS
 
 CHECK_ID = "non-sending-resource"
@@ -65,28 +65,27 @@ def run(a: Analysis) -> CheckResult:
             )
     denied = [ev for ev in a.evaluations if ev.resource == "*" and not ev.decision.allowed]
     if denied:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             f'{denied[0].action} is denied: it needs an Allow with Resource "*"',
-            "Actions such as GetSendQuota act on the account, not on an identity: SES checks "
+            explanation="Actions such as GetSendQuota act on the account, not on an identity: SES "
+            "checks "
             'them against Resource "*".',
-            tuple(findings),
-            fix,
+            findings=tuple(findings),
+            fix=fix,
         )
     if findings:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.WARN,
             f"{len(findings)} statement(s) grant account-level SES actions on a specific Resource",
-            "GetSendQuota, GetSendStatistics, GetAccount and ListIdentities take no resource. "
+            explanation="GetSendQuota, GetSendStatistics, GetAccount and ListIdentities take no "
+            "resource. "
             "Granted under an identity ARN they are never allowed: split them into a statement "
             'with Resource "*" (as in AWS\'s two-statement example).',
-            tuple(findings),
-            fix,
+            findings=tuple(findings),
+            fix=fix,
         )
-    return CheckResult(
-        CHECK_ID, TITLE, Status.PASS, "no account-level action is granted on a specific Resource"
-    )
+    return CHECK.result(Status.PASS, "no account-level action is granted on a specific Resource")
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

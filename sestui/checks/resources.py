@@ -1,4 +1,4 @@
-"""Check 5: the configuration set (also the identity's default set) and template ARNs."""
+"""The configuration set (also the identity's default set) and template ARNs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import finding, short, unique
 from sestui.checks.fixes import add_policy, allow_statement, as_list, edit_policy
-from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import PolicyKind
 
 CHECK_ID = "resources"
@@ -38,12 +38,10 @@ def run(a: Analysis) -> CheckResult:
         )
         status = Status.WARN
     if not extra:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.NA if not notes else status,
             notes[0] if notes else "no configuration set or template in this request",
-            "When the identity has a default configuration set, or the request "
+            explanation="When the identity has a default configuration set, or the request "
             "names one or a template, SES also authorizes the send against their "
             "ARNs.",
         )
@@ -58,12 +56,13 @@ def run(a: Analysis) -> CheckResult:
     )
     if not denied:
         allowed = "allowed on " + ", ".join(short(ev.resource) for ev in extra)
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             status,
             notes[0] if notes else allowed,
-            "The send is authorized on every resource of the request (" + allowed + ")." + default,
+            explanation="The send is authorized on every resource of the request ("
+            + allowed
+            + ")."
+            + default,
         )
     findings: list[Finding] = []
     fix: Fix | None = None
@@ -92,14 +91,15 @@ def run(a: Analysis) -> CheckResult:
             "Allow the send on the configuration set / template",
             [allow_statement([ev.action for ev in denied], arns)],
         )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.FAIL,
         "denied on " + ", ".join(short(x) for x in arns),
-        "SES authorizes a send against the identity and also against the "
+        explanation="SES authorizes a send against the identity and also against the "
         "configuration set and template it uses; an AccessDenied can name the "
         "configuration set ARN." + default,
-        unique(findings),
-        fix,
+        findings=unique(findings),
+        fix=fix,
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

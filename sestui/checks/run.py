@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from types import ModuleType
 
 from sestui.account import Account
 from sestui.checks import (
@@ -19,30 +18,33 @@ from sestui.checks import (
     smtp,
     verification,
 )
-from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, analyze
+from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
 from sestui.checks.common import short
 from sestui.checks.messages import error_text, unverified_text
-from sestui.checks.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
+from sestui.checks.model import Check, CheckResult, Outcome, ResourceEvaluation, Status, Verdict
 from sestui.checks.sandbox import sandbox_unverified
 from sestui.checks.selection import Selection, SendPath
 from sestui.policy import Decision, PolicyKind
 
 # Fixed order (the TUI's `[`/`]` walk it): authorization causes first, then other failures.
-CHECKS: tuple[ModuleType, ...] = (
-    identity_policy,
-    non_sending,
-    sending_authorization,
-    identity_resolution,
-    resources,
-    boundary,
-    scp,
-    conditions,
-    verification,
-    sandbox,
-    smtp,
+CHECKS: tuple[Check, ...] = tuple(
+    m.CHECK
+    for m in (
+        identity_policy,
+        non_sending,
+        sending_authorization,
+        identity_resolution,
+        resources,
+        boundary,
+        scp,
+        conditions,
+        verification,
+        sandbox,
+        smtp,
+    )
 )
-CHECK_IDS = tuple(m.CHECK_ID for m in CHECKS)
-CHECK_TITLES = {m.CHECK_ID: m.TITLE for m in CHECKS}
+CHECK_IDS = tuple(c.id for c in CHECKS)
+CHECK_TITLES = {c.id: c.title for c in CHECKS}
 
 
 def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRIDES) -> Verdict:
@@ -148,7 +150,7 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             f"no template given: {', '.join(a.template_missing)} also authorizes the template "
             "resource (add --template NAME)",
         )
-    if a.scp_state == "unknown":
+    if a.scp_state is ScpState.UNKNOWN:
         doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
     if not verified_known:
         doubts.append(f"SES identities in {a.selection.region} were not read")

@@ -1,10 +1,10 @@
-"""Check 9: an account in the SES sandbox may send only to verified recipients."""
+"""An account in the SES sandbox may send only to verified recipients."""
 
 from __future__ import annotations
 
 from sestui.checks.analysis import Analysis
 from sestui.checks.messages import unverified_text
-from sestui.checks.model import CheckResult, Status
+from sestui.checks.model import Check, CheckResult, Status
 
 CHECK_ID = "sandbox"
 TITLE = "Sandbox and sending status"
@@ -29,47 +29,39 @@ def sandbox_unverified(a: Analysis) -> tuple[str, ...]:
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
     if a.region is None:
-        return CheckResult(CHECK_ID, TITLE, Status.UNKNOWN, f"{region} was not read")
+        return CHECK.result(Status.UNKNOWN, f"{region} was not read")
     sending = a.region.sending
     if sending.sending_enabled is False:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.WARN,
             f"sending is paused for this account in {region}",
-            "SES answers 'Account is paused' (a different error): see the "
+            explanation="SES answers 'Account is paused' (a different error): see the "
             f"enforcement status ({sending.enforcement_status or 'unknown'}).",
         )
     if sending.sandbox is None:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
-            Status.UNKNOWN,
-            f"sandbox status in {region} unknown (needs ses:GetAccount)",
+        return CHECK.result(
+            Status.UNKNOWN, f"sandbox status in {region} unknown (needs ses:GetAccount)"
         )
     if not sending.sandbox:
-        return CheckResult(CHECK_ID, TITLE, Status.PASS, f"production access in {region}")
+        return CHECK.result(Status.PASS, f"production access in {region}")
     recipients = a.selection.recipients
     if recipients:
         unverified = sandbox_unverified(a)
         if unverified:
-            return CheckResult(
-                CHECK_ID,
-                TITLE,
+            return CHECK.result(
                 Status.FAIL,
                 f"sandbox: {len(unverified)} recipient(s) not verified in {region}: "
                 + ", ".join(unverified),
-                f"In the sandbox SES rejects unverified recipients with: "
+                explanation=f"In the sandbox SES rejects unverified recipients with: "
                 f"{unverified_text(a, unverified)}. Verify them, or request production access.",
             )
-        return CheckResult(
-            CHECK_ID, TITLE, Status.PASS, f"sandbox in {region}, and every recipient is verified"
-        )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+        return CHECK.result(Status.PASS, f"sandbox in {region}, and every recipient is verified")
+    return CHECK.result(
         Status.WARN,
         f"{region} is in the sandbox",
-        "Recipients must be verified identities too, or SES answers 'Email "
+        explanation="Recipients must be verified identities too, or SES answers 'Email "
         "address is not verified' naming them. Request production access.",
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

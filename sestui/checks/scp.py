@@ -1,13 +1,14 @@
-"""Check 7: the Organizations SCP chain: an Allow at every level, no Deny at any (regions too)."""
+"""The Organizations SCP chain: an Allow at every level, no Deny at any (regions too)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
+from sestui.account import OrgStatus
+from sestui.checks.analysis import Analysis, ScpState
 from sestui.checks.common import denials_of, finding, unique
 from sestui.checks.fixes import allow_statement, as_list, edit_policy
-from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import PolicyKind
 
 CHECK_ID = "scp"
@@ -28,21 +29,19 @@ def _add_region(index: int, region: str) -> Any:
 def run(a: Analysis) -> CheckResult:
     org = a.account.organization
     state = a.scp_state
-    if state == "n/a":
+    if state is ScpState.NA:
         why = (
             "this is the organization's management account: SCPs never restrict it"
-            if org.status.value == "management"
+            if org.status is OrgStatus.MANAGEMENT
             else "the account is not in an organization"
         )
-        return CheckResult(CHECK_ID, TITLE, Status.NA, why)
-    if state == "unknown":
+        return CHECK.result(Status.NA, why)
+    if state is ScpState.UNKNOWN:
         reason = org.unknown_reason or "the SCPs could not be read"
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"unknown: {reason}",
-            "SCPs can deny a send that every other policy allows. Read them with "
+            explanation="SCPs can deny a send that every other policy allows. Read them with "
             "--org-profile (the management account or a delegated administrator).",
         )
     levels = org.levels or ()
@@ -96,21 +95,20 @@ def run(a: Analysis) -> CheckResult:
             else:
                 findings.append(Finding(f"no SCP is attached to {where}: it blocks everything"))
     if findings:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             findings[0].reason + " — " + (findings[0].where() or "SCP chain"),
-            "SCPs cap every principal of a member account: each level from the "
+            explanation="SCPs cap every principal of a member account: each level from the "
             "root through each OU to the account needs an Allow, and a Deny at any "
             "level wins." + region_words,
-            unique(findings),
-            fix,
+            findings=unique(findings),
+            fix=fix,
         )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.PASS,
         f"all {len(levels)} levels allow the send",
-        " > ".join(f"{lv.name} ({len(lv.policies)})" for lv in levels),
+        explanation=" > ".join(f"{lv.name} ({len(lv.policies)})" for lv in levels),
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

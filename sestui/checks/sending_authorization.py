@@ -1,4 +1,4 @@
-"""Check 3: the identity's sending-authorization policies (the address's policy takes precedence
+"""The identity's sending-authorization policies (the address's policy takes precedence
 over its domain's) neither deny this principal nor, across accounts, fail to allow it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import denials_of, finding, unique
 from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import CheckResult, Finding, Fix, Status
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import PolicyKind, PrincipalMatch
 
 CHECK_ID = "sending-authorization"
@@ -32,34 +32,27 @@ def _unname(index: int, principal_arns: set[str]) -> Any:
 def run(a: Analysis) -> CheckResult:
     if a.delegate_owner:
         # Sending authorization: the owner's policy must allow the delegate (cross-account).
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"the policy on {a.identity_arn} is in account {a.delegate_owner}, not loaded",
-            "A delegate send needs the identity owner's sending-authorization policy to allow "
+            explanation="A delegate send needs the identity owner's sending-authorization policy "
+            "to allow "
             "this principal, and this principal's own policies to allow the action on the "
             "owner's identity ARN. Load the owner's account to read its side.",
         )
     if not a.account.ses_known or a.region is None:
-        return CheckResult(
-            CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {a.selection.region} were not read"
-        )
+        return CHECK.result(Status.UNKNOWN, f"SES identities in {a.selection.region} were not read")
     identity = a.region.identity(a.identity_name)
     if identity is not None and not identity.policies_known:
         gaps = a.account.gaps_about(identity.name)
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"the policies of {identity.name} could not be read",
-            "; ".join(g.describe() for g in gaps),
+            explanation="; ".join(g.describe() for g in gaps),
         )
     errors = [(d, e) for d, e in a.parse_errors if d.source.kind is PolicyKind.RESOURCE]
     if errors:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"policy does not parse: {errors[0][1]}",
             findings=tuple(Finding(str(e), d) for d, e in errors),
@@ -74,12 +67,10 @@ def run(a: Analysis) -> CheckResult:
                 f"on {domain.name}."
             )
     if not a.resource_docs:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.PASS,
             f"no sending-authorization policy on {a.identity_name}",
-            "Without one, the principal's IAM policies alone decide." + precedence,
+            explanation="Without one, the principal's IAM policies alone decide." + precedence,
         )
     findings: list[Finding] = []
     fix: Fix | None = None
@@ -104,26 +95,22 @@ def run(a: Analysis) -> CheckResult:
                     "Or keep the Deny and send as a principal it does not name.",
                 )
     if findings:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             f"{findings[0].where()} denies {a.principal.name}",
-            "An explicit Deny in the identity's sending-authorization policy "
+            explanation="An explicit Deny in the identity's sending-authorization policy "
             "overrides any Allow, even for users of the identity's own account." + precedence,
-            unique(findings),
-            fix,
+            findings=unique(findings),
+            fix=fix,
         )
     ident_evs = [ev for ev in a.evaluations if ev.resource_type == "identity"]
     if any(
         ev.evaluation.cross_account and ev.evaluation.resource_grant is None for ev in ident_evs
     ):
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             "cross-account: the identity's policy does not allow this principal",
-            "A principal of another account needs an Allow in the identity "
+            explanation="A principal of another account needs an Allow in the identity "
             "owner's sending-authorization policy as well as its own IAM policy.",
         )
     grants = [t for ev in ident_evs for t in ev.evaluation.allows(PolicyKind.RESOURCE)]
@@ -138,13 +125,14 @@ def run(a: Analysis) -> CheckResult:
                 else "allows the account; IAM policies must also allow",
             )
         )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.PASS,
         f"{len(a.resource_docs)} polic{'y' if len(a.resource_docs) == 1 else 'ies'}"
         f" on {a.identity_name}, none denies this principal",
-        "The identity's sending-authorization policies are evaluated with the "
+        explanation="The identity's sending-authorization policies are evaluated with the "
         "principal's IAM policies." + precedence,
-        tuple(findings),
+        findings=tuple(findings),
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

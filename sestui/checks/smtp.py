@@ -1,9 +1,9 @@
-"""Check 10: SMTP credentials belong to one IAM user's access key and work in one region only."""
+"""SMTP credentials belong to one IAM user's access key and work in one region only."""
 
 from __future__ import annotations
 
 from sestui.checks.analysis import Analysis
-from sestui.checks.model import CheckResult, Status
+from sestui.checks.model import Check, CheckResult, Status
 from sestui.checks.selection import SendPath
 
 CHECK_ID = "smtp-credentials"
@@ -19,26 +19,23 @@ _REGION_NOTE = (
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
     if a.selection.path is not SendPath.SMTP:
-        return CheckResult(CHECK_ID, TITLE, Status.NA, "not an SMTP send")
+        return CHECK.result(Status.NA, "not an SMTP send")
     p = a.principal
     if not p.is_user:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.FAIL,
             f"{p.name} is a role: SMTP authenticates only with an IAM user's long-term key",
-            "SMTP credentials are derived from an IAM user's access key; a role's temporary "
+            explanation="SMTP credentials are derived from an IAM user's access key; a role's "
+            "temporary "
             "credentials cannot be, so SES answers '535 Authentication Credentials Invalid'. "
             "Fix: use an IAM user's SMTP credentials or send through the API.",
         )
     active = [k for k in p.access_keys if k.status == "Active"]
     if not active:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.WARN,
             f"{p.name} has no active access key to derive SMTP credentials from",
-            _REGION_NOTE,
+            explanation=_REGION_NOTE,
         )
     elsewhere = [k for k in active if k.last_used_region not in (None, "N/A", region)]
     other_service = [k for k in active if k.last_used_service not in (None, "N/A", "ses", "email")]
@@ -47,12 +44,10 @@ def run(a: Analysis) -> CheckResult:
         notes.append(f"{k.key_id} was last used for {k.last_used_service}")
     if elsewhere:
         k = elsewhere[0]
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.WARN,
             f"key {k.key_id} was last used in {k.last_used_region}, not {region}",
-            f"If these SMTP credentials were made for {k.last_used_region}, derive "
+            explanation=f"If these SMTP credentials were made for {k.last_used_region}, derive "
             f"a new password for {region} from the same key. "
             + _REGION_NOTE
             + (" " + "; ".join(notes) if notes else ""),
@@ -63,10 +58,9 @@ def run(a: Analysis) -> CheckResult:
         if used
         else f"{len(active)} active key(s); none used yet"
     )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
-        Status.PASS,
-        summary,
-        _REGION_NOTE + (" " + "; ".join(notes) if notes else ""),
+    return CHECK.result(
+        Status.PASS, summary, explanation=_REGION_NOTE + (" " + "; ".join(notes) if notes else "")
     )
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

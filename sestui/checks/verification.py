@@ -1,11 +1,11 @@
-"""Check 8: the identity exists and is verified in this region (else a different 554)."""
+"""The identity exists and is verified in this region (else a different 554)."""
 
 from __future__ import annotations
 
 from sestui.account import RegionState
 from sestui.checks.analysis import Analysis
 from sestui.checks.messages import unverified_text
-from sestui.checks.model import CheckResult, Status
+from sestui.checks.model import Check, CheckResult, Status
 
 CHECK_ID = "verification"
 TITLE = "Identity verified in the region"
@@ -14,25 +14,20 @@ TITLE = "Identity verified in the region"
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
     if not a.account.ses_known or a.region is None:
-        return CheckResult(
-            CHECK_ID, TITLE, Status.UNKNOWN, f"SES identities in {region} were not read"
-        )
+        return CHECK.result(Status.UNKNOWN, f"SES identities in {region} were not read")
     if a.delegate_owner:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"{a.identity_name} belongs to account {a.delegate_owner}, which is not loaded",
-            "A delegate sender sends as the owner's identity; its verification status is in "
+            explanation="A delegate sender sends as the owner's identity; its verification status "
+            "is in "
             "the owner's account.",
         )
     if a.identity is not None and not a.identity.verification_known:
-        return CheckResult(
-            CHECK_ID,
-            TITLE,
+        return CHECK.result(
             Status.UNKNOWN,
             f"the verification status of {a.identity.name} was not read",
-            "; ".join(g.describe() for g in a.account.gaps_about(a.identity.name)),
+            explanation="; ".join(g.describe() for g in a.account.gaps_about(a.identity.name)),
         )
     if a.identity is not None:
         via = (
@@ -40,9 +35,7 @@ def run(a: Analysis) -> CheckResult:
             if a.from_address and a.from_address != a.identity.name
             else ""
         )
-        return CheckResult(
-            CHECK_ID, TITLE, Status.PASS, f"{a.identity.name} is verified in {region}{via}"
-        )
+        return CHECK.result(Status.PASS, f"{a.identity.name} is verified in {region}{via}")
     name = a.from_address or a.identity_name
     elsewhere = sorted(
         r for r, st in a.account.regions.items() if r != region and _verified_in(st, a, name)
@@ -60,12 +53,11 @@ def run(a: Analysis) -> CheckResult:
             f" It is verified in {', '.join(elsewhere)}: identities are per region, so "
             f"verify it in {region} too or send through that region."
         )
-    return CheckResult(
-        CHECK_ID,
-        TITLE,
+    return CHECK.result(
         Status.FAIL,
         f"no verified identity covers {name} in {region}",
-        f"SES refuses the send before any policy is read, with: {unverified_text(a)}.{detail}",
+        explanation=f"SES refuses the send before any policy is read, with: "
+        f"{unverified_text(a)}.{detail}",
     )
 
 
@@ -75,3 +67,6 @@ def _verified_in(state: RegionState, a: Analysis, name: str) -> bool:
     a subdomain identity verified: identities are per name and per region)."""
     found = state.resolve(name).identity if a.from_address else state.identity(name)
     return found is not None and found.verified
+
+
+CHECK = Check(CHECK_ID, TITLE, run)

@@ -10,8 +10,9 @@ from enum import Enum
 from typing import Any
 
 from sestui.account import PolicyDocument
-from sestui.checks.analysis import Analysis
+from sestui.checks.analysis import Analysis, ScpState
 from sestui.checks.model import Outcome, ResourceEvaluation
+from sestui.exitcodes import ExitCode
 from sestui.policy import (
     Decision,
     Evaluation,
@@ -22,8 +23,6 @@ from sestui.policy import (
     Request,
     evaluate,
 )
-
-EXIT_DISAGREES = 3
 
 # AWS's ContextKeyType per key (lower-case); anything else is a string, or a stringList when
 # the value is a list.
@@ -152,9 +151,9 @@ class VerifyResult:
     explanations: tuple[str, ...] = ()
     error: str | None = None
 
-    def exit_code(self, local: Outcome) -> int:
+    def exit_code(self, local: Outcome) -> ExitCode:
         """A disagreement makes the send undecided; otherwise the local verdict's code stands."""
-        return EXIT_DISAGREES if self.status is VerifyStatus.DISAGREES else local.exit_code
+        return ExitCode.UNDECIDED if self.status is VerifyStatus.DISAGREES else local.exit_code
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -450,7 +449,7 @@ def _scp_and_boundary(a: Analysis, differ: Sequence[CellComparison]) -> list[str
         ev = _local(a, c)
         if ev is None:
             continue
-        local_scp = a.scp_state != "applies" or (
+        local_scp = a.scp_state is not ScpState.APPLIES or (
             all(level.allowed for level in ev.scp_levels)
             and not any(t.kind is PolicyKind.SCP for t in ev.denials())
         )
@@ -459,10 +458,10 @@ def _scp_and_boundary(a: Analysis, differ: Sequence[CellComparison]) -> list[str
         if c.boundary_allowed is not None and c.boundary_allowed != ev.boundary_allows:
             boundary_differs = True
     said = "deny" if any(c.organizations_allowed is False for c in differ) else "allow"
-    if scp_differs and a.scp_state == "unknown":
+    if scp_differs and a.scp_state is ScpState.UNKNOWN:
         reason = a.account.organization.unknown_reason or "not read"
         out.append(f"AWS says the SCPs {said}; sestui could not read them ({reason})")
-    elif scp_differs and a.scp_state == "n/a":
+    elif scp_differs and a.scp_state is ScpState.NA:
         out.append(
             f"AWS says the SCPs {said}; sestui read no SCP that applies (no organization, or "
             "the management account)"
@@ -476,7 +475,7 @@ def _scp_and_boundary(a: Analysis, differ: Sequence[CellComparison]) -> list[str
                 "the SCPs test global condition keys (" + ", ".join(globals_) + "): AWS's "
                 "simulator has not always evaluated such SCPs as AWS does at request time"
             )
-    elif a.scp_state == "unknown":
+    elif a.scp_state is ScpState.UNKNOWN:
         out.append("sestui did not read the SCPs; the simulator sees them")
     if boundary_differs:
         out.append(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sestui.errors import SestuiError
 
-class PolicyError(ValueError):
+
+class PolicyError(SestuiError, ValueError):
     """A policy document that is not valid JSON or breaks the IAM policy grammar."""
 
     def __init__(
