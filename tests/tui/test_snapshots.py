@@ -10,15 +10,30 @@ from textual.pilot import Pilot
 from tests.tui.conftest import demo_app, settle
 
 
-async def _settled(pilot: Pilot[Any]) -> None:
+async def _stable(pilot: Pilot[Any]) -> None:
+    """Settle, then wait until two frames in a row are the same: on a busy machine a dialog a
+    worker pushed may still be laying out (and scrolling to its first change) after the
+    workers are done."""
     await settle(pilot)
+    previous = None
+    for _ in range(40):
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.05)
+        frame = pilot.app.export_screenshot()
+        if frame == previous:
+            return
+        previous = frame
+
+
+async def _settled(pilot: Pilot[Any]) -> None:
+    await _stable(pilot)
 
 
 def _after(*keys: str) -> Any:
     async def run(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await _stable(pilot)
         await pilot.press(*keys)
-        await settle(pilot)
+        await _stable(pilot)
 
     return run
 
