@@ -109,8 +109,9 @@ class ConfirmOverwrite(ModalScreen[bool]):
 
 
 class FixScreen(ModalScreen[None]):
+    # An opaque backdrop: the diff needs none, and the main screen behind must not show.
     DEFAULT_CSS = """
-    FixScreen { align: center middle; }
+    FixScreen { align: center middle; background: $background; }
     FixScreen > Vertical { width: 98%; height: 95%; border: round $accent; background: $surface; }
     FixScreen #fix-title { height: auto; padding: 0 1; }
     FixScreen Horizontal { height: 1fr; }
