@@ -61,12 +61,27 @@ def server() -> Iterator[str]:
     srv.stop()
 
 
-@pytest.fixture
-def account(server: str, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", server)
-    built = build_account(org="member", endpoint_url=server)
-    yield built.account_id
+@pytest.fixture(scope="module")
+def built(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Built once per module: every test here only reads the account (faults are injected into
+    # the replies, never into moto's state).
+    with pytest.MonkeyPatch.context() as env:
+        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+            env.delenv(var, raising=False)
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        empty = tmp_path_factory.mktemp("aws")
+        env.setenv("AWS_CONFIG_FILE", str(empty / "no-config"))
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "no-credentials"))
+        account_id = build_account(org="member", endpoint_url=server).account_id
+    yield account_id
     reset_moto_server(server)
+
+
+@pytest.fixture
+def account(built: str, server: str, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server)
+    return built
 
 
 def read(account_id: str, faults: dict[str, Fault], *, attempts: int = 3) -> dict[str, Any]:
