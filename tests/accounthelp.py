@@ -107,7 +107,12 @@ def snapshot(
             ],
             "Policies": policies,
         },
-        "access_keys": access_keys or [],
+        # By default the user has an active, never used key: SMTP needs one (535 without).
+        "access_keys": [
+            {"UserName": user, "AccessKeyId": "AKIAEXAMPLEKEY000000", "Status": "Active"}
+        ]
+        if access_keys is None
+        else access_keys,
         "ses": {
             "regions": {
                 REGION: {

@@ -379,7 +379,11 @@ def test_smtp_credentials() -> None:
         "Status": "Active",
         "AccessKeyLastUsed": {"ServiceName": "ses", "Region": "us-east-1"},
     }
-    assert check(account(inline=[FULL]), "smtp-credentials")[1] is Status.WARN  # no key
+    nokey = account(inline=[FULL], access_keys=[])
+    assert check(nokey, "smtp-credentials")[1] is Status.FAIL
+    assert run(nokey, Selection("app", REGION, from_address="a@example.com")).outcome is (
+        Outcome.DENIED
+    )
     assert check(account(inline=[FULL], access_keys=[key]), "smtp-credentials")[1] is Status.WARN
     here = dict(key, AccessKeyLastUsed={"ServiceName": "ses", "Region": REGION})
     assert check(account(inline=[FULL], access_keys=[here]), "smtp-credentials")[1] is Status.PASS

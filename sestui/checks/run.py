@@ -78,6 +78,19 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             (),
             ("role over SMTP", SMTP_ROLE_FIX),
         )
+    if a.selection.path is SendPath.SMTP and a.principal.has_active_key is False:
+        # Likewise without an active access key: no SMTP password can be derived (535).
+        return Verdict(
+            Outcome.DENIED,
+            smtp.no_key_summary(a.principal.name, bool(a.principal.access_keys)),
+            None,
+            "535 Authentication Credentials Invalid",
+            evs,
+            results,
+            a.identity_arn,
+            (),
+            ("no active access key for SMTP", smtp.SMTP_KEY_FIX),
+        )
     denied = [e for e in evs if not e.decision.allowed]
     # A delegate send needs both sides (cross-account); the owner's side was not read.
     owner_unread = [e for e in denied if a.delegate_owner and _owner_side_only(e)]
@@ -154,6 +167,10 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
     if not verified_known:
         doubts.append(f"SES identities in {a.selection.region} were not read")
+    if a.selection.path is SendPath.SMTP and a.principal.has_active_key is None:
+        doubts.append(
+            f"the access keys of {a.principal.name} were not read (SMTP needs an active one)"
+        )
     if doubts:
         return Verdict(
             Outcome.UNDECIDED,

@@ -344,6 +344,27 @@ def build() -> dict[str, Any]:
             "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"},
         },
     ]
+    # Every other user sends too: SMTP needs an active key (without one, 535 before any policy).
+    for n, user in enumerate(
+        (
+            "eu-mailer",
+            "billing-app",
+            "contractor",
+            "old-crm",
+            "dev-sandbox",
+            "support-desk",
+            "ops-admin",
+        )
+    ):
+        access_keys.append(
+            {
+                "UserName": user,
+                "AccessKeyId": f"AKIAJ{n}DEMOUNUSEDKEY1",
+                "Status": "Active",
+                "CreateDate": "2026-11-25T09:00:00Z",
+                "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"},
+            }
+        )
 
     def ident(
         name: str,
