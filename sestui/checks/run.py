@@ -147,6 +147,20 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             tuple(sorted(keys)),
             (f"no statement allows {action} on template/*",),
         )
+    absent = _template_absent(a)
+    if absent and (first is None or doubts):
+        # Refused whatever the policies say (a certain policy denial answers AccessDenied first).
+        return Verdict(
+            Outcome.DENIED,
+            absent,
+            None,
+            f"TemplateDoesNotExist: Template {a.template} does not exist",
+            evs,
+            results,
+            a.identity_arn,
+            tuple(sorted(keys)),
+            ("template does not exist", f"create template {a.template} in {a.selection.region}"),
+        )
     if first is not None:
         if doubts:
             return _verdict(a, results, Outcome.UNDECIDED, first, deciding, keys, doubts)
@@ -167,6 +181,11 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
     if not verified_known:
         doubts.append(f"SES identities in {a.selection.region} were not read")
+    if a.template and (a.region is None or a.region.templates is None):
+        doubts.append(
+            f"the templates of {a.selection.region} were not read: template {a.template} may "
+            "not exist there"
+        )
     if a.selection.path is SendPath.SMTP and a.principal.has_active_key is None:
         doubts.append(
             f"the access keys of {a.principal.name} were not read (SMTP needs an active one)"
@@ -197,6 +216,15 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         tuple(sorted(keys)),
         (),
     )
+
+
+def _template_absent(a: Analysis) -> str | None:
+    """The named template is not among the region's templates (when those were read)."""
+    if not a.template or a.region is None or a.region.templates is None:
+        return None
+    if a.template in a.region.templates:
+        return None
+    return f"template {a.template} does not exist in {a.selection.region}"
 
 
 SMTP_ROLE_FIX = "use an IAM user's SMTP credentials or send through the API"
