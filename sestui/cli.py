@@ -333,7 +333,40 @@ def _cmd_check(args: argparse.Namespace) -> int:
             return ExitCode.USAGE
         sys.stdout.write(matrix_json(m) if args.format == "json" else render_matrix_text(m))
         return ExitCode.OK
+    conflict = _from_identity_conflict(account, selection)
+    if conflict:
+        print(f"sestui check: {conflict}", file=sys.stderr)
+        return ExitCode.USAGE
     return _print_verdict(args, account, selection)
+
+
+def _from_identity_conflict(account: Account, selection: Selection) -> str | None:
+    """--from and --identity together must name one identity: the one SES authorizes for that
+    From address. Neither is dropped for the other. (Another account's identity ARN is a
+    delegate send, where the From address belongs to that identity: checked as given.)"""
+    from dataclasses import replace
+
+    from sestui.checks import SelectionError
+    from sestui.checks.analysis import analyze
+
+    given = selection.identity
+    if not given or not selection.from_address:
+        return None
+    name = given
+    if given.startswith("arn:"):
+        if given.split(":")[4] != account.account_id:
+            return None
+        name = given.rpartition("/")[2]
+    try:
+        resolved = analyze(account, replace(selection, identity=None)).identity_name
+    except SelectionError:
+        return None  # an unknown principal or region: the check itself says so
+    if resolved.casefold() == name.casefold():
+        return None
+    return (
+        f"--from {selection.from_address} is sent as identity {resolved}, but --identity names "
+        f"{given}: give one of them, or the identity the From address resolves to"
+    )
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
