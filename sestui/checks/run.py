@@ -51,7 +51,48 @@ def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRI
     """The checks and the verdict for one selection. Raises SelectionError for unknown names."""
     a = analyze(account, selection, overrides)
     results = tuple(check.run(a) for check in CHECKS)
-    return decide(a, results)
+    verdict = decide(a, results)
+    if overrides is NO_OVERRIDES and verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
+        verdict = _caveat_fixes(account, selection, verdict)
+    return verdict
+
+
+# How the CLI sets each request value a verdict can hang on (lower case, as missing_keys names
+# them); any other key: --context KEY=VALUE.
+SET_BY: dict[str, str] = {
+    "ses:fromaddress": "--from ADDRESS",
+    "ses:recipients": "--recipient ADDRESS (repeatable)",
+    "aws:sourceip": "--source-ip IP",
+    "ses:fromdisplayname": "--display-name NAME",
+    "ses:feedbackaddress": "--feedback-address ADDRESS",
+    "aws:multifactorauthpresent": "--context aws:MultiFactorAuthPresent=true|false",
+    "aws:multifactorauthage": "--context aws:MultiFactorAuthAge=SECONDS",
+}
+
+
+def how_to_set(keys: tuple[str, ...]) -> str:
+    """The flags that give the unset values, e.g. "ses:fromaddress (--from ADDRESS)"."""
+    return ", ".join(f"{k} ({SET_BY.get(k.lower(), f'--context {k}=VALUE')})" for k in keys)
+
+
+def _caveat_fixes(account: Account, selection: Selection, verdict: Verdict) -> Verdict:
+    """An UNDECIDED verdict is decided by giving the unset values, not by a policy change. A fix
+    that allows the send whatever those values are drops the condition that reads them: say so
+    in its title, never silently."""
+    keys = ", ".join(verdict.missing_keys)
+    checks = []
+    for c in verdict.checks:
+        if c.fix is not None:
+            after = run(account, selection, Overrides().with_fix(c.fix))
+            if after.outcome is Outcome.ALLOWED:
+                title = (
+                    f"{c.fix.title}, whatever {keys} is: this drops the condition on {keys}; "
+                    f"only if the request cannot give it (first give "
+                    f"{how_to_set(verdict.missing_keys)} and check again)"
+                )
+                c = replace(c, fix=replace(c.fix, title=title))
+        checks.append(c)
+    return replace(verdict, checks=tuple(checks))
 
 
 def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
