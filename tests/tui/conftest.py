@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.app import App
@@ -36,7 +37,8 @@ async def settle(pilot: Pilot[Any]) -> None:
     # Each pause lets the screen process what is queued and then waits (20 ms at least) until
     # the process, worker threads included, is idle. A round is quiet only if no worker runs and
     # the screen owes no repaint, layout or after-refresh callback (a busy machine can delay
-    # the refresh past a pause).
+    # the refresh past a pause). The short sleep lets a worker thread that has just finished
+    # post its result: on a starved machine the process looks idle while it waits for a CPU.
     quiet = 0
     for _ in range(100):
         await pilot.pause()
@@ -44,4 +46,5 @@ async def settle(pilot: Pilot[Any]) -> None:
         quiet = 0 if busy or _owes_a_refresh(pilot.app) else quiet + 1
         if quiet >= 3:
             break
+        await asyncio.sleep(0.01)
     await pilot.pause()
