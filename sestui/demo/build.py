@@ -362,7 +362,14 @@ def build() -> dict[str, Any]:
                 "AccessKeyId": f"AKIAJ{n}DEMOUNUSEDKEY1",
                 "Status": "Active",
                 "CreateDate": "2026-11-25T09:00:00Z",
-                "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"},
+                "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}
+                if user != "eu-mailer"
+                # Its SMTP password was made for another region: the check warns.
+                else {
+                    "LastUsedDate": "2026-11-20T08:00:00Z",
+                    "ServiceName": "ses",
+                    "Region": "us-east-1",
+                },
             }
         )
 
