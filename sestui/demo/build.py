@@ -359,7 +359,7 @@ def build() -> dict[str, Any]:
         access_keys.append(
             {
                 "UserName": user,
-                "AccessKeyId": f"AKIAJ{n}DEMOUNUSEDKEY1",
+                "AccessKeyId": f"AKIAJ{n}DEMOSENDERKEY1",
                 "Status": "Active",
                 "CreateDate": "2026-11-25T09:00:00Z",
                 "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}
