@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.awsfixtures import aws_env  # noqa: F401  (a fixture: clean fake AWS credentials)
+
+# No timed assertions: on a busy machine Hypothesis's per-example deadline and its "input
+# generation is slow" health check fail tests that are right. The properties stay as they are.
+settings.register_profile("sestui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("sestui")
 
 
 def _is_long(item: pytest.Item) -> bool:

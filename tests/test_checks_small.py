@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from sestui.account import Account
-from sestui.checks import FixKind, Outcome, Overrides, Selection, SelectionError, Status, run
-from sestui.checks.model import Verdict
+from sestui.decide import FixKind, Outcome, Overrides, Selection, SelectionError, Status, run
+from sestui.verdict.model import Verdict
 from tests.accounthelp import ACCT, FULL, REGION, account, allow, arn, deny, doc
 
 SEND = doc(allow("ses:SendRawEmail", arn("identity", "example.com")))
@@ -242,9 +242,13 @@ def test_configuration_set_and_template_resources() -> None:
     assert status is Status.NA and v.outcome is Outcome.ALLOWED
     templated = dict(actions=("ses:SendTemplatedEmail",), template="welcome")
     send_t = doc(allow("ses:SendTemplatedEmail", arn("identity", "example.com")))
-    v, status = check(account(inline=[send_t]), "resources", **templated)
+    welcome = ["welcome"]  # the region has the template (else: TemplateDoesNotExist)
+    v, status = check(account(inline=[send_t], templates=welcome), "resources", **templated)
     assert status is Status.FAIL and "template/welcome" in v.check("resources").summary
-    assert proves(account(inline=[send_t]), "resources", **templated).outcome is Outcome.ALLOWED
+    assert (
+        proves(account(inline=[send_t], templates=welcome), "resources", **templated).outcome
+        is Outcome.ALLOWED
+    )
     v, status = check(
         account(inline=[doc(allow("ses:*", "*"))]), "resources", configuration_set="missing"
     )

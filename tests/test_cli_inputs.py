@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from sestui.checks import SendPath
 from sestui.cli import build_parser, main, selection_from
+from sestui.decide import SendPath
 
 EU = ["check", "--demo", "--region", "eu-west-1"]
 US = ["check", "--demo", "--region", "us-east-1"]  # the demo's us-east-1 is in the sandbox
@@ -66,10 +66,28 @@ SENDS: list[tuple[str, list[str], int, str]] = [
             "--action",
             "ses:SendTemplatedEmail",
             "--template",
-            "welcome",
+            "order-confirmation",
         ],
         0,
         "ALLOWED",
+    ),
+    (
+        "templated with a template the region lacks",
+        [
+            *EU,
+            "--user",
+            "marketing-app",
+            "--from",
+            "info@example.com",
+            "--via",
+            "api-v1",
+            "--action",
+            "ses:SendTemplatedEmail",
+            "--template",
+            "welcome",
+        ],
+        1,
+        "DENIED  template welcome does not exist in eu-west-1",
     ),
     # A From header as pasted (RFC 5322 name-addr).
     (
@@ -308,7 +326,7 @@ def test_explain_cross_account_identity_is_a_delegate_send(
 def test_explain_send_form_is_not_confused_by_numbers() -> None:
     # An account ID holding 554 is no SMTP reply.
     text = V2_DENIAL.replace("(AccessDeniedException) when calling the SendEmail operation", "")
-    from sestui.checks.explain import send_form
+    from sestui.explain.resolve import send_form
 
     assert send_form(text.replace("111122223333", "111155422333")).path is SendPath.API_V1
 

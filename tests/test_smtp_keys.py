@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from sestui.account import account_from_snapshot
-from sestui.checks import Outcome, SendPath
-from sestui.checks.matrix import who_can_send
 from sestui.cli import main
+from sestui.decide import Outcome, SendPath
 from sestui.demo.build import build
+from sestui.matrix.exact import who_can_send
 
 CHECK = ["check", "--via", "smtp", "--user", "marketing-app", "--region", "eu-west-1"]
 CHECK += ["--identity", "example.com"]

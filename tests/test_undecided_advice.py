@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from sestui.account import load_snapshot
-from sestui.checks import Outcome, Selection, run
-from sestui.checks.analysis import Overrides
 from sestui.cli import main
+from sestui.decide import Outcome, Overrides, Selection, run
 from sestui.demo import demo_path
 from tests.accounthelp import REGION, allow, doc, snapshot
 

@@ -13,8 +13,8 @@ import pytest
 from textual.command import CommandInput
 from textual.widgets import Input, TextArea
 
-from sestui.checks import Outcome, Selection, SendPath, run
 from sestui.cli import main
+from sestui.decide import Outcome, Selection, SendPath, run
 from sestui.demo.build import build
 from sestui.sources import SourceSpec
 from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt

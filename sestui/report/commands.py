@@ -12,8 +12,8 @@ import shlex
 from dataclasses import dataclass
 
 from sestui.account import Account, IamPrincipal
-from sestui.checks.model import Fix, FixKind, Outcome, Verdict
 from sestui.policy import PolicyKind
+from sestui.verdict.model import Fix, FixKind, Outcome, Verdict
 
 DOCUMENT_FILE = "sestui-fix-policy.json"
 NEW_POLICY_NAME = "sestui-ses-sending"
@@ -196,7 +196,7 @@ def render_fix_commands(
             out.append(f"# check {check.check_id}\n{text}")
     first = ""
     if verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
-        from sestui.checks.run import how_to_set
+        from sestui.decide.decision import how_to_set
 
         first = f"# First: give {how_to_set(verdict.missing_keys)} and check again.\n"
     if not out:
