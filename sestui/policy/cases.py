@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
+from sestui.policy.decide import decide
 from sestui.policy.document import Policy, PolicyKind, PolicySource, parse_policy
 from sestui.policy.errors import PolicyError
 from sestui.policy.evaluate import Evaluation, PolicySet, evaluate
+from sestui.policy.jsontext import _SURROGATE, depth_ok, load_json, too_deep
 from sestui.policy.request import Request
 from sestui.textsafe import json_text
 
@@ -67,13 +71,25 @@ def evaluate_case(case: Any) -> Evaluation:
     return evaluate(request, case_policies(case))
 
 
-def run_cases(cases: Any) -> list[dict[str, Any]]:
-    """Decide every case; a case that does not parse gets an "error" and the rest go on."""
+def run_cases(
+    cases: Any, *, before_exact: Callable[[], None] | None = None
+) -> list[dict[str, Any]]:
+    """Decide every case; a case that does not parse gets an "error" and the rest go on.
+
+    Each case is first tried on the fast path (`decide.decide`); a case it leaves alone is
+    decided (or refused, with its located error) by `evaluate_case`, after `before_exact`.
+    """
     if not isinstance(cases, list):
         raise PolicyError("the cases file must hold a JSON array of cases")
     out: list[dict[str, Any]] = []
     for i, case in enumerate(cases):
         case_id = case.get("id", i) if isinstance(case, dict) else i
+        decision = decide(case)
+        if decision is not None:
+            out.append({"id": case_id, "decision": decision.value})
+            continue
+        if before_exact is not None:
+            before_exact()
         try:
             result = evaluate_case(case)
         except PolicyError as exc:
@@ -81,6 +97,34 @@ def run_cases(cases: Any) -> list[dict[str, Any]]:
             continue
         out.append({"id": case_id, "decision": result.decision.value})
     return out
+
+
+def run_text(text: str) -> list[dict[str, Any]]:
+    """Decide the cases of a cases file's JSON text: what run_cases(load_json(text)) gives.
+
+    load_json's checks of the whole text (nesting bound, lone surrogates) cost as much as the
+    parse itself; the fast path accepts only cases of bounded nesting, so the nesting check
+    runs only once a case needs the exact path (before it, as load_json would have), and the
+    whole exact path is taken when the text may hold a lone surrogate.
+    """
+    if _SURROGATE.search(text) is not None:
+        return run_cases(load_json(text))
+    try:
+        cases = json.loads(text)
+    except (ValueError, RecursionError):
+        return run_cases(load_json(text))  # raises the located error
+    checked = False
+
+    def check_depth() -> None:
+        nonlocal checked
+        if not checked:
+            if not depth_ok(text):
+                raise too_deep(text)
+            checked = True
+
+    if not isinstance(cases, list):
+        check_depth()
+    return run_cases(cases, before_exact=check_depth)
 
 
 def dumps(results: list[dict[str, Any]]) -> str:
