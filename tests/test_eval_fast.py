@@ -14,10 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sestui.policy.cases import evaluate_case, run_cases, run_text
+from sestui.policy.cases import dumps, evaluate_case, run_cases, run_text
 from sestui.policy.decide import decide
 from sestui.policy.errors import PolicyError
 from sestui.policy.jsontext import load_json
+from sestui.textsafe import json_text
 from tests.bench.bench_eval import make_cases
 from tests.fuzzing import mutated
 
@@ -450,3 +451,17 @@ def _error(fn: Any) -> PolicyError | None:
     except PolicyError as exc:
         return exc
     return None
+
+
+def test_results_are_written_as_json_text_writes_them() -> None:
+    results: list[Any] = [
+        {"id": "a", "decision": "Allowed"},
+        {"id": 7, "decision": None, "error": 'policy p, Statement[0]: "x"\\ \u00e9'},
+        {"id": "\u202e\x1b", "decision": "ImplicitlyDenied"},
+        {"id": None, "decision": "ExplicitlyDenied"},
+        {"id": True, "decision": "Allowed"},
+        {"id": {"nested": [1.5]}, "decision": "Allowed"},
+    ]
+    for n in range(len(results) + 1):
+        assert dumps(results[:n]) == json_text(results[:n]) + "\n"
+    assert dumps(results[:2]) != json_text(results[:1]) + "\n"

@@ -16,7 +16,6 @@ which gives the decision or the located error. tests/test_eval_fast.py compares 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
 from sestui.policy.conditions import FAMILIES, Condition, parse_conditions, parse_operator
@@ -49,21 +48,47 @@ class _Unsure(Exception):
     """Leave this case to the exact path."""
 
 
-@lru_cache(maxsize=4096)
-def _action_ok(action: str) -> bool:
-    return action == "*" or (":" in action and not action.startswith(":"))
+_MISSING: Any = object()
+# Action strings known to be well formed (few distinct ones exist; bounded all the same).
+_GOOD_ACTIONS: set[str] = set()
 
 
-@lru_cache(maxsize=4096)
-def _operator(operator: str) -> tuple[str, Any, bool]:
-    """parse_operator, cached; raises PolicyError as it does."""
-    return parse_operator(operator, "")
+def _check_action(action: str) -> None:
+    """document._actions' rule: `*` or service:Name."""
+    if type(action) is not str or (action != "*" and (":" not in action or action.startswith(":"))):
+        raise _Unsure
+    if len(_GOOD_ACTIONS) > 4096:
+        _GOOD_ACTIONS.clear()
+    _GOOD_ACTIONS.add(action)
 
 
-@lru_cache(maxsize=16384)
-def _value_ok(base: str, value: str) -> bool:
-    parse = FAMILIES[base].parse_policy
-    return parse is None or parse(value) is not None
+# Per operator as written: whether its values are parsed (numbers, dates, networks, base64).
+_OPERATORS: dict[str, bool] = {}
+# (operator, value) pairs whose value parses: repeated values (networks, dates) parse once.
+_GOOD_VALUES: set[tuple[str, str]] = set()
+
+
+def _operator(operator: str) -> bool:
+    """parse_operator's rule; whether the operator's values must parse."""
+    try:
+        base = parse_operator(operator, "")[0]
+    except PolicyError:
+        raise _Unsure from None
+    parsed = base != "Null" and FAMILIES[base].parse_policy is not None
+    if len(_OPERATORS) > 4096:
+        _OPERATORS.clear()
+    _OPERATORS[operator] = parsed
+    return parsed
+
+
+def _value_ok(operator: str, value: str) -> bool:
+    parse = FAMILIES[parse_operator(operator, "")[0]].parse_policy
+    if parse is None or parse(value) is None:
+        return False
+    if len(_GOOD_VALUES) > 65536:
+        _GOOD_VALUES.clear()
+    _GOOD_VALUES.add((operator, value))
+    return True
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -90,32 +115,38 @@ def _check_principal(value: Any) -> None:
         _strings(entries)
 
 
-def _check_conditions(block: Any, variables: bool) -> None:
+def _check_conditions(block: Any) -> None:
     """conditions.parse_conditions' rules, without building the conditions."""
     if type(block) is not dict:
         raise _Unsure
     for operator, keys in block.items():
-        try:
-            base = _operator(operator)[0]
-        except PolicyError:
-            raise _Unsure from None
+        parsed = _OPERATORS.get(operator)
+        if parsed is None:
+            parsed = _operator(operator)
         if type(keys) is not dict or not keys:
             raise _Unsure
         for key, raw in keys.items():
             if not key:
                 raise _Unsure
-            items = raw if type(raw) is list else (raw,)
-            for v in items:
+            if type(raw) is str:
+                if parsed and (operator, raw) not in _GOOD_VALUES and not _value_ok(operator, raw):
+                    raise _Unsure
+                continue
+            for v in raw if type(raw) is list else (raw,):
                 t = type(v)
                 if t is str:
-                    if base != "Null" and not _value_ok(base, v):
-                        raise _Unsure
-                elif t is bool or t is int or t is float:
-                    # Read as text, as conditions._value_text does.
-                    text = ("true" if v else "false") if t is bool else str(v)
-                    if base != "Null" and not _value_ok(base, text):
-                        raise _Unsure
+                    text = v
+                elif t is bool:  # read as text, as conditions._value_text does
+                    text = "true" if v else "false"
+                elif t is int or t is float:
+                    text = str(v)
                 else:
+                    raise _Unsure
+                if (
+                    parsed
+                    and (operator, text) not in _GOOD_VALUES
+                    and not _value_ok(operator, text)
+                ):
                     raise _Unsure
 
 
@@ -172,50 +203,63 @@ class _Decider:
         still change the decision, and only until an element does not match."""
         if type(raw) is not dict or not raw.keys() <= _STATEMENT_FIELDS:
             raise _Unsure
-        sid = raw.get("Sid")
+        get = raw.get
+        sid = get("Sid")
         if sid is not None and type(sid) is not str:
             raise _Unsure
-        effect = raw.get("Effect")
-        allow = _EFFECTS.get(effect) if type(effect) is str else None
-        if allow is None:
+        effect = get("Effect")
+        if effect == "Allow":
+            allow = True
+        elif effect == "Deny":
+            allow = False
+        else:
             raise _Unsure
-        if "Action" in raw:
-            if "NotAction" in raw:
+        actions = get("Action", _MISSING)
+        not_action = actions is _MISSING
+        if not_action:
+            actions = get("NotAction", _MISSING)
+            if actions is _MISSING:
                 raise _Unsure
-            actions, not_action = _strings(raw["Action"]), False
         elif "NotAction" in raw:
-            actions, not_action = _strings(raw["NotAction"]), True
-        else:
             raise _Unsure
-        for a in actions:
-            if not _action_ok(a):
-                raise _Unsure
-        if "Resource" in raw:
-            if "NotResource" in raw:
-                raise _Unsure
-            resources, not_resource = _strings(raw["Resource"]), False
+        if type(actions) is str:
+            if actions not in _GOOD_ACTIONS:
+                _check_action(actions)
+            actions = (actions,)
+        else:
+            for a in _strings(actions):
+                if a not in _GOOD_ACTIONS:
+                    _check_action(a)
+        resources = get("Resource", _MISSING)
+        not_resource = resources is _MISSING
+        if not_resource:
+            resources = get("NotResource", _MISSING)
+            if resources is _MISSING:
+                if kind is not PolicyKind.SCP:
+                    raise _Unsure
+                resources, not_resource = ("*",), False
         elif "NotResource" in raw:
-            resources, not_resource = _strings(raw["NotResource"]), True
-        elif kind is PolicyKind.SCP:
-            resources, not_resource = ("*",), False
+            raise _Unsure
+        if type(resources) is str:
+            resources = (resources,)
         else:
-            raise _Unsure
+            _strings(resources)
         principal_field: str | None = None
-        if "Principal" in raw:
-            if kind is not PolicyKind.RESOURCE or "NotPrincipal" in raw:
+        if kind is PolicyKind.RESOURCE:
+            if "Principal" in raw:
+                if "NotPrincipal" in raw:
+                    raise _Unsure
+                principal_field = "Principal"
+            elif "NotPrincipal" in raw:
+                principal_field = "NotPrincipal"
+            else:
                 raise _Unsure
-            principal_field = "Principal"
-        elif "NotPrincipal" in raw:
-            if kind is not PolicyKind.RESOURCE:
-                raise _Unsure
-            principal_field = "NotPrincipal"
-        elif kind is PolicyKind.RESOURCE:
-            raise _Unsure
-        if principal_field is not None:
             _check_principal(raw[principal_field])
-        block = raw.get("Condition", _Unsure)
-        if block is not _Unsure:
-            _check_conditions(block, variables)
+        elif "Principal" in raw or "NotPrincipal" in raw:
+            raise _Unsure
+        block = get("Condition", _MISSING)
+        if block is not _MISSING:
+            _check_conditions(block)
 
         # Valid. Does it still matter, and does it apply?
         if self.denied or (allow and group.allow and kind is not PolicyKind.RESOURCE):
@@ -250,7 +294,7 @@ class _Decider:
                 match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
             elif not named:
                 return
-        if block is not _Unsure and not _conditions_hold(block, variables, request):
+        if block is not _MISSING and not _conditions_hold(block, variables, request):
             return
         if not allow:
             self.denied = True
