@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    import gc
+
     from sestui.fileio import check_output, read_input, write_output
     from sestui.policy.cases import dumps, run_text
     from sestui.policy.errors import PolicyError
-
-    import gc
 
     if args.out:
         check_output(Path(args.out))  # refuse a device or a missing folder before the work
