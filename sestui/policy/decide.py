@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sestui.policy.conditions import FAMILIES, Condition, parse_conditions, parse_operator
+from sestui.policy.conditions import FAMILIES, Context, Qualifier, holds, parse_operator
 from sestui.policy.document import (
     _STATEMENT_FIELDS,
     _TOP_FIELDS,
@@ -37,7 +37,7 @@ from sestui.policy.evaluate import (
 from sestui.policy.jsontext import _SURROGATE
 from sestui.policy.patterns import action_matches, resource_matches
 from sestui.policy.request import Principal, PrincipalKind, Request
-from sestui.policy.variables import expand, has_variables, parse_template
+from sestui.policy.variables import Template, expand, has_variables, parse_template
 
 _SCALARS = (str, bool, int, float)
 _PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
@@ -62,33 +62,51 @@ def _check_action(action: str) -> None:
     _GOOD_ACTIONS.add(action)
 
 
-# Per operator as written: whether its values are parsed (numbers, dates, networks, base64).
-_OPERATORS: dict[str, bool] = {}
+# Per operator as written: its base, qualifier, IfExists flag, and whether its values parse
+# (numbers, dates, networks, base64).
+_OPERATORS: dict[str, tuple[str, Qualifier | None, bool, bool]] = {}
 # (operator, value) pairs whose value parses: repeated values (networks, dates) parse once.
 _GOOD_VALUES: set[tuple[str, str]] = set()
+# (base operator, value) -> the value parsed for the family.
+_PARSED: dict[tuple[str, str], Any] = {}
 
 
-def _operator(operator: str) -> bool:
-    """parse_operator's rule; whether the operator's values must parse."""
+def _operator(operator: str) -> tuple[str, Qualifier | None, bool, bool]:
+    """parse_operator's rule, cached, and whether the operator's values must parse."""
+    found = _OPERATORS.get(operator)
+    if found is not None:
+        return found
     try:
-        base = parse_operator(operator, "")[0]
+        base, qualifier, if_exists = parse_operator(operator, "")
     except PolicyError:
         raise _Unsure from None
-    parsed = base != "Null" and FAMILIES[base].parse_policy is not None
+    found = (base, qualifier, if_exists, base != "Null" and FAMILIES[base].parse_policy is not None)
     if len(_OPERATORS) > 4096:
         _OPERATORS.clear()
-    _OPERATORS[operator] = parsed
-    return parsed
+    _OPERATORS[operator] = found
+    return found
 
 
 def _value_ok(operator: str, value: str) -> bool:
-    parse = FAMILIES[parse_operator(operator, "")[0]].parse_policy
-    if parse is None or parse(value) is None:
+    if _parse(_operator(operator)[0], value) is None:
         return False
     if len(_GOOD_VALUES) > 65536:
         _GOOD_VALUES.clear()
     _GOOD_VALUES.add((operator, value))
     return True
+
+
+def _parse(base: str, value: str) -> Any:
+    """The value as the family parses policy values (None: it does not parse)."""
+    key = (base, value)
+    found = _PARSED.get(key, _MISSING)
+    if found is _MISSING:
+        parse = FAMILIES[base].parse_policy
+        found = parse(value) if parse is not None else value
+        if len(_PARSED) > 65536:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -120,9 +138,7 @@ def _check_conditions(block: Any) -> None:
     if type(block) is not dict:
         raise _Unsure
     for operator, keys in block.items():
-        parsed = _OPERATORS.get(operator)
-        if parsed is None:
-            parsed = _operator(operator)
+        parsed = _operator(operator)[3]
         if type(keys) is not dict or not keys:
             raise _Unsure
         for key, raw in keys.items():
@@ -294,7 +310,7 @@ class _Decider:
                 match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
             elif not named:
                 return
-        if block is not _MISSING and not _conditions_hold(block, variables, request):
+        if block is not _MISSING and not _conditions_hold(block, variables, request.context):
             return
         if not allow:
             self.denied = True
@@ -304,10 +320,29 @@ class _Decider:
             group.grant = match
 
 
-def _conditions_hold(block: dict[str, Any], variables: bool, request: Request) -> bool:
-    conditions: tuple[Condition, ...] = parse_conditions(block, variables_enabled=variables)
-    context = request.context
-    return all(c.evaluate(context).matched for c in conditions)
+def _conditions_hold(block: dict[str, Any], variables: bool, context: Context) -> bool:
+    """Whether every condition of a validated block holds: parse_conditions' reading of the
+    values, then conditions.holds, the function Condition.evaluate uses."""
+    for operator, keys in block.items():
+        base, qualifier, if_exists, parses = _operator(operator)
+        family = FAMILIES.get(base)  # None for Null
+        for key, raw in keys.items():
+            values = tuple(
+                v if type(v) is str else ("true" if v else "false") if type(v) is bool else str(v)
+                for v in (raw if type(raw) is list else (raw,))
+            )
+            parsed: tuple[Any, ...] = values
+            templates: tuple[Template, ...] | None = None
+            if family is not None:
+                if parses:
+                    parsed = tuple(_parse(base, v) for v in values)
+                if family.variables and variables and any(map(has_variables, values)):
+                    templates = tuple(parse_template(v) for v in values)
+            if not holds(
+                base, qualifier, if_exists, key.lower(), values, parsed, templates, context
+            )[0]:
+                return False
+    return True
 
 
 def _shallow(value: Any) -> bool:
