@@ -277,9 +277,11 @@ def _time(cmd: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+CODE = str(Path(__file__).resolve().parents[2])  # the sestui measured (--code: another one)
+
+
 def _env() -> dict[str, str]:
-    root = str(Path(__file__).resolve().parents[2])
-    return {**os.environ, "PYTHONPATH": root}
+    return {**os.environ, "PYTHONPATH": CODE}
 
 
 def run(path: Path, repeat: int) -> dict[str, float]:
@@ -312,7 +314,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--file", help="write the cases here (default: a temporary file)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary file")
+    ap.add_argument("--code", help="measure the sestui package under this folder (e.g. an old one)")
     a = ap.parse_args(argv)
+    global CODE
+    if a.code:
+        CODE = str(Path(a.code).resolve())
     cases = make_cases(a.cases, a.seed)
     if a.file:
         path = Path(a.file)
@@ -330,6 +336,7 @@ def main(argv: list[str] | None = None) -> None:
         if not (a.file or a.keep):
             path.unlink()
     size = path.stat().st_size if path.exists() else 0
+    print(f"code: {CODE}")
     print(f"eval: {a.cases} distinct cases (seed {a.seed}), median of {a.repeat} alternating runs")
     print(f"  decisions: {dict(sorted(decided.items()))}")
     if size:
