@@ -57,9 +57,8 @@ def _edited(old: dict[str, Any]) -> dict[str, Any]:
     # A group-attached managed policy edited: its first statement gone, a grant added.
     group = next(g for g in iam["GroupDetailList"] if g["AttachedManagedPolicies"])
     doc = default(group["AttachedManagedPolicies"][0]["PolicyArn"])
-    doc["Statement"] = doc["Statement"][1:] + [
-        {"Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "arn:aws:ses:*:*:identity/*"}
-    ]
+    grant = {"Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "arn:aws:ses:*:*:identity/*"}
+    doc["Statement"] = [*doc["Statement"][1:], grant]
     # A boundary edited: it now allows every SES send.
     user = next(u for u in iam["UserDetailList"] if u.get("PermissionsBoundary"))
     doc = default(user["PermissionsBoundary"]["PermissionsBoundaryArn"])
@@ -115,9 +114,8 @@ def _brute_force(old: Account, new: Account) -> set[tuple[str, str, str, object,
         before, after = sides
         for key in before.keys() | after.keys():
             x, y = before.get(key), after.get(key)
-            if x != y and Outcome.ALLOWED in (x, y):
-                out.add((region, *key, x, y))
-            elif x != y and x is not None and y is not None:
+            # A principal or identity that appears or goes away matters if it could send.
+            if x != y and (Outcome.ALLOWED in (x, y) or None not in (x, y)):
                 out.add((region, *key, x, y))
     return out
 

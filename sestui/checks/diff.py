@@ -789,10 +789,10 @@ def diff_accounts(
         evaluated += n_a + n_b
         same_names = sides[0].names == sides[1].names
         for arn in rows_a.keys() | rows_b.keys():
-            x, y = rows_a.get(arn), rows_b.get(arn)
-            if x is not None and y is not None and same_names and (x is y or x == y):
+            ra, rb = rows_a.get(arn), rows_b.get(arn)
+            if ra is not None and rb is not None and same_names and (ra is rb or ra == rb):
                 continue  # rows shared by fingerprint: most compare by identity
-            for fm, row, cells in ((sides[0], x, before), (sides[1], y, after)):
+            for fm, row, cells in ((sides[0], ra, before), (sides[1], rb, after)):
                 if row is not None:
                     cells.update(((arn, name), o) for name, o in zip(fm.names, row, strict=True))
         for key in sorted(before.keys() | after.keys()):
