@@ -708,27 +708,37 @@ def _region_reach(
 
 
 def _side(
-    fm: FastMatrix, people: Iterable[IamPrincipal], reach: _Reach
+    account: Account, region: str, full: FastMatrix, reach: _Reach
 ) -> tuple[dict[str, tuple[Outcome, ...]], dict[tuple[str, str], Outcome], int]:
     """One snapshot's outcomes for the reached cells: whole rows by principal ARN (shared
-    tuples, cheap to compare), and single cells."""
+    tuples, cheap to compare), and single cells. Cells of some identities only come from a
+    matrix over just those identities: its statements are matched against them alone."""
     rows: dict[str, tuple[Outcome, ...]] = {}
     cells: dict[tuple[str, str], Outcome] = {}
-    index = {name: j for j, name in enumerate(fm.names)}
+    some = set(reach.columns)
+    for part in reach.parts.values():
+        some |= part
+    names = tuple(sorted(n for n in some if n in account.regions[region].identities))
+    narrow = (
+        FastMatrix(account, region, names, full.path, full.actions, full.now)
+        if names and not reach.every
+        else None
+    )
+    index = {name: j for j, name in enumerate(narrow.names)} if narrow else {}
     evaluated = 0
-    for p in people:
-        names = reach.of(p.arn)
-        if names is None:
-            rows[p.arn] = fm.row(p)
+    for p in account.principals:
+        wanted = reach.of(p.arn)
+        if wanted is None:
+            rows[p.arn] = full.row(p)
             evaluated += 1
             continue
-        js = [index[n] for n in names if n in index]
-        if not js:
+        js = [index[n] for n in wanted if n in index]
+        if not js or narrow is None:
             continue
-        row = fm.row(p, sum(1 << j for j in js))
+        row = narrow.row(p, sum(1 << j for j in js))
         evaluated += 1
         for j in js:
-            cells[(p.arn, fm.names[j])] = row[j]
+            cells[(p.arn, narrow.names[j])] = row[j]
     return rows, cells, evaluated
 
 
@@ -784,8 +794,8 @@ def diff_accounts(
             ),
         )
         reach = _region_reach(region, live, sides, by_subject)
-        rows_a, before, n_a = _side(sides[0], old.principals, reach)
-        rows_b, after, n_b = _side(sides[1], new.principals, reach)
+        rows_a, before, n_a = _side(old, region, sides[0], reach)
+        rows_b, after, n_b = _side(new, region, sides[1], reach)
         evaluated += n_a + n_b
         same_names = sides[0].names == sides[1].names
         for arn in rows_a.keys() | rows_b.keys():
