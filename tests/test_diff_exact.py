@@ -57,7 +57,11 @@ def _edited(old: dict[str, Any]) -> dict[str, Any]:
     # A group-attached managed policy edited: its first statement gone, a grant added.
     group = next(g for g in iam["GroupDetailList"] if g["AttachedManagedPolicies"])
     doc = default(group["AttachedManagedPolicies"][0]["PolicyArn"])
-    grant = {"Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "arn:aws:ses:*:*:identity/*"}
+    grant = {
+        "Effect": "Allow",
+        "Action": "ses:SendRawEmail",
+        "Resource": "arn:aws:ses:*:*:identity/*",
+    }
     doc["Statement"] = [*doc["Statement"][1:], grant]
     # A boundary edited: it now allows every SES send.
     user = next(u for u in iam["UserDetailList"] if u.get("PermissionsBoundary"))

@@ -577,7 +577,9 @@ class FastMatrix:
         undecided = (
             ~certain & ~unverified & ((denied_any & doubts) | (~denied_any & (doubts | scp_doubt)))
         )
-        return denied & full, undecided & full, gaps & full
+        # A cell denied for certain (an explicit Deny that applies whatever the unknown keys
+        # hold, or an unverified identity) stays denied in every completion: no exact path.
+        return denied & full, undecided & full, gaps & ~(certain | unverified) & full
 
     def _principal_contexts(self, p: IamPrincipal) -> list[_Ctx]:
         arn = self._request_arn(p)
