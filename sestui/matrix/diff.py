@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Any
 
 from sestui.account import Account, IamPrincipal, PolicyDocument, RegionState
-from sestui.matrix.exact import who_can_send
+from sestui.matrix.fast import FastMatrix
 from sestui.policy import LineRange, PolicyError, PolicyKind, PrincipalSpec, action_matches
 from sestui.verdict.model import Outcome
 from sestui.verdict.selection import SendPath
@@ -623,32 +623,123 @@ def _identity_subjects(region: str, identity: str) -> set[str]:
     return {f"identity:{region}:{identity}", f"region:{region}"}
 
 
-def _cells(
-    account: Account,
-    region: str,
-    people: list[IamPrincipal],
-    names: tuple[str, ...] | None,
-    path: SendPath,
-    actions: tuple[str, ...],
-    now: str,
-) -> dict[tuple[str, str], Outcome]:
-    """Outcomes of these principals for every identity of the region (names None) or for the
-    named identities only."""
-    if not people or names == ():
-        return {}
-    if names is None:
-        m = who_can_send(account, region, path=path, actions=actions, principals=people, now=now)
-        names, rows = m.identities, list(m.cells)
-    else:
-        # A few columns: the matrix engine over just those identities.
-        from sestui.matrix.fast import FastMatrix
+def _reach(fm: FastMatrix, change: PolicyChange, doc: PolicyDocument | None, old: bool) -> int:
+    """The identities (bits of `fm.names`) where the change's statements on one side can apply:
+    elsewhere the change decides nothing. Every identity when the change is not statement-level
+    (a whole document, a version) or a side cannot be parsed."""
+    indexes = []
+    for s in change.statements:
+        if s.old_index is None and s.new_index is None:
+            return fm.all
+        i = s.old_index if old else s.new_index
+        if i is not None:
+            indexes.append(i)
+    if not change.statements or (indexes and doc is None):
+        return fm.all
+    if not indexes or doc is None:
+        return 0
+    try:
+        policy = doc.policy
+    except PolicyError:
+        return fm.all
+    return fm.reach(policy, indexes)
 
-        rows = FastMatrix(account, region, names, path, actions, now).rows(people)
-    return {
-        (p.arn, name): cell
-        for p, row in zip(people, rows, strict=True)
-        for name, cell in zip(names, row, strict=True)
-    }
+
+@dataclass
+class _Reach:
+    """Which cells of one region the changes can reach: whole rows, whole columns, and columns
+    of some rows."""
+
+    every: bool = False
+    rows: set[str] = field(default_factory=set)  # principal ARNs
+    columns: set[str] = field(default_factory=set)  # identity names
+    parts: dict[str, set[str]] = field(default_factory=dict)  # principal ARN -> identity names
+
+    def of(self, arn: str) -> set[str] | None:
+        """The identities to evaluate for one principal (None: all)."""
+        if self.every or arn in self.rows:
+            return None
+        part = self.parts.get(arn)
+        return self.columns | part if part else self.columns
+
+
+def _names_of(fm: FastMatrix, mask: int) -> set[str]:
+    return {fm.names[j] for j in range(len(fm.names)) if (mask >> j) & 1}
+
+
+def _region_reach(
+    region: str,
+    live: list[Change],
+    sides: tuple[FastMatrix, FastMatrix],
+    by_subject: Mapping[str, set[str]],
+) -> _Reach:
+    out = _Reach()
+    prefix = f"identity:{region}:"
+    for c in live:
+        if c.subject.startswith(prefix):
+            out.columns.add(c.subject.removeprefix(prefix))
+            continue
+        if c.subject.startswith(("identity:", "region:")):
+            continue  # another region, or a region fact no matrix cell reads (the sandbox)
+        if isinstance(c, FactChange):
+            if c.subject == ACCOUNT:
+                out.every = True
+            else:
+                out.rows |= by_subject.get(c.subject, set())
+            continue
+        # A policy: only the identities its changed statements can apply to, on either side.
+        names: set[str] = set()
+        whole = False
+        for fm, doc, old in ((sides[0], c.old, True), (sides[1], c.new, False)):
+            mask = _reach(fm, c, doc, old)
+            whole = whole or (mask == fm.all and mask != 0)
+            names |= _names_of(fm, mask)
+        if c.subject == ACCOUNT:
+            if whole:
+                out.every = True
+            out.columns |= names
+            continue
+        for arn in by_subject.get(c.subject, set()):
+            if whole:
+                out.rows.add(arn)
+            else:
+                out.parts.setdefault(arn, set()).update(names)
+    return out
+
+
+def _side(
+    account: Account, region: str, full: FastMatrix, reach: _Reach
+) -> tuple[dict[str, tuple[Outcome, ...]], dict[tuple[str, str], Outcome], int]:
+    """One snapshot's outcomes for the reached cells: whole rows by principal ARN (shared
+    tuples, cheap to compare), and single cells. Cells of some identities only come from a
+    matrix over just those identities: its statements are matched against them alone."""
+    rows: dict[str, tuple[Outcome, ...]] = {}
+    cells: dict[tuple[str, str], Outcome] = {}
+    some = set(reach.columns)
+    for part in reach.parts.values():
+        some |= part
+    names = tuple(sorted(n for n in some if n in account.regions[region].identities))
+    narrow = (
+        FastMatrix(account, region, names, full.path, full.actions, full.now)
+        if names and not reach.every
+        else None
+    )
+    index = {name: j for j, name in enumerate(narrow.names)} if narrow else {}
+    evaluated = 0
+    for p in account.principals:
+        wanted = reach.of(p.arn)
+        if wanted is None:
+            rows[p.arn] = full.row(p)
+            evaluated += 1
+            continue
+        js = [index[n] for n in wanted if n in index]
+        if not js or narrow is None:
+            continue
+        row = narrow.row(p, sum(1 << j for j in js))
+        evaluated += 1
+        for j in js:
+            cells[(p.arn, narrow.names[j])] = row[j]
+    return rows, cells, evaluated
 
 
 def diff_accounts(
@@ -661,7 +752,13 @@ def diff_accounts(
     now: str | None = None,
 ) -> SnapshotDiff:
     """The verdicts that changed between `old` and `new` (every region both cover, or `regions`),
-    each with the changes that reach its cell, and every change."""
+    each with the changes that reach its cell, and every change.
+
+    Cells come from the matrix engine, and only cells a change can reach are evaluated: rows of
+    principals whose policies, groups, attachments or boundary changed — only the identities
+    their changed statements can apply to —, columns of identities whose policies or
+    verification changed, and for SCP changes the identities the changed statements can apply to
+    (every cell for other organization changes)."""
     now = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     changes = changes_between(old, new)
     common = tuple(sorted(old.regions.keys() & new.regions.keys()))
@@ -669,6 +766,7 @@ def diff_accounts(
     a_people = {p.arn: p for p in old.principals}
     b_people = {p.arn: p for p in new.principals}
     subjects: dict[str, set[str]] = {}
+    by_subject: dict[str, set[str]] = {}
     for arn in a_people.keys() | b_people.keys():
         s: set[str] = set()
         if arn in a_people:
@@ -676,29 +774,37 @@ def diff_accounts(
         if arn in b_people:
             s |= _principal_subjects(new, b_people[arn])
         subjects[arn] = s
+        for subject in s:
+            by_subject.setdefault(subject, set()).add(arn)
     asked = actions or ("ses:SendRawEmail",)
     # Only changes that can apply to the asked actions can change a cell.
-    live = {c.subject for c in changes if isinstance(c, FactChange) or c.touches(asked)}
-    touched = {arn for arn, s in subjects.items() if s & live}
+    live = [c for c in changes if isinstance(c, FactChange) or c.touches(asked)]
     verdicts: list[VerdictChange] = []
     causing: set[str] = set()
     evaluated = 0
     for region in wanted:
-        sa, sb = old.regions[region], new.regions[region]
-        prefix = f"identity:{region}:"
-        columns = {s.removeprefix(prefix) for s in live if s.startswith(prefix)}
-        before: dict[tuple[str, str], Outcome] = {}
-        after: dict[tuple[str, str], Outcome] = {}
-        for account, state, cells in ((old, sa, before), (new, sb, after)):
-            if ACCOUNT in live:  # SCPs or the organization: every cell
-                rows, every = list(account.principals), list(account.principals)
-            else:
-                rows = [p for p in account.principals if p.arn in touched]
-                every = list(account.principals) if columns else []
-            names = tuple(sorted(n for n in columns if n in state.identities))
-            cells.update(_cells(account, region, every, names, path, actions, now))
-            cells.update(_cells(account, region, rows, None, path, actions, now))
-            evaluated += len(rows) + (len(every) if names and ACCOUNT not in live else 0)
+        if not live:
+            break
+        sides = (
+            FastMatrix(
+                old, region, tuple(sorted(old.regions[region].identities)), path, actions, now
+            ),
+            FastMatrix(
+                new, region, tuple(sorted(new.regions[region].identities)), path, actions, now
+            ),
+        )
+        reach = _region_reach(region, live, sides, by_subject)
+        rows_a, before, n_a = _side(old, region, sides[0], reach)
+        rows_b, after, n_b = _side(new, region, sides[1], reach)
+        evaluated += n_a + n_b
+        same_names = sides[0].names == sides[1].names
+        for arn in rows_a.keys() | rows_b.keys():
+            ra, rb = rows_a.get(arn), rows_b.get(arn)
+            if ra is not None and rb is not None and same_names and (ra is rb or ra == rb):
+                continue  # rows shared by fingerprint: most compare by identity
+            for fm, row, cells in ((sides[0], ra, before), (sides[1], rb, after)):
+                if row is not None:
+                    cells.update(((arn, name), o) for name, o in zip(fm.names, row, strict=True))
         for key in sorted(before.keys() | after.keys()):
             x, y = before.get(key), after.get(key)
             if x == y or (
@@ -706,8 +812,8 @@ def diff_accounts(
             ):  # a principal or identity that appears or goes away matters if it could send
                 continue
             arn, identity = key
-            reach = subjects[arn] | _identity_subjects(region, identity) | {ACCOUNT}
-            near = [c for c in changes if c.subject in reach]
+            reach_of = subjects[arn] | _identity_subjects(region, identity) | {ACCOUNT}
+            near = [c for c in changes if c.subject in reach_of]
             causes = tuple(
                 c.key for c in near if isinstance(c, FactChange) or c.touches(asked, arn)
             ) or tuple(c.key for c in near)  # none touches the action: show them all

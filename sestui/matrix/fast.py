@@ -231,6 +231,10 @@ class FastMatrix:
         self._stmt_bits: dict[tuple[int, int], tuple[Statement, int, int, int]] = {}
         self._rp_totals: dict[int, _Agg] = {}
         self._policy_aggs: dict[tuple[int, int], tuple[tuple[Statement, ...], _Agg]] = {}
+        self._fingerprint: Fingerprinter | None = None
+        self._row_bits: dict[tuple[object, ...], tuple[int, int, int] | None] = {}
+        self._shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}
+        self._exact_memo: dict[tuple[tuple[object, ...], int], Outcome] = {}
         self._prepare_resource_policies()
         self._prepare_scps()
 
@@ -572,7 +576,9 @@ class FastMatrix:
         undecided = (
             ~certain & ~unverified & ((denied_any & doubts) | (~denied_any & (doubts | scp_doubt)))
         )
-        return denied & full, undecided & full, gaps & full
+        # A cell denied for certain (an explicit Deny that applies whatever the unknown keys
+        # hold, or an unverified identity) stays denied in every completion: no exact path.
+        return denied & full, undecided & full, gaps & ~(certain | unverified) & full
 
     def _principal_contexts(self, p: IamPrincipal) -> list[_Ctx]:
         arn = self._request_arn(p)
@@ -607,33 +613,66 @@ class FastMatrix:
         return exact_outcome(self.account, self.base, p, self.names[j])
 
     def rows(self, principals: Iterable[IamPrincipal]) -> list[tuple[Outcome, ...]]:
-        fingerprint = Fingerprinter(self.account)
-        cache: dict[tuple[object, ...], tuple[int, int, int] | None] = {}
-        shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}
-        out = []
+        return [self.row(p) for p in principals]
+
+    def row(self, p: IamPrincipal, mask: int | None = None) -> tuple[Outcome, ...]:
+        """One principal's outcomes, one per identity; with `mask`, only the identities whose
+        bit is set are decided (the others read DENIED: callers look only at the mask).
+        Principals with equal fingerprints share the bitset row and the exact cells (the
+        fingerprint holds everything a decision reads, the ARN too when a policy reads it),
+        except where a sending-authorization policy treats the principal by name."""
+        if self._fingerprint is None:
+            self._fingerprint = Fingerprinter(self.account)
+        fp = self._fingerprint(p)
+        if fp in self._row_bits:
+            bits = self._row_bits[fp]
+        else:
+            bits = self._row_bits[fp] = self.row_bits(p)
+            self.fast_rows += 1
+        named = self.complex_columns | self._named_mask(p)
+        exact = named | (bits[2] if bits else 0)
+        if bits is not None and not exact:
+            row = self._shared.get(fp)
+            if row is None:
+                row = self._shared[fp] = self._decode(bits, len(self.names))
+            return row
         n = len(self.names)
-        for p in principals:
-            fp = fingerprint(p)
-            if fp in cache:
-                bits = cache[fp]
-            else:
-                bits = cache[fp] = self.row_bits(p)
-                self.fast_rows += 1
-            exact = self.complex_columns | self._named_mask(p) | (bits[2] if bits else 0)
-            if bits is not None and not exact:
-                row = shared.get(fp)
-                if row is None:
-                    row = shared[fp] = self._decode(bits, n)
-                out.append(row)
+        decoded = self._decode(bits, n) if bits is not None else (Outcome.DENIED,) * n
+        if bits is None:
+            exact = self.all
+        if mask is not None:
+            exact &= mask
+        if not exact:
+            return decoded
+        out = list(decoded)
+        for j in _bits_of(exact):
+            if (named >> j) & 1:
+                out[j] = self.exact(p, j)
                 continue
-            decoded = self._decode(bits, n) if bits is not None else None
-            out.append(
-                tuple(
-                    self.exact(p, j) if decoded is None or (exact >> j) & 1 else decoded[j]
-                    for j in range(n)
-                )
-            )
-        return out
+            key = (fp, j)
+            found = self._exact_memo.get(key)
+            if found is None:
+                found = self._exact_memo[key] = self.exact(p, j)
+            out[j] = found
+        return tuple(out)
+
+    def reach(self, policy: Policy, indexes: Iterable[int]) -> int:
+        """The identities where one of these statements of `policy` can apply to a request of
+        some principal (resource matched, conditions met or hanging on unknown keys), for any
+        target: elsewhere adding, removing or editing them changes no decision. Every identity
+        when one reads principal keys."""
+        wanted = set(indexes)
+        mask = 0
+        for t, target in enumerate(self.targets):
+            for i in candidates(policy, target.action):
+                if i not in wanted:
+                    continue
+                st = policy.statements[i]
+                if _reads_principal(st):
+                    return self.all
+                _, app, miss = self._bits(st, t)
+                mask |= app | miss
+        return mask & self.all
 
     @staticmethod
     def _decode(bits: tuple[int, int, int], n: int) -> tuple[Outcome, ...]:

@@ -5,9 +5,10 @@
 OLD is the generated account; NEW is OLD with a day's worth of changes: a Deny added to one
 user, a grant added to another, one customer-managed policy edited (every principal it reaches is
 re-evaluated), one sending-authorization policy edited and one identity's verification lost
-(its region is re-evaluated for every principal). Prints the median time of load-both-and-diff
-against a baseline measured in the same run (json.load of both files), and once the worst case:
-an SCP edit, which reaches every cell of every region.
+(its column is re-evaluated for every principal). Prints the median time of load-both-and-diff
+against a baseline measured in the same run (json.load of both files), and the same for the
+worst cases: SCP edits (one region; every cell of every region), the group-attached managed
+policy that reaches the most users, the most used permissions boundary.
 """
 
 from __future__ import annotations
@@ -88,6 +89,75 @@ def scp_edited(old: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _scp(new: dict[str, Any], statement: dict[str, Any]) -> dict[str, Any]:
+    level = new["organizations"]["levels"][1]
+    guard = next(p for p in level["Policies"] if p["Id"] == "p-regions")
+    content = guard["Content"]
+    content = json.loads(content) if isinstance(content, str) else content
+    content["Statement"].append(statement)
+    guard["Content"] = content
+    return new
+
+
+def scp_every_cell(old: dict[str, Any]) -> dict[str, Any]:
+    """An SCP Deny hanging on a key the request leaves unknown (the caller's IP): it can apply
+    to every cell of every region, and turns every allowed cell undecided."""
+    deny = {
+        "Sid": "OfficeOnly",
+        "Effect": "Deny",
+        "Action": "ses:SendRawEmail",
+        "Resource": "*",
+        "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    }
+    return _scp(copy.deepcopy(old), deny)
+
+
+def _default_doc(policy: dict[str, Any]) -> dict[str, Any]:
+    version = next(v for v in policy["PolicyVersionList"] if v["IsDefaultVersion"])
+    doc = version["Document"]
+    doc = version["Document"] = json.loads(doc) if isinstance(doc, str) else doc
+    if isinstance(doc["Statement"], dict):
+        doc["Statement"] = [doc["Statement"]]
+    return doc  # type: ignore[no-any-return]
+
+
+def group_policy_edited(old: dict[str, Any]) -> dict[str, Any]:
+    """The group-attached managed policy that reaches the most users gains a Deny on every
+    identity: each of those users' rows, in every region."""
+    new = copy.deepcopy(old)
+    iam = new["iam"]
+    reach: dict[str, int] = {}
+    members: dict[str, int] = {}
+    for u in iam["UserDetailList"]:
+        for g in u.get("GroupList", []):
+            members[g] = members.get(g, 0) + 1
+    for g in iam["GroupDetailList"]:
+        for a in g["AttachedManagedPolicies"]:
+            reach[a["PolicyArn"]] = reach.get(a["PolicyArn"], 0) + members.get(g["GroupName"], 0)
+    arn = max(reach, key=lambda k: reach[k])
+    policy = next(p for p in iam["Policies"] if p["Arn"] == arn)
+    deny = {"Sid": "Freeze", "Effect": "Deny", "Action": "ses:Send*", "Resource": "*"}
+    _default_doc(policy)["Statement"].append(deny)
+    return new
+
+
+def boundary_edited(old: dict[str, Any]) -> dict[str, Any]:
+    """The most used permissions boundary allows every SES action."""
+    new = copy.deepcopy(old)
+    iam = new["iam"]
+    used: dict[str, int] = {}
+    for p in iam["UserDetailList"] + iam["RoleDetailList"]:
+        b = (p.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        if b:
+            used[b] = used.get(b, 0) + 1
+    arn = max(used, key=lambda k: used[k])
+    policy = next(p for p in iam["Policies"] if p["Arn"] == arn)
+    _default_doc(policy)["Statement"].append(
+        {"Effect": "Allow", "Action": "ses:*", "Resource": "*"}
+    )
+    return new
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -103,8 +173,16 @@ def main(argv: list[str] | None = None) -> None:
     old = json.loads(old_path.read_text(encoding="utf-8"))
     new_path = tmp / "new.json"
     new_path.write_text(json.dumps(changed(old)), encoding="utf-8")
-    worst_path = tmp / "scp.json"
-    worst_path.write_text(json.dumps(scp_edited(old)), encoding="utf-8")
+    cases = {
+        "SCP edit, one region (a Deny for ap-south-1)": scp_edited(old),
+        "SCP edit reaching every cell of all 17 regions": scp_every_cell(old),
+        "group-attached managed policy edit (most users)": group_policy_edited(old),
+        "permissions boundary edit (most used)": boundary_edited(old),
+    }
+    paths = {}
+    for i, (label, data) in enumerate(cases.items()):
+        paths[label] = tmp / f"case{i}.json"
+        paths[label].write_text(json.dumps(data), encoding="utf-8")
 
     def bare() -> None:
         for p in (old_path, new_path):
@@ -124,14 +202,13 @@ def main(argv: list[str] | None = None) -> None:
         f"= {took / base:.1f}x; {len(d.verdicts)} verdicts changed ({lost} lost), "
         f"{len(d.changes)} changes, {d.rows_evaluated} principal rows evaluated"
     )
-    t0 = time.perf_counter()
-    diff(worst_path)
-    worst = time.perf_counter() - t0
-    d = result[0]
-    print(
-        f"diff, worst case (an SCP edit: every region re-evaluated): {worst:.2f} s; "
-        f"{len(d.verdicts)} verdicts changed, {d.rows_evaluated} principal rows evaluated"
-    )
+    for label, path in paths.items():
+        took = _median(lambda path=path: diff(path), a.repeat)
+        d = result[0]
+        print(
+            f"  worst case, {label}: {took:.2f} s = {took / base:.1f}x; "
+            f"{len(d.verdicts)} verdicts changed, {d.rows_evaluated} principal rows evaluated"
+        )
 
 
 if __name__ == "__main__":
