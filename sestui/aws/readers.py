@@ -20,6 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sestui.aws.errors import AwsReadError, error_code, gap
+from sestui.aws.scps import ScpTree
 from sestui.aws.session import PROBE, AwsSession
 
 FORMAT = "sestui-snapshot/1"
@@ -35,6 +36,7 @@ class Progress:
     regions_done: int
     regions_total: int
     calls: int
+    account: str | None = None  # set by an organization read: whose step this is
 
 
 ProgressFn = Callable[[Progress], None]
@@ -53,6 +55,38 @@ def _iso(value: Any) -> Any:
 def _status(exc: ClientError) -> str:
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
     return f"HTTP {status} without an AWS error (is AWS_ENDPOINT_URL an AWS endpoint?)"
+
+
+def identify(session: AwsSession) -> tuple[str, str, str]:
+    """The account ID, caller ARN and partition of the session's credentials (sts).
+
+    The first call of a read also tells whether the endpoint is there at all: few retries, so
+    an unreachable endpoint is reported in seconds, not after a minute of backoff.
+    """
+    sts = session.client("sts", config=PROBE)
+    try:
+        caller = sts.get_caller_identity()
+    except ClientError as exc:
+        entry = gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises if fatal
+        raise AwsReadError(
+            "cannot tell which account these credentials belong to: "
+            f"{entry['message'].strip(': ') or _status(exc)}"
+        ) from exc
+    except Exception as exc:
+        gap("caller identity", "sts", None, exc)
+        raise
+    account_id, arn = caller.get("Account"), caller.get("Arn")
+    if not (
+        isinstance(account_id, str)
+        and re.fullmatch(r"\d{12}", account_id)
+        and isinstance(arn, str)
+        and arn.startswith("arn:")
+    ):
+        raise AwsReadError(
+            "the STS endpoint's reply names no account (empty or not an AWS reply); "
+            "is AWS_ENDPOINT_URL an AWS endpoint?"
+        )
+    return account_id, arn, arn.split(":")[1]
 
 
 class AccountReader:
@@ -74,6 +108,7 @@ class AccountReader:
         self._lock = threading.Lock()
         self._regions_done = 0
         self._regions_total = 0
+        self._read_regions: list[str] = []
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -99,39 +134,10 @@ class AccountReader:
 
     def read(self) -> dict[str, Any]:
         started = time.monotonic()
-        # The first call also tells whether the endpoint is there at all: few retries, so an
-        # unreachable endpoint is reported in seconds, not after a minute of backoff.
-        sts = self.session.client("sts", config=PROBE)
-        try:
-            caller = sts.get_caller_identity()
-        except ClientError as exc:
-            entry = gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises if fatal
-            raise AwsReadError(
-                "cannot tell which account these credentials belong to: "
-                f"{entry['message'].strip(': ') or _status(exc)}"
-            ) from exc
-        except Exception as exc:
-            gap("caller identity", "sts", None, exc)
-            raise
-        account_id, arn = caller.get("Account"), caller.get("Arn")
-        if not (
-            isinstance(account_id, str)
-            and re.fullmatch(r"\d{12}", account_id)
-            and isinstance(arn, str)
-            and arn.startswith("arn:")
-        ):
-            raise AwsReadError(
-                "the STS endpoint's reply names no account (empty or not an AWS reply); "
-                "is AWS_ENDPOINT_URL an AWS endpoint?"
-            )
-        partition = arn.split(":")[1]
-        self._say("sts", None, f"account {account_id} as {caller['Arn']}")
-        regions = self.regions or self.session.ses_regions()
-        self._regions_total = len(regions)
-        for service, region in [("iam", None), ("sts", None), ("organizations", None)] + [
-            ("sesv2", r) for r in regions
-        ]:
-            self.session.client(service, region)  # create every client before the threads start
+        account_id, caller_arn, partition = identify(self.session)
+        self._say("sts", None, f"account {account_id} as {caller_arn}")
+        regions = self.prepare()
+        self.session.client("organizations")
         if self.org_session is not self.session:
             self.org_session.client("organizations")
 
@@ -145,23 +151,50 @@ class AccountReader:
                 result = future.result()
                 if result is not None:
                     ses[region] = result
-                with self._lock:
-                    self._regions_done += 1
-                self._say(
-                    "sesv2", region, f"{len(result['identities']) if result else 0} identities"
-                )
+                self.region_done(region, result)
             iam, access_keys = iam_future.result()
             organizations = org_future.result()
 
         self._say("sts", None, f"done in {time.monotonic() - started:.1f}s")
         return {
             "format": FORMAT,
+            **self.snapshot(
+                {"Id": account_id, "Partition": partition, "Caller": caller_arn},
+                (iam, access_keys),
+                ses,
+                organizations,
+            ),
+        }
+
+    def prepare(self) -> list[str]:
+        """The regions to read; every client is created here, before the threads start."""
+        regions = self.regions or self.session.ses_regions()
+        self._regions_total = len(regions)
+        self._read_regions = regions
+        for service, region in [("iam", None), ("sts", None)] + [("sesv2", r) for r in regions]:
+            self.session.client(service, region)
+        return regions
+
+    def region_done(self, region: str, result: dict[str, Any] | None) -> None:
+        with self._lock:
+            self._regions_done += 1
+        self._say("sesv2", region, f"{len(result['identities']) if result else 0} identities")
+
+    def snapshot(
+        self,
+        account: dict[str, Any],
+        iam_and_keys: tuple[dict[str, Any], list[dict[str, Any]]],
+        ses: dict[str, Any],
+        organizations: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The snapshot object of this account, without its "format" key."""
+        return {
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "source": f"live profile {self.session.profile or 'default'}",
-            "account": {"Id": account_id, "Partition": partition, "Caller": caller["Arn"]},
-            "iam": iam,
-            "access_keys": access_keys,
-            "ses": {"regions": {r: ses[r] for r in regions if r in ses}},
+            "account": account,
+            "iam": iam_and_keys[0],
+            "access_keys": iam_and_keys[1],
+            "ses": {"regions": {r: ses[r] for r in self._read_regions if r in ses}},
             "organizations": organizations,
             "gaps": sorted(self.gaps, key=lambda g: (g["where"], g["what"])),
         }
@@ -365,57 +398,32 @@ class AccountReader:
         except Exception as exc:
             self._gap("SCPs", "organizations", "organizations:DescribeOrganization", exc)
             return {"status": "unknown", "unknown_reason": self.gaps[-1]["message"]}
-        management = described.get("MasterAccountId")
-        org_id = described.get("Id")
+        return self.organizations(
+            ScpTree(org),
+            account_id,
+            described.get("MasterAccountId"),
+            described.get("Id"),
+            hint="use --org-profile with the management account or a delegated administrator",
+        )
+
+    def organizations(
+        self,
+        tree: ScpTree,
+        account_id: str,
+        management: str | None,
+        org_id: str | None,
+        *,
+        hint: str,
+    ) -> dict[str, Any]:
+        """The "organizations" section of this account: its SCP chain read through `tree`."""
         if management == account_id:
             return {"status": "management", "management_account_id": management, "id": org_id}
         try:
-            chain: list[dict[str, Any]] = [{"Id": account_id, "Type": "ACCOUNT"}]
-            child = account_id
-            for _ in range(10):  # OUs nest at most five deep
-                parents = org.list_parents(ChildId=child)["Parents"]
-                if not parents:
-                    break
-                parent = parents[0]
-                chain.append({"Id": parent["Id"], "Type": parent["Type"]})
-                if parent["Type"] == "ROOT":
-                    break
-                child = parent["Id"]
-            chain.reverse()
-            cache: dict[str, dict[str, Any]] = {}
-            levels = []
-            for target in chain:
-                level = {
-                    "Id": target["Id"],
-                    "Type": target["Type"],
-                    "Name": self._target_name(org, target),
-                    "Policies": [],
-                }
-                for page in org.get_paginator("list_policies_for_target").paginate(
-                    TargetId=target["Id"], Filter="SERVICE_CONTROL_POLICY"
-                ):
-                    for summary in page.get("Policies", []):
-                        pid = summary["Id"]
-                        if pid not in cache:
-                            policy = org.describe_policy(PolicyId=pid)["Policy"]
-                            ps = policy["PolicySummary"]
-                            cache[pid] = {
-                                "Id": pid,
-                                "Name": ps.get("Name", pid),
-                                "Arn": ps.get("Arn"),
-                                "AwsManaged": ps.get("AwsManaged", False),
-                                "Content": policy["Content"],
-                            }
-                        level["Policies"].append(cache[pid])
-                levels.append(level)
+            levels = tree.levels(account_id)
         except Exception as exc:
             permission = "organizations:ListPoliciesForTarget"
             self._gap("SCPs", "organizations", permission, exc)
-            reason = (
-                f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); "
-                "use --org-profile with the management account or a delegated "
-                "administrator"
-            )
+            reason = f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); {hint}"
             return {
                 "status": "member",
                 "management_account_id": management,
@@ -429,21 +437,6 @@ class AccountReader:
             "id": org_id,
             "levels": levels,
         }
-
-    @staticmethod
-    def _target_name(org: Any, target: dict[str, Any]) -> str:
-        try:
-            if target["Type"] == "ORGANIZATIONAL_UNIT":
-                return str(
-                    org.describe_organizational_unit(OrganizationalUnitId=target["Id"])[
-                        "OrganizationalUnit"
-                    ]["Name"]
-                )
-            if target["Type"] == "ACCOUNT":
-                return str(org.describe_account(AccountId=target["Id"])["Account"]["Name"])
-        except Exception:  # a name is only a label; the Id stands in for it
-            return str(target["Id"])
-        return "Root"
 
 
 def read_account(

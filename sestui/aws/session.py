@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
@@ -30,10 +31,23 @@ class AwsSession:
     """
 
     def __init__(
-        self, profile: str | None = None, region: str | None = None, config: Config | None = None
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        config: Config | None = None,
+        *,
+        credentials: Mapping[str, Any] | None = None,
     ) -> None:
         self.profile = profile
-        self.session = boto3.Session(profile_name=profile, region_name=region)
+        if credentials is None:
+            self.session = boto3.Session(profile_name=profile, region_name=region)
+        else:  # temporary credentials of an assumed role (see `assume`): no profile is looked up
+            self.session = boto3.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+                region_name=region,
+            )
         self.config = RETRIES.merge(config) if config else RETRIES
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
@@ -78,6 +92,20 @@ class AwsSession:
             client.meta.events.register(event, handler)
         with self._lock:
             return self._clients.setdefault(key, client)
+
+    def assume(self, role_arn: str, session_name: str = "sestui-read") -> AwsSession:
+        """A session in the role's account, with credentials from this session's guarded
+        sts:AssumeRole; same region, configuration and hooks, and its clients guarded too.
+
+        The credentials last AssumeRole's default hour, far longer than one account's read.
+        """
+        sts = self.client("sts")
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+        assumed = AwsSession(self.profile, self.default_region, credentials=credentials)
+        assumed.config = self.config
+        for event, handler in self._hooks:
+            assumed.add_hook(event, handler)
+        return assumed
 
     def clients(self) -> list[Any]:
         with self._lock:

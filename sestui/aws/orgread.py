@@ -1,0 +1,406 @@
+"""Read every active account of an organization (read-only) into `sestui-snapshot/2`.
+
+With the management account's credentials (or a delegated administrator's): list the accounts,
+assume the named role in each (the account of the credentials is read directly), read each as
+the single-account reader does, with one bounded pool over accounts × regions; the SCP chains
+come from the organization, each OU and policy read once. An account that cannot be assumed or
+read is recorded as unreadable and the others are still read.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sestui.aws.errors import AwsReadError, error_code, gap
+from sestui.aws.readers import AccountReader, Progress, ProgressFn, identify
+from sestui.aws.scps import ScpTree
+from sestui.aws.session import AwsSession
+
+FORMAT = "sestui-snapshot/2"
+WORKERS = 32  # bounded: each worker holds one call in flight; AWS throttles far above this
+ROLE_NAME = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+_IAM = "IAM users, groups, roles and policies"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgAccount:
+    """An active account of the organization, as ListAccounts names it."""
+
+    id: str
+    name: str
+
+
+class AccountUnreadable(Exception):
+    """This account cannot be read (assume-role refused, IAM unreadable): a recorded entry."""
+
+    def __init__(self, where: str, permission: str | None, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.permission = permission
+        self.message = message
+
+
+@dataclass
+class _Account:
+    """One account's read in progress (mutated by the scheduling thread only)."""
+
+    org: OrgAccount
+    reader: AccountReader | None = None
+    caller: str = ""
+    partition: str = "aws"
+    waiting: int = 0
+    iam: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    organizations: dict[str, Any] | None = None
+    ses: dict[str, Any] = field(default_factory=dict)
+    failed: dict[str, Any] | None = None
+
+
+def check_role_name(role: str) -> str:
+    if role.startswith("arn:") or not ROLE_NAME.match(role):
+        raise AwsReadError(
+            f"--org-role: {role!r} is not a role name (give the name the role has in every "
+            "account, e.g. SestuiRead, not its ARN)"
+        )
+    return role
+
+
+def parse_accounts(text: str | None) -> tuple[str, ...] | None:
+    """`--accounts ID,…`: twelve-digit IDs, in the order given, each once."""
+    if text is None:
+        return None
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        raise AwsReadError("--accounts names no account (give e.g. 111122223333,444455556666)")
+    bad = [i for i in ids if not ACCOUNT_ID.match(i)]
+    if bad:
+        raise AwsReadError(
+            f"--accounts: {', '.join(repr(b) for b in bad)} is not a 12-digit account ID"
+        )
+    return tuple(dict.fromkeys(ids))
+
+
+class OrgReader:
+    def __init__(
+        self,
+        session: AwsSession,
+        role: str,
+        *,
+        accounts: tuple[str, ...] | None = None,
+        regions: list[str] | None = None,
+        progress: ProgressFn | None = None,
+        workers: int = WORKERS,
+    ) -> None:
+        self.session = session
+        self.role = check_role_name(role)
+        self.accounts = accounts
+        self.regions = regions
+        self.progress = progress
+        self.workers = max(1, workers)
+        self.sessions: list[AwsSession] = [session]
+        self._lock = threading.Lock()
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> int:
+        with self._lock:
+            return sum(s.calls for s in self.sessions)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret key and session token the read signed with (management and roles)."""
+        with self._lock:
+            sessions = list(self.sessions)
+        return tuple(v for s in sessions for v in s.secret_values())
+
+    def _say(self, message: str, account: str | None = None, done: int = 0, total: int = 0) -> None:
+        if self.progress:
+            self.progress(
+                Progress("organizations", None, message, done, total, self.calls, account)
+            )
+
+    def _for_account(self, label: str) -> ProgressFn | None:
+        progress = self.progress
+        if progress is None:
+            return None
+
+        def say(p: Progress) -> None:
+            progress(replace(p, account=label, calls=self.calls))
+
+        return say
+
+    # -- the organization -------------------------------------------------------------------
+
+    def _describe(self, org: Any, caller_account: str) -> dict[str, Any] | None:
+        try:
+            described = org.describe_organization()["Organization"]
+        except ClientError as exc:
+            if error_code(exc) == "AWSOrganizationsNotInUseException":
+                raise AwsReadError(
+                    f"account {caller_account} (the credentials of --profile) is not in an "
+                    "organization: --org-role reads an organization from its management account "
+                    "or a delegated administrator"
+                ) from exc
+            entry = gap("organization", "organizations", "organizations:DescribeOrganization", exc)
+            self._say(f"organization not described ({entry['message']}); SCPs will be unknown")
+            return None
+        return {"Id": described.get("Id"), "ManagementAccountId": described.get("MasterAccountId")}
+
+    def _list_accounts(self, org: Any, organization: dict[str, Any] | None) -> list[OrgAccount]:
+        listed: dict[str, tuple[str, str]] = {}
+        try:
+            for page in org.get_paginator("list_accounts").paginate():
+                for item in page.get("Accounts", []):
+                    state = str(item.get("State") or item.get("Status") or "")
+                    listed[item["Id"]] = (str(item.get("Name") or item["Id"]), state)
+        except ClientError as exc:
+            entry = gap("accounts", "organizations", "organizations:ListAccounts", exc)
+            raise AwsReadError(
+                f"cannot list the organization's accounts (organizations:ListAccounts): "
+                f"{entry['message']}; use the credentials of the management account or of a "
+                "delegated administrator (--profile)"
+            ) from exc
+        where = f"organization {organization['Id']}" if organization else "the organization"
+        if self.accounts is not None:
+            missing = [a for a in self.accounts if a not in listed]
+            if missing:
+                raise AwsReadError(
+                    f"--accounts: {', '.join(missing)} "
+                    f"{'is not an account' if len(missing) == 1 else 'are not accounts'} "
+                    f"of {where}"
+                )
+            inactive = [f"{a} ({listed[a][1]})" for a in self.accounts if listed[a][1] != "ACTIVE"]
+            if inactive:
+                raise AwsReadError(f"--accounts: {', '.join(inactive)} is not active in {where}")
+            wanted = list(self.accounts)
+        else:
+            wanted = [a for a, (_, state) in listed.items() if state == "ACTIVE"]
+        if not wanted:
+            raise AwsReadError(f"{where} lists no active account")
+        return sorted((OrgAccount(a, listed[a][0]) for a in wanted), key=lambda a: a.id)
+
+    # -- one account ------------------------------------------------------------------------
+
+    def _open(self, account: OrgAccount, caller_account: str, partition: str) -> _Account:
+        """Assume the role (or use the credentials as they are) and check whose account it is."""
+        state = _Account(account)
+        label = f"{account.name} ({account.id})"
+        if account.id == caller_account:
+            session = self.session
+        else:
+            arn = f"arn:{partition}:iam::{account.id}:role/{self.role}"
+            try:
+                session = self.session.assume(arn)
+            except (ClientError, BotoCoreError) as exc:  # fatal ones (expired keys) raise in gap
+                entry = gap("the account", f"sts assume-role {arn}", "sts:AssumeRole", exc)
+                raise AccountUnreadable(entry["where"], "sts:AssumeRole", entry["message"]) from exc
+            with self._lock:
+                self.sessions.append(session)
+        reader = AccountReader(
+            session, regions=self.regions, progress=self._for_account(label), workers=1
+        )
+        try:
+            found, state.caller, state.partition = identify(session)
+        except AwsReadError as exc:
+            raise AccountUnreadable("sts", "sts:GetCallerIdentity", str(exc)) from exc
+        if found != account.id:  # never read one account in place of another
+            raise AccountUnreadable(
+                "sts", None, f"the role's credentials belong to account {found}, not {account.id}"
+            )
+        reader.prepare()
+        state.reader = reader
+        return state
+
+    def _iam(self, state: _Account) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        assert state.reader is not None
+        try:
+            return state.reader._read_iam(state.org.id)
+        except AwsReadError as exc:
+            entry = next((g for g in state.reader.gaps if g["what"] == _IAM), None)
+            if entry is None:
+                raise AccountUnreadable("iam", None, str(exc)) from exc
+            raise AccountUnreadable(
+                "iam", "iam:GetAccountAuthorizationDetails", entry["message"]
+            ) from exc
+
+    # -- the read ---------------------------------------------------------------------------
+
+    def read(self) -> dict[str, Any]:
+        caller_account, caller_arn, partition = identify(self.session)
+        self._say(f"organization read as {caller_arn}, role {self.role}")
+        org = self.session.client("organizations")
+        organization = self._describe(org, caller_account)
+        members = self._list_accounts(org, organization)
+        self._say(f"{len(members)} accounts to read")
+        tree = ScpTree(org, {a.id: a.name for a in members})
+        if self.regions is None:
+            self.regions = self.session.ses_regions()
+        regions = self.regions
+
+        states = {a.id: _Account(a) for a in members}
+        pending: dict[Future[Any], tuple[str, str, str | None]] = {}
+        done_accounts = 0
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+
+        def submit(kind: str, account_id: str, region: str | None, fn: Callable[[], Any]) -> None:
+            def guarded() -> Any:
+                if states[account_id].failed is not None:
+                    return None  # the account is already unreadable: no more calls for it
+                return fn()
+
+            pending[pool.submit(guarded)] = (kind, account_id, region)
+
+        def fail(account_id: str, exc: AccountUnreadable) -> None:
+            s = states[account_id]
+            if s.failed is None:
+                s.failed = {
+                    "account": {"Id": s.org.id, "Name": s.org.name},
+                    "what": "the account",
+                    "where": exc.where,
+                    "permission": exc.permission,
+                    "message": exc.message,
+                }
+                self._say(f"unreadable: {exc.message}", f"{s.org.name} ({s.org.id})")
+
+        try:
+            for a in members:
+                submit("open", a.id, None, partial(self._open, a, caller_account, partition))
+            while pending:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    kind, account_id, region = pending.pop(future)
+                    s = states[account_id]
+                    try:
+                        result = future.result()
+                    except AccountUnreadable as exc:
+                        fail(account_id, exc)
+                        continue
+                    except AwsReadError as exc:  # e.g. the role's credentials stopped working
+                        fail(account_id, AccountUnreadable(kind, None, str(exc)))
+                        continue
+                    if s.failed is not None:
+                        continue
+                    if kind == "open":
+                        reader = result.reader
+                        s.reader, s.caller, s.partition = reader, result.caller, result.partition
+                        s.waiting = 2 + len(regions)
+                        submit("iam", account_id, None, partial(self._iam, s))
+                        submit(
+                            "organizations",
+                            account_id,
+                            None,
+                            partial(self._organizations, s, tree, organization),
+                        )
+                        for r in regions:
+                            submit("sesv2", account_id, r, partial(reader._read_region, r))
+                        continue
+                    if kind == "iam":
+                        s.iam = result
+                    elif kind == "organizations":
+                        s.organizations = result
+                    else:
+                        assert region is not None and s.reader is not None
+                        if result is not None:
+                            s.ses[region] = result
+                        s.reader.region_done(region, result)
+                    s.waiting -= 1
+                    if s.waiting == 0:
+                        done_accounts += 1
+                        self._say(
+                            f"read ({done_accounts}/{len(members)} accounts)",
+                            f"{s.org.name} ({s.org.id})",
+                            len(regions),
+                            len(regions),
+                        )
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+        accounts, unreadable = [], []
+        for account_id in sorted(states):
+            s = states[account_id]
+            if s.failed is not None:
+                unreadable.append(s.failed)
+                continue
+            assert s.reader is not None and s.iam is not None and s.organizations is not None
+            entry = s.reader.snapshot(
+                {
+                    "Id": s.org.id,
+                    "Name": s.org.name,
+                    "Partition": s.partition,
+                    "Caller": s.caller,
+                },
+                s.iam,
+                s.ses,
+                s.organizations,
+            )
+            entry["source"] = self._source(s.org.id == caller_account, s.org.id, partition)
+            accounts.append(entry)
+        self._say(
+            f"done: {len(accounts)} accounts read, {len(unreadable)} unreadable, {self.calls} calls"
+        )
+        return {
+            "format": FORMAT,
+            "source": f"org read by profile {self.session.profile or 'default'}, role {self.role}",
+            "organization": organization,
+            "accounts": accounts,
+            "unreadable": unreadable,
+        }
+
+    def _source(self, direct: bool, account_id: str, partition: str) -> str:
+        profile = f"live profile {self.session.profile or 'default'}"
+        if direct:
+            return profile
+        return f"{profile}, role arn:{partition}:iam::{account_id}:role/{self.role}"
+
+    def _organizations(
+        self, state: _Account, tree: ScpTree, organization: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        assert state.reader is not None
+        if organization is None:
+            return {
+                "status": "unknown",
+                "unknown_reason": "the organization could not be described "
+                "(organizations:DescribeOrganization)",
+            }
+        return state.reader.organizations(
+            tree,
+            state.org.id,
+            organization["ManagementAccountId"],
+            organization["Id"],
+            hint="the credentials of --profile need organizations:ListPoliciesForTarget "
+            "(the management account or a delegated administrator)",
+        )
+
+
+def read_organization(
+    session: AwsSession,
+    role: str,
+    *,
+    accounts: tuple[str, ...] | None = None,
+    regions: list[str] | None = None,
+    progress: ProgressFn | None = None,
+    workers: int = WORKERS,
+    secrets: list[str] | None = None,
+) -> dict[str, Any]:
+    """Read the organization; `workers` threads share accounts × regions (1: one at a time).
+
+    `secrets`, when given, receives every secret key and session token the read signed with.
+    """
+    reader = OrgReader(
+        session, role, accounts=accounts, regions=regions, progress=progress, workers=workers
+    )
+    try:
+        return reader.read()
+    finally:
+        if secrets is not None:
+            secrets.extend(reader.secret_values())
