@@ -115,6 +115,11 @@ def test_the_org_read_reads_every_account_with_its_own_scp_chain(org: Org) -> No
     # Read once from the organization: the root's SCPs are listed once for both members.
     assert sorted(targets) == sorted([org.root, org.ou, org.central, org.workload])
 
+    # A region that fails inside an account stays a gap of that account (moto lacks GetAccount).
+    for account in (mgmt, central, workload):
+        assert {g.what for g in account.gaps} >= {
+            f"sandbox and sending status in {r}" for r in REGIONS
+        }
     # Progress per account, every account finished; secrets of the role sessions collected.
     labels = {p.account for p in progress if p.account}
     assert labels == {f"{org.names[i]} ({i})" for i in ids}
@@ -392,3 +397,33 @@ def test_readme_shows_the_org_policies() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for policy in (org_management_policy(), org_member_policy(), org_member_trust_policy()):
         assert json.dumps(policy, indent=2) in readme
+
+
+def test_the_writer_validates_every_account_and_refuses_secrets(org: Org, tmp_path: Path) -> None:
+    from sestui.account import SnapshotError
+    from sestui.sources import save_org_snapshot
+
+    secrets: list[str] = []
+    data = read_organization(
+        AwsSession(region="us-east-1"), ROLE, regions=["eu-west-1"], secrets=secrets
+    )
+    out = tmp_path / "org.json"
+    save_org_snapshot(data, out, secrets=secrets)
+    assert json.loads(out.read_text()) == json.loads(json.dumps(data, default=str))
+    text = out.read_text()
+    assert not any(s in text for s in secrets if len(s) >= 16)
+
+    bad = tmp_path / "bad.json"
+    leaked = json.loads(json.dumps(data, default=str))
+    leaked["accounts"][2]["source"] = f"token {secrets[-1]}"  # a role's session token
+    with pytest.raises(SnapshotError, match="refusing to write a secret"):
+        save_org_snapshot(leaked, bad, secrets=secrets)
+    broken = json.loads(json.dumps(data, default=str))
+    broken["accounts"][1]["account"]["Id"] = "12"
+    with pytest.raises(SnapshotError, match=r"accounts\[1\]\.account\.Id"):
+        save_org_snapshot(broken, bad, secrets=secrets)
+    keyed = json.loads(json.dumps(data, default=str))
+    keyed["accounts"][0]["access_keys"][0]["SecretAccessKey"] = "x" * 40
+    with pytest.raises(SnapshotError, match=r"accounts\[0\]\.access_keys\[0\]"):
+        save_org_snapshot(keyed, bad, secrets=secrets)
+    assert not bad.exists()
