@@ -171,7 +171,8 @@ def test_an_account_whose_iam_cannot_be_read_is_unreadable(org: Org) -> None:
 
     def assume(self: AwsSession, arn: str, session_name: str = "sestui-read") -> AwsSession:
         assumed = original(self, arn, session_name)
-        key = assumed.session.get_credentials().access_key
+        key = assumed.access_key_id
+        assert key is not None
         seen[key] = "central" if org.central in arn else "other"
         return assumed
 
@@ -362,7 +363,7 @@ def test_the_least_privilege_of_the_org_read_is_exactly_what_it_calls(org: Org) 
         calls[who].add(f"{SIGNING[model.service_model.service_name]}:{model.name}")
 
     session = AwsSession(region="us-east-1")
-    mgmt_key = session.session.get_credentials().access_key
+    mgmt_key = session.access_key_id
     session.add_hook("before-call.*.*", record)  # copied onto each assumed session
     data = read_organization(session, ROLE, regions=REGIONS)
     assert len(data["accounts"]) == 3

@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sestui.aws.errors import AwsReadError, error_code, gap
-from sestui.aws.readers import AccountReader, Progress, ProgressFn, identify
+from sestui.aws.readers import PARTS, AccountReader, Progress, ProgressFn, identify
 from sestui.aws.scps import ScpTree
 from sestui.aws.session import AwsSession
 
@@ -51,17 +51,24 @@ class AccountUnreadable(Exception):
 
 @dataclass
 class _Account:
-    """One account's read in progress (mutated by the scheduling thread only)."""
+    """One account's read in progress (changed by the scheduling thread only)."""
 
     org: OrgAccount
     reader: AccountReader | None = None
     caller: str = ""
     partition: str = "aws"
-    waiting: int = 0
-    iam: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    outstanding: int = 0  # tasks submitted and not finished
+    iam: dict[str, list[Any]] | None = None
+    keys: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     organizations: dict[str, Any] | None = None
-    ses: dict[str, Any] = field(default_factory=dict)
+    listed: dict[str, list[dict[str, Any]] | None] = field(default_factory=dict)
+    identities: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    parts: dict[tuple[str, str], Any] = field(default_factory=dict)
     failed: dict[str, Any] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.org.name} ({self.org.id})"
 
 
 def check_role_name(role: str) -> str:
@@ -189,12 +196,15 @@ class OrgReader:
 
     # -- one account ------------------------------------------------------------------------
 
-    def _open(self, account: OrgAccount, caller_account: str, partition: str) -> _Account:
+    def _open(self, state: _Account, caller_account: str, partition: str) -> AccountReader:
         """Assume the role (or use the credentials as they are) and check whose account it is."""
-        state = _Account(account)
-        label = f"{account.name} ({account.id})"
+        account = state.org
         if account.id == caller_account:
             session = self.session
+            try:
+                found, state.caller, state.partition = identify(session)
+            except AwsReadError as exc:
+                raise AccountUnreadable("sts", "sts:GetCallerIdentity", str(exc)) from exc
         else:
             arn = f"arn:{partition}:iam::{account.id}:role/{self.role}"
             try:
@@ -204,25 +214,26 @@ class OrgReader:
                 raise AccountUnreadable(entry["where"], "sts:AssumeRole", entry["message"]) from exc
             with self._lock:
                 self.sessions.append(session)
-        reader = AccountReader(
-            session, regions=self.regions, progress=self._for_account(label), workers=1
-        )
-        try:
-            found, state.caller, state.partition = identify(session)
-        except AwsReadError as exc:
-            raise AccountUnreadable("sts", "sts:GetCallerIdentity", str(exc)) from exc
+            state.caller = session.assumed_arn or ""
+            fields = state.caller.split(":")
+            found = fields[4] if len(fields) > 5 else ""
+            state.partition = fields[1] if len(fields) > 5 else partition
         if found != account.id:  # never read one account in place of another
             raise AccountUnreadable(
-                "sts", None, f"the role's credentials belong to account {found}, not {account.id}"
+                "sts",
+                None,
+                f"the credentials belong to account {found or '(none named)'}, not {account.id}",
             )
+        reader = AccountReader(
+            session, regions=self.regions, progress=self._for_account(state.label)
+        )
         reader.prepare()
-        state.reader = reader
-        return state
+        return reader
 
-    def _iam(self, state: _Account) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _iam(self, state: _Account) -> dict[str, list[Any]]:
         assert state.reader is not None
         try:
-            return state.reader._read_iam(state.org.id)
+            return state.reader.read_iam_details()
         except AwsReadError as exc:
             entry = next((g for g in state.reader.gaps if g["what"] == _IAM), None)
             if entry is None:
@@ -244,86 +255,10 @@ class OrgReader:
         if self.regions is None:
             self.regions = self.session.ses_regions()
         regions = self.regions
-
         states = {a.id: _Account(a) for a in members}
-        pending: dict[Future[Any], tuple[str, str, str | None]] = {}
-        done_accounts = 0
-        pool = ThreadPoolExecutor(max_workers=self.workers)
-
-        def submit(kind: str, account_id: str, region: str | None, fn: Callable[[], Any]) -> None:
-            def guarded() -> Any:
-                if states[account_id].failed is not None:
-                    return None  # the account is already unreadable: no more calls for it
-                return fn()
-
-            pending[pool.submit(guarded)] = (kind, account_id, region)
-
-        def fail(account_id: str, exc: AccountUnreadable) -> None:
-            s = states[account_id]
-            if s.failed is None:
-                s.failed = {
-                    "account": {"Id": s.org.id, "Name": s.org.name},
-                    "what": "the account",
-                    "where": exc.where,
-                    "permission": exc.permission,
-                    "message": exc.message,
-                }
-                self._say(f"unreadable: {exc.message}", f"{s.org.name} ({s.org.id})")
-
-        try:
-            for a in members:
-                submit("open", a.id, None, partial(self._open, a, caller_account, partition))
-            while pending:
-                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-                for future in finished:
-                    kind, account_id, region = pending.pop(future)
-                    s = states[account_id]
-                    try:
-                        result = future.result()
-                    except AccountUnreadable as exc:
-                        fail(account_id, exc)
-                        continue
-                    except AwsReadError as exc:  # e.g. the role's credentials stopped working
-                        fail(account_id, AccountUnreadable(kind, None, str(exc)))
-                        continue
-                    if s.failed is not None:
-                        continue
-                    if kind == "open":
-                        reader = result.reader
-                        s.reader, s.caller, s.partition = reader, result.caller, result.partition
-                        s.waiting = 2 + len(regions)
-                        submit("iam", account_id, None, partial(self._iam, s))
-                        submit(
-                            "organizations",
-                            account_id,
-                            None,
-                            partial(self._organizations, s, tree, organization),
-                        )
-                        for r in regions:
-                            submit("sesv2", account_id, r, partial(reader._read_region, r))
-                        continue
-                    if kind == "iam":
-                        s.iam = result
-                    elif kind == "organizations":
-                        s.organizations = result
-                    else:
-                        assert region is not None and s.reader is not None
-                        if result is not None:
-                            s.ses[region] = result
-                        s.reader.region_done(region, result)
-                    s.waiting -= 1
-                    if s.waiting == 0:
-                        done_accounts += 1
-                        self._say(
-                            f"read ({done_accounts}/{len(members)} accounts)",
-                            f"{s.org.name} ({s.org.id})",
-                            len(regions),
-                            len(regions),
-                        )
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        _Scheduler(self, states, self.workers).run(
+            lambda run: self._plan(run, states, tree, organization, caller_account, partition)
+        )
 
         accounts, unreadable = [], []
         for account_id in sorted(states):
@@ -331,20 +266,7 @@ class OrgReader:
             if s.failed is not None:
                 unreadable.append(s.failed)
                 continue
-            assert s.reader is not None and s.iam is not None and s.organizations is not None
-            entry = s.reader.snapshot(
-                {
-                    "Id": s.org.id,
-                    "Name": s.org.name,
-                    "Partition": s.partition,
-                    "Caller": s.caller,
-                },
-                s.iam,
-                s.ses,
-                s.organizations,
-            )
-            entry["source"] = self._source(s.org.id == caller_account, s.org.id, partition)
-            accounts.append(entry)
+            accounts.append(self._snapshot(s, regions, account_id == caller_account, partition))
         self._say(
             f"done: {len(accounts)} accounts read, {len(unreadable)} unreadable, {self.calls} calls"
         )
@@ -355,6 +277,93 @@ class OrgReader:
             "accounts": accounts,
             "unreadable": unreadable,
         }
+
+    def _plan(
+        self,
+        run: _Scheduler,
+        states: dict[str, _Account],
+        tree: ScpTree,
+        organization: dict[str, Any] | None,
+        caller_account: str,
+        partition: str,
+    ) -> None:
+        """Submit every account's first step; each step, when done, submits what follows it.
+
+        The steps are small (one identity, one user's keys, one region's configuration sets)
+        so that no account's read is a long chain of calls that the others wait behind.
+        """
+        regions = self.regions or []
+        done = [0]
+
+        def opened(s: _Account, reader: AccountReader) -> None:
+            s.reader = reader
+            run.submit(s, partial(self._iam, s), partial(iam_read, s))
+            run.submit(
+                s,
+                partial(self._organizations, s, tree, organization),
+                partial(setattr, s, "organizations"),
+            )
+            for region in regions:
+                run.submit(s, partial(reader.list_identities, region), partial(listed, s, region))
+
+        def iam_read(s: _Account, details: dict[str, list[Any]]) -> None:
+            assert s.reader is not None
+            s.iam = details
+            for user in details["UserDetailList"]:
+                name = user["UserName"]
+                run.submit(
+                    s, partial(s.reader.read_user_keys, name), partial(s.keys.__setitem__, name)
+                )
+
+        def listed(s: _Account, region: str, infos: list[dict[str, Any]] | None) -> None:
+            assert s.reader is not None
+            s.listed[region] = infos
+            s.reader.region_done(region, None if infos is None else {"identities": infos})
+            if infos is None:
+                return
+            for n, info in enumerate(infos):
+                run.submit(
+                    s,
+                    partial(s.reader.read_identity, region, info),
+                    partial(s.identities.__setitem__, (region, n)),
+                )
+            for part in PARTS:
+                run.submit(
+                    s,
+                    partial(s.reader.read_region_part, region, part),
+                    partial(s.parts.__setitem__, (region, part)),
+                )
+
+        def finished(s: _Account) -> None:
+            done[0] += 1
+            self._say(f"read ({done[0]}/{len(states)} accounts)", s.label)
+
+        run.on_finished = finished
+        for s in states.values():
+            run.submit(s, partial(self._open, s, caller_account, partition), partial(opened, s))
+
+    def _snapshot(
+        self, s: _Account, regions: list[str], direct: bool, partition: str
+    ) -> dict[str, Any]:
+        assert s.reader is not None and s.iam is not None and s.organizations is not None
+        keys = [k for user in s.iam["UserDetailList"] for k in s.keys.get(user["UserName"], [])]
+        ses: dict[str, Any] = {}
+        for region in regions:
+            infos = s.listed.get(region)
+            if infos is None:
+                continue
+            ses[region] = {
+                "identities": [s.identities[(region, n)] for n in range(len(infos))],
+                **{part: s.parts[(region, part)] for part in PARTS},
+            }
+        entry = s.reader.snapshot(
+            {"Id": s.org.id, "Name": s.org.name, "Partition": s.partition, "Caller": s.caller},
+            (s.iam, keys),
+            ses,
+            s.organizations,
+        )
+        entry["source"] = self._source(direct, s.org.id, partition)
+        return entry
 
     def _source(self, direct: bool, account_id: str, partition: str) -> str:
         profile = f"live profile {self.session.profile or 'default'}"
@@ -380,6 +389,65 @@ class OrgReader:
             hint="the credentials of --profile need organizations:ListPoliciesForTarget "
             "(the management account or a delegated administrator)",
         )
+
+
+class _Scheduler:
+    """One bounded pool; callbacks run on the scheduling thread and may submit more steps.
+
+    An account whose step raises AccountUnreadable (or AwsReadError: its credentials stopped
+    working) is marked failed and its remaining steps make no call; anything else stops the read.
+    """
+
+    def __init__(self, reader: OrgReader, states: dict[str, _Account], workers: int) -> None:
+        self.reader = reader
+        self.states = states
+        self.pool = ThreadPoolExecutor(max_workers=workers)
+        self.pending: dict[Future[Any], tuple[_Account, Callable[[Any], None]]] = {}
+        self.on_finished: Callable[[_Account], None] = lambda _: None
+
+    def submit(self, s: _Account, step: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        def guarded() -> Any:
+            if s.failed is not None:
+                return None  # the account is already unreadable: no more calls for it
+            return step()
+
+        s.outstanding += 1
+        self.pending[self.pool.submit(guarded)] = (s, then)
+
+    def _fail(self, s: _Account, where: str, permission: str | None, message: str) -> None:
+        if s.failed is None:
+            s.failed = {
+                "account": {"Id": s.org.id, "Name": s.org.name},
+                "what": "the account",
+                "where": where,
+                "permission": permission,
+                "message": message,
+            }
+            self.reader._say(f"unreadable: {message}", s.label)
+
+    def run(self, plan: Callable[[_Scheduler], None]) -> None:
+        try:
+            plan(self)
+            while self.pending:
+                finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    s, then = self.pending.pop(future)
+                    s.outstanding -= 1
+                    try:
+                        result = future.result()
+                    except AccountUnreadable as exc:
+                        self._fail(s, exc.where, exc.permission, exc.message)
+                    except AwsReadError as exc:
+                        self._fail(s, "the read", None, str(exc))
+                    else:
+                        if s.failed is None:
+                            then(result)
+                    if s.outstanding == 0 and s.failed is None:
+                        self.on_finished(s)
+        except BaseException:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        self.pool.shutdown(wait=True)
 
 
 def read_organization(

@@ -84,12 +84,11 @@ ORG_MANAGEMENT_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     "sts": ("sts:GetCallerIdentity",),
 }
-# The role in every other account: its IAM and SES, and which account it is (no Organizations:
-# the chains come from the management side).
+# The role in every other account: its IAM and SES. No Organizations (the chains come from the
+# management side) and no GetCallerIdentity (AssumeRole's reply names the account).
 ORG_MEMBER_ACTIONS: dict[str, tuple[str, ...]] = {
     "iam": READ_ACTIONS["iam"],
     "ses": READ_ACTIONS["ses"],
-    "sts": ("sts:GetCallerIdentity",),
 }
 
 

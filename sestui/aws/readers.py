@@ -24,6 +24,8 @@ from sestui.aws.scps import ScpTree
 from sestui.aws.session import PROBE, AwsSession
 
 FORMAT = "sestui-snapshot/1"
+# What a region holds besides its identities, each read by its own call (in this order).
+PARTS = ("configuration_sets", "templates", "account")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +204,16 @@ class AccountReader:
     # -- IAM --------------------------------------------------------------------------------
 
     def _read_iam(self, account_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        merged = self.read_iam_details()
+        keys: list[dict[str, Any]] = []
+        for user in merged["UserDetailList"]:
+            keys.extend(self.read_user_keys(user["UserName"]))
+        self._say("iam", None, f"{len(keys)} access keys")
+        return merged, keys
+
+    def read_iam_details(self) -> dict[str, list[Any]]:
+        """Users, groups, roles and policies, with the AWS-managed documents attached to them;
+        AwsReadError (after recording the gap) when they cannot be read at all."""
         iam = self.session.client("iam")
         merged: dict[str, list[Any]] = {
             "UserDetailList": [],
@@ -255,40 +267,50 @@ class AccountReader:
             except Exception as exc:
                 self._gap(f"managed policy {arn}", "iam", "iam:GetPolicyVersion", exc)
 
+        return merged
+
+    def read_user_keys(self, name: str) -> list[dict[str, Any]]:
+        """The access keys of user `name` and their last use (failures become gaps)."""
+        iam = self.session.client("iam")
         keys: list[dict[str, Any]] = []
-        for user in merged["UserDetailList"]:
-            name = user["UserName"]
-            try:
-                for page in iam.get_paginator("list_access_keys").paginate(UserName=name):
-                    for meta in page.get("AccessKeyMetadata", []):
-                        entry = _iso(
-                            {
-                                k: meta[k]
-                                for k in ("UserName", "AccessKeyId", "Status", "CreateDate")
-                                if k in meta
-                            }
+        try:
+            for page in iam.get_paginator("list_access_keys").paginate(UserName=name):
+                for meta in page.get("AccessKeyMetadata", []):
+                    entry = _iso(
+                        {
+                            k: meta[k]
+                            for k in ("UserName", "AccessKeyId", "Status", "CreateDate")
+                            if k in meta
+                        }
+                    )
+                    try:
+                        used = iam.get_access_key_last_used(AccessKeyId=meta["AccessKeyId"])
+                        entry["AccessKeyLastUsed"] = _iso(used.get("AccessKeyLastUsed", {}))
+                    except Exception as exc:
+                        self._gap(
+                            f"last use of access key {meta['AccessKeyId']}",
+                            "iam",
+                            "iam:GetAccessKeyLastUsed",
+                            exc,
                         )
-                        try:
-                            used = iam.get_access_key_last_used(AccessKeyId=meta["AccessKeyId"])
-                            entry["AccessKeyLastUsed"] = _iso(used.get("AccessKeyLastUsed", {}))
-                        except Exception as exc:
-                            self._gap(
-                                f"last use of access key {meta['AccessKeyId']}",
-                                "iam",
-                                "iam:GetAccessKeyLastUsed",
-                                exc,
-                            )
-                        keys.append(entry)
-            except Exception as exc:
-                self._gap(f"access keys of {name}", "iam", "iam:ListAccessKeys", exc)
-        self._say("iam", None, f"{len(keys)} access keys")
-        return merged, keys
+                    keys.append(entry)
+        except Exception as exc:
+            self._gap(f"access keys of {name}", "iam", "iam:ListAccessKeys", exc)
+        return keys
 
     # -- SES --------------------------------------------------------------------------------
 
     def _read_region(self, region: str) -> dict[str, Any] | None:
+        listed = self.list_identities(region)
+        if listed is None:
+            return None
+        identities = [self.read_identity(region, info) for info in listed]
+        return {"identities": identities, **{p: self.read_region_part(region, p) for p in PARTS}}
+
+    def list_identities(self, region: str) -> list[dict[str, Any]] | None:
+        """The region's identities as listed; None (a gap) when they cannot be listed, and then
+        the region is not read further."""
         ses = self.session.client("sesv2", region)
-        where = f"{region} sesv2"
         listed: list[dict[str, Any]] = []
         try:
             token: str | None = None
@@ -300,38 +322,47 @@ class AccountReader:
                 listed.extend(page.get("EmailIdentities", []))
                 token = page.get("NextToken")
                 if not token:
-                    break
+                    return listed
         except Exception as exc:
-            self._gap(f"SES identities in {region}", where, "ses:ListEmailIdentities", exc)
+            self._gap(
+                f"SES identities in {region}", f"{region} sesv2", "ses:ListEmailIdentities", exc
+            )
             return None
 
-        identities = []
-        for info in listed:
-            name, kind = info["IdentityName"], info.get("IdentityType", "")
-            entry: dict[str, Any] = {"IdentityName": name, "IdentityType": kind}
-            if info.get("VerificationStatus"):  # known from the list even if the Get fails
-                entry["VerificationStatus"] = info["VerificationStatus"]
-            try:
-                got = ses.get_email_identity(EmailIdentity=name)
-                entry.update(
-                    {
-                        "IdentityType": got.get("IdentityType", kind),
-                        "VerificationStatus": got.get("VerificationStatus")
-                        or ("SUCCESS" if got.get("VerifiedForSendingStatus") else "PENDING"),
-                        "VerifiedForSendingStatus": got.get("VerifiedForSendingStatus"),
-                        "Policies": got.get("Policies") or {},
-                    }
-                )
-                if got.get("ConfigurationSetName"):
-                    entry["ConfigurationSetName"] = got["ConfigurationSetName"]
-            except Exception as exc:
-                self._gap(
-                    f"identity {name} (policies, verification, default configuration set)",
-                    where,
-                    "ses:GetEmailIdentity",
-                    exc,
-                )
-            identities.append(entry)
+    def read_identity(self, region: str, info: dict[str, Any]) -> dict[str, Any]:
+        """One listed identity with its policies, verification and default configuration set."""
+        ses = self.session.client("sesv2", region)
+        name, kind = info["IdentityName"], info.get("IdentityType", "")
+        entry: dict[str, Any] = {"IdentityName": name, "IdentityType": kind}
+        if info.get("VerificationStatus"):  # known from the list even if the Get fails
+            entry["VerificationStatus"] = info["VerificationStatus"]
+        try:
+            got = ses.get_email_identity(EmailIdentity=name)
+            entry.update(
+                {
+                    "IdentityType": got.get("IdentityType", kind),
+                    "VerificationStatus": got.get("VerificationStatus")
+                    or ("SUCCESS" if got.get("VerifiedForSendingStatus") else "PENDING"),
+                    "VerifiedForSendingStatus": got.get("VerifiedForSendingStatus"),
+                    "Policies": got.get("Policies") or {},
+                }
+            )
+            if got.get("ConfigurationSetName"):
+                entry["ConfigurationSetName"] = got["ConfigurationSetName"]
+        except Exception as exc:
+            self._gap(
+                f"identity {name} (policies, verification, default configuration set)",
+                f"{region} sesv2",
+                "ses:GetEmailIdentity",
+                exc,
+            )
+        return entry
+
+    def read_region_part(self, region: str, part: str) -> Any:
+        """One of PARTS of the region: configuration set names, template names, or the account's
+        sandbox and sending status; None (a gap) when it cannot be read."""
+        ses = self.session.client("sesv2", region)
+        where = f"{region} sesv2"
 
         def paged(
             call: Callable[..., Any], key: str, field: str | None, what: str, permission: str
@@ -352,37 +383,32 @@ class AccountReader:
                 self._gap(f"{what} in {region}", where, permission, exc)
                 return None
 
-        config_sets = paged(
-            ses.list_configuration_sets,
-            "ConfigurationSets",
-            None,
-            "configuration sets",
-            "ses:ListConfigurationSets",
-        )
-        templates = paged(
-            ses.list_email_templates,
-            "TemplatesMetadata",
-            "TemplateName",
-            "templates",
-            "ses:ListEmailTemplates",
-        )
-        account: dict[str, Any] | None
+        if part == "configuration_sets":
+            return paged(
+                ses.list_configuration_sets,
+                "ConfigurationSets",
+                None,
+                "configuration sets",
+                "ses:ListConfigurationSets",
+            )
+        if part == "templates":
+            return paged(
+                ses.list_email_templates,
+                "TemplatesMetadata",
+                "TemplateName",
+                "templates",
+                "ses:ListEmailTemplates",
+            )
         try:
             got = ses.get_account()
-            account = {
+            return {
                 k: got[k]
                 for k in ("ProductionAccessEnabled", "SendingEnabled", "EnforcementStatus")
                 if k in got
             }
         except Exception as exc:
             self._gap(f"sandbox and sending status in {region}", where, "ses:GetAccount", exc)
-            account = None
-        return {
-            "identities": identities,
-            "configuration_sets": config_sets,
-            "templates": templates,
-            "account": account,
-        }
+            return None
 
     # -- Organizations ----------------------------------------------------------------------
 
