@@ -428,3 +428,32 @@ def test_the_writer_validates_every_account_and_refuses_secrets(org: Org, tmp_pa
     with pytest.raises(SnapshotError, match=r"accounts\[0\]\.access_keys\[0\]"):
         save_org_snapshot(keyed, bad, secrets=secrets)
     assert not bad.exists()
+
+
+def test_an_scp_level_that_cannot_be_read_makes_that_accounts_scps_unknown(org: Org) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    def refuse_ou(model: Any = None, params: Any = None, **_: Any) -> Any:
+        if json.loads(params["body"]).get("TargetId") != org.ou:
+            return None
+        return AWSResponse("https://organizations.amazonaws.com/", 400, {}, None), {
+            "Error": {"Code": "AccessDeniedException", "Message": "no"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    session = AwsSession(region="us-east-1")
+    session.add_hook("before-call.organizations.ListPoliciesForTarget", refuse_ou)
+    data = read_organization(session, ROLE, regions=["eu-west-1"])
+    assert data["unreadable"] == []
+    by_id = {a["account"]["Id"]: decode(a) for a in data["accounts"]}
+    workload = by_id[org.workload].organization
+    assert workload.status is OrgStatus.MEMBER and workload.levels is None
+    assert workload.unknown_reason is not None
+    assert "access denied (AccessDeniedException)" in workload.unknown_reason
+    assert "organizations:ListPoliciesForTarget" in workload.unknown_reason
+    assert any(
+        g.what == "SCPs" and g.permission == "organizations:ListPoliciesForTarget"
+        for g in by_id[org.workload].gaps
+    )
+    # The account outside that OU keeps its whole chain.
+    assert scp_names(by_id[org.central]) == [["FullAWSAccess", "DenyLeaveOrg"], ["FullAWSAccess"]]

@@ -298,13 +298,87 @@ class OrgReader:
         def opened(s: _Account, reader: AccountReader) -> None:
             s.reader = reader
             run.submit(s, partial(self._iam, s), partial(iam_read, s))
-            run.submit(
-                s,
-                partial(self._organizations, s, tree, organization),
-                partial(setattr, s, "organizations"),
-            )
+            scps(s)
             for region in regions:
                 run.submit(s, partial(reader.list_identities, region), partial(listed, s, region))
+
+        hint = (
+            "the credentials of --profile need organizations:ListPoliciesForTarget "
+            "(the management account or a delegated administrator)"
+        )
+
+        def scps(s: _Account) -> None:
+            """The SCP chain in steps: the walk up, then each level's name and SCPs, then each
+            SCP (each fetched once for the whole organization, see ScpTree)."""
+            assert s.reader is not None
+            reader = s.reader
+            if organization is None:
+                s.organizations = {
+                    "status": "unknown",
+                    "unknown_reason": "the organization could not be described "
+                    "(organizations:DescribeOrganization)",
+                }
+                return
+            management, org_id = organization["ManagementAccountId"], organization["Id"]
+            if management == s.org.id:
+                s.organizations = {
+                    "status": "management",
+                    "management_account_id": management,
+                    "id": org_id,
+                }
+                return
+            levels: list[dict[str, Any]] = []
+            failed: list[Exception] = []
+
+            def step(fn: Callable[[], Any]) -> Callable[[], Any]:
+                def run_step() -> Any:
+                    try:
+                        return fn()
+                    except Exception as exc:  # AWS errors only; the others stop the read
+                        gap("SCPs", "organizations", None, exc)
+                        return _Failed(exc)
+
+                return run_step
+
+            def then(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+                def on_done(result: Any) -> None:
+                    if failed:
+                        return
+                    if isinstance(result, _Failed):
+                        failed.append(result.exc)
+                        s.organizations = reader.scps_unknown(
+                            result.exc, management, org_id, hint=hint
+                        )
+                        return
+                    fn(result)
+                    if not failed and all_read():
+                        s.organizations = reader.scps_read(levels, management, org_id)
+
+                return on_done
+
+            def all_read() -> bool:
+                return bool(levels) and all(
+                    "Name" in lv and all(isinstance(p, dict) for p in lv["Policies"])
+                    for lv in levels
+                )
+
+            def chained(targets: list[dict[str, Any]]) -> None:
+                levels.extend({"Id": t["Id"], "Type": t["Type"], "Policies": []} for t in targets)
+                for level in levels:
+                    run.submit(s, step(partial(tree.head, level)), then(partial(headed, level)))
+
+            def headed(level: dict[str, Any], head: tuple[str, list[str]]) -> None:
+                level["Name"], attached = head
+                level["Policies"] = list(attached)  # IDs until each one is described
+                for n, pid in enumerate(attached):
+                    run.submit(
+                        s, step(partial(tree.policy, pid)), then(partial(described, level, n))
+                    )
+
+            def described(level: dict[str, Any], n: int, policy: dict[str, Any]) -> None:
+                level["Policies"][n] = policy
+
+            run.submit(s, step(partial(tree.chain, s.org.id)), then(chained))
 
         def iam_read(s: _Account, details: dict[str, list[Any]]) -> None:
             assert s.reader is not None
@@ -371,24 +445,12 @@ class OrgReader:
             return profile
         return f"{profile}, role arn:{partition}:iam::{account_id}:role/{self.role}"
 
-    def _organizations(
-        self, state: _Account, tree: ScpTree, organization: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        assert state.reader is not None
-        if organization is None:
-            return {
-                "status": "unknown",
-                "unknown_reason": "the organization could not be described "
-                "(organizations:DescribeOrganization)",
-            }
-        return state.reader.organizations(
-            tree,
-            state.org.id,
-            organization["ManagementAccountId"],
-            organization["Id"],
-            hint="the credentials of --profile need organizations:ListPoliciesForTarget "
-            "(the management account or a delegated administrator)",
-        )
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """A step of the SCP chain that failed: the chain becomes unknown, with a gap."""
+
+    exc: Exception
 
 
 class _Scheduler:

@@ -173,7 +173,7 @@ class AccountReader:
         regions = self.regions or self.session.ses_regions()
         self._regions_total = len(regions)
         self._read_regions = regions
-        for service, region in [("iam", None), ("sts", None)] + [("sesv2", r) for r in regions]:
+        for service, region in [("iam", None)] + [("sesv2", r) for r in regions]:
             self.session.client(service, region)
         return regions
 
@@ -447,21 +447,31 @@ class AccountReader:
         try:
             levels = tree.levels(account_id)
         except Exception as exc:
-            permission = "organizations:ListPoliciesForTarget"
-            self._gap("SCPs", "organizations", permission, exc)
-            reason = f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); {hint}"
-            return {
-                "status": "member",
-                "management_account_id": management,
-                "id": org_id,
-                "unknown_reason": reason,
-            }
+            return self.scps_unknown(exc, management, org_id, hint=hint)
+        return self.scps_read(levels, management, org_id)
+
+    def scps_read(
+        self, levels: list[dict[str, Any]], management: str | None, org_id: str | None
+    ) -> dict[str, Any]:
         self._say("organizations", None, f"{len(levels)} SCP levels")
         return {
             "status": "member",
             "management_account_id": management,
             "id": org_id,
             "levels": levels,
+        }
+
+    def scps_unknown(
+        self, exc: Exception, management: str | None, org_id: str | None, *, hint: str
+    ) -> dict[str, Any]:
+        """The section of a member whose SCPs could not be read (a gap; fatal errors raise)."""
+        self._gap("SCPs", "organizations", "organizations:ListPoliciesForTarget", exc)
+        reason = f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); {hint}"
+        return {
+            "status": "member",
+            "management_account_id": management,
+            "id": org_id,
+            "unknown_reason": reason,
         }
 
 

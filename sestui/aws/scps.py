@@ -77,8 +77,8 @@ class ScpTree:
 
         return self._once("attached", target_id, fetch)
 
-    def levels(self, account_id: str) -> list[dict[str, Any]]:
-        """The account's chain, root first, each level with its SCPs (raises what a call raises)."""
+    def chain(self, account_id: str) -> list[dict[str, Any]]:
+        """The account's targets, root first: {"Id", "Type"} each (one ListParents a level)."""
         chain: list[dict[str, Any]] = [{"Id": account_id, "Type": "ACCOUNT"}]
         child = account_id
         for _ in range(MAX_DEPTH):
@@ -90,15 +90,30 @@ class ScpTree:
                 break
             child = parent["Id"]
         chain.reverse()
-        return [
-            {
-                "Id": target["Id"],
-                "Type": target["Type"],
-                "Name": self._name(target),
-                "Policies": [self._policy(pid) for pid in self._attached(target["Id"])],
-            }
-            for target in chain
-        ]
+        return chain
+
+    def head(self, target: dict[str, Any]) -> tuple[str, list[str]]:
+        """A target's name and the IDs of the SCPs attached to it."""
+        return self._name(target), self._attached(target["Id"])
+
+    def policy(self, policy_id: str) -> dict[str, Any]:
+        """One SCP: Id, Name, Arn, AwsManaged and its Content (JSON text)."""
+        return self._policy(policy_id)
+
+    def levels(self, account_id: str) -> list[dict[str, Any]]:
+        """The account's chain, root first, each level with its SCPs (raises what a call raises)."""
+        levels = []
+        for target in self.chain(account_id):
+            name, attached = self.head(target)
+            levels.append(
+                {
+                    "Id": target["Id"],
+                    "Type": target["Type"],
+                    "Name": name,
+                    "Policies": [self.policy(pid) for pid in attached],
+                }
+            )
+        return levels
 
 
 def _target_name(org: Any, target: dict[str, Any]) -> str:
