@@ -230,10 +230,8 @@ def print_progress(stream: TextIO | None = None) -> Callable[[Any], None]:
         out = stream or sys.stderr  # looked up now: the CLI's escaping stream, not the raw one
         where = f" {p.region}" if p.region else ""
         whose = f"{p.account}: " if getattr(p, "account", None) else ""
-        out.write(
-            f"  {whose}{p.service}{where}: {p.message}  "
-            f"[{p.regions_done}/{p.regions_total} regions, {p.calls} calls]\n"
-        )
+        regions = f"{p.regions_done}/{p.regions_total} regions, " if p.regions_total else ""
+        out.write(f"  {whose}{p.service}{where}: {p.message}  [{regions}{p.calls} calls]\n")
         out.flush()
 
     return show

@@ -128,11 +128,11 @@ class OrgReader:
             sessions = list(self.sessions)
         return tuple(v for s in sessions for v in s.secret_values())
 
-    def _say(self, message: str, account: str | None = None, done: int = 0, total: int = 0) -> None:
+    def _say(self, message: str, account: str | None = None) -> None:
+        """An organization step, or (with `account`) an account's start, end or failure."""
         if self.progress:
-            self.progress(
-                Progress("organizations", None, message, done, total, self.calls, account)
-            )
+            service = "account" if account else "organizations"
+            self.progress(Progress(service, None, message, 0, 0, self.calls, account))
 
     def _for_account(self, label: str) -> ProgressFn | None:
         progress = self.progress
