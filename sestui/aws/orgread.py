@@ -161,7 +161,8 @@ class OrgReader:
             return None
         return {"Id": described.get("Id"), "ManagementAccountId": described.get("MasterAccountId")}
 
-    def _list_accounts(self, org: Any, organization: dict[str, Any] | None) -> list[OrgAccount]:
+    def _fetch_accounts(self, org: Any) -> dict[str, tuple[str, str]]:
+        """Every account of the organization: ID -> (name, state)."""
         listed: dict[str, tuple[str, str]] = {}
         try:
             for page in org.get_paginator("list_accounts").paginate():
@@ -175,6 +176,12 @@ class OrgReader:
                 f"{entry['message']}; use the credentials of the management account or of a "
                 "delegated administrator (--profile)"
             ) from exc
+        return listed
+
+    def _select(
+        self, listed: dict[str, tuple[str, str]], organization: dict[str, Any] | None
+    ) -> list[OrgAccount]:
+        """The active accounts, or exactly those of --accounts (each must be there, active)."""
         where = f"organization {organization['Id']}" if organization else "the organization"
         if self.accounts is not None:
             missing = [a for a in self.accounts if a not in listed]
@@ -196,15 +203,14 @@ class OrgReader:
 
     # -- one account ------------------------------------------------------------------------
 
-    def _open(self, state: _Account, caller_account: str, partition: str) -> AccountReader:
+    def _open(
+        self, state: _Account, caller_account: str, caller_arn: str, partition: str
+    ) -> AccountReader:
         """Assume the role (or use the credentials as they are) and check whose account it is."""
         account = state.org
-        if account.id == caller_account:
-            session = self.session
-            try:
-                found, state.caller, state.partition = identify(session)
-            except AwsReadError as exc:
-                raise AccountUnreadable("sts", "sts:GetCallerIdentity", str(exc)) from exc
+        if account.id == caller_account:  # identified at the start of the read
+            session, found = self.session, caller_account
+            state.caller, state.partition = caller_arn, partition
         else:
             arn = f"arn:{partition}:iam::{account.id}:role/{self.role}"
             try:
@@ -248,8 +254,12 @@ class OrgReader:
         caller_account, caller_arn, partition = identify(self.session)
         self._say(f"organization read as {caller_arn}, role {self.role}")
         org = self.session.client("organizations")
-        organization = self._describe(org, caller_account)
-        members = self._list_accounts(org, organization)
+        # After the probe (identify): two independent calls at once.
+        with ThreadPoolExecutor(max_workers=2) as first:
+            described = first.submit(self._describe, org, caller_account)
+            fetched = first.submit(self._fetch_accounts, org)
+            organization = described.result()  # first: "not in an organization" says the most
+            members = self._select(fetched.result(), organization)
         self._say(f"{len(members)} accounts to read")
         tree = ScpTree(org, {a.id: a.name for a in members})
         if self.regions is None:
@@ -257,7 +267,9 @@ class OrgReader:
         regions = self.regions
         states = {a.id: _Account(a) for a in members}
         _Scheduler(self, states, self.workers).run(
-            lambda run: self._plan(run, states, tree, organization, caller_account, partition)
+            lambda run: self._plan(
+                run, states, tree, organization, (caller_account, caller_arn, partition)
+            )
         )
 
         accounts, unreadable = [], []
@@ -284,8 +296,7 @@ class OrgReader:
         states: dict[str, _Account],
         tree: ScpTree,
         organization: dict[str, Any] | None,
-        caller_account: str,
-        partition: str,
+        caller: tuple[str, str, str],
     ) -> None:
         """Submit every account's first step; each step, when done, submits what follows it.
 
@@ -414,7 +425,7 @@ class OrgReader:
 
         run.on_finished = finished
         for s in states.values():
-            run.submit(s, partial(self._open, s, caller_account, partition), partial(opened, s))
+            run.submit(s, partial(self._open, s, *caller), partial(opened, s))
 
     def _snapshot(
         self, s: _Account, regions: list[str], direct: bool, partition: str
