@@ -457,3 +457,26 @@ def test_an_scp_level_that_cannot_be_read_makes_that_accounts_scps_unknown(org: 
     )
     # The account outside that OU keeps its whole chain.
     assert scp_names(by_id[org.central]) == [["FullAWSAccess", "DenyLeaveOrg"], ["FullAWSAccess"]]
+
+
+def test_a_closed_account_is_not_read_and_asking_for_it_is_exit_2(
+    org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.awsfixtures import client
+
+    orgs = client("organizations", MGMT)
+    created = orgs.create_account(Email="old@example.com", AccountName="old")
+    closed = created["CreateAccountStatus"]["AccountId"]
+    orgs.close_account(AccountId=closed)  # moto: SUSPENDED at once
+    progress: list[Any] = []
+    data = read_organization(
+        AwsSession(region="us-east-1"), ROLE, regions=["eu-west-1"], progress=progress.append
+    )
+    assert closed not in {a["account"]["Id"] for a in data["accounts"]}
+    assert len(data["accounts"]) == 3 and data["unreadable"] == []
+    assert any(f"not active, not read: {closed} (SUSPENDED)" in p.message for p in progress)
+    out = tmp_path / "org.json"
+    code, err = run(["snapshot", "--org-role", ROLE, "--accounts", closed, "-o", str(out)], capsys)
+    assert code == 2
+    assert f"--accounts: {closed} (SUSPENDED) is not active in organization {org.id}" in err
+    assert not out.exists()

@@ -197,6 +197,11 @@ class OrgReader:
             wanted = list(self.accounts)
         else:
             wanted = [a for a, (_, state) in listed.items() if state == "ACTIVE"]
+            skipped = sorted(
+                f"{a} ({state})" for a, (_, state) in listed.items() if state != "ACTIVE"
+            )
+            if skipped:
+                self._say(f"not active, not read: {', '.join(skipped)}")
         if not wanted:
             raise AwsReadError(f"{where} lists no active account")
         return sorted((OrgAccount(a, listed[a][0]) for a in wanted), key=lambda a: a.id)
