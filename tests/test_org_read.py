@@ -480,3 +480,49 @@ def test_a_closed_account_is_not_read_and_asking_for_it_is_exit_2(
     assert code == 2
     assert f"--accounts: {closed} (SUSPENDED) is not active in organization {org.id}" in err
     assert not out.exists()
+
+
+# -- failures that stop the whole read: exit 2, nothing written --------------------------------
+
+
+def test_a_closed_endpoint_or_no_credentials_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"  # nothing listens once the block ends
+    out = tmp_path / "org.json"
+    argv = ["snapshot", "--org-role", ROLE, "--regions", "eu-west-1", "-o", str(out)]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    code, err = run(argv, capsys)
+    assert code == 2 and f"cannot connect to the AWS endpoint {url}/" in err
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, err = run(argv, capsys)
+    assert code == 2 and "no AWS credentials found" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_list_accounts_refused_is_a_clear_error(org: Org) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    from sestui.aws.errors import AwsReadError
+
+    def refuse(**_: Any) -> Any:
+        return AWSResponse("https://organizations.amazonaws.com/", 400, {}, None), {
+            "Error": {"Code": "AccessDeniedException", "Message": "no"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    session = AwsSession(region="us-east-1")
+    session.add_hook("before-call.organizations.ListAccounts", refuse)
+    with pytest.raises(AwsReadError) as caught:
+        read_organization(session, ROLE, regions=["eu-west-1"])
+    assert str(caught.value) == (
+        "cannot list the organization's accounts (organizations:ListAccounts): access denied "
+        "(AccessDeniedException); use the credentials of the management account or of a "
+        "delegated administrator (--profile)"
+    )
