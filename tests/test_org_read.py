@@ -526,3 +526,34 @@ def test_list_accounts_refused_is_a_clear_error(org: Org) -> None:
         "(AccessDeniedException); use the credentials of the management account or of a "
         "delegated administrator (--profile)"
     )
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_the_pool_is_bounded_and_used(org: Org, workers: int) -> None:
+    import threading
+    import time
+
+    lock = threading.Lock()
+    in_flight = [0, 0]  # now, most
+
+    def start(**_: Any) -> None:
+        with lock:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight[1], in_flight[0])
+        time.sleep(0.01)  # let calls overlap when the pool allows it
+
+    def end(**_: Any) -> None:
+        with lock:
+            in_flight[0] -= 1
+
+    session = AwsSession(region="us-east-1")
+    session.add_hook("before-call.*.*", start)
+    session.add_hook("after-call.*.*", end)
+    session.add_hook("after-call-error.*.*", end)  # moto raises NotImplementedError for some
+    data = read_organization(session, ROLE, regions=REGIONS, workers=workers)
+    assert len(data["accounts"]) == 3
+    # Never more calls at once than the pool (the two organization calls after the probe may
+    # overlap, whatever the pool); and a pool of 4 is used to the full.
+    assert in_flight[1] <= max(2, workers)
+    if workers > 2:
+        assert in_flight[1] == workers
