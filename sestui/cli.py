@@ -20,18 +20,25 @@ if TYPE_CHECKING:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    import gc
+
     from sestui.fileio import check_output, read_input, write_output
-    from sestui.policy.cases import dumps, run_cases
+    from sestui.policy.cases import dumps, run_text
     from sestui.policy.errors import PolicyError
-    from sestui.policy.jsontext import load_json
 
     if args.out:
         check_output(Path(args.out))  # refuse a device or a missing folder before the work
+    # The decoded cases are one large tree that lives until the end: the cyclic collector would
+    # trace it again and again while it is built (that costs more than the parse itself), and
+    # deciding makes no cycles worth collecting in a process that ends after one file.
+    gc.disable()
     try:
-        results = run_cases(load_json(read_input(args.cases)))
+        results = run_text(read_input(args.cases))
     except PolicyError as exc:
         print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    finally:
+        gc.enable()
     output = dumps(results)
     if args.out:
         write_output(Path(args.out), output)
@@ -377,7 +384,40 @@ def _cmd_check(args: argparse.Namespace) -> int:
             return ExitCode.USAGE
         sys.stdout.write(matrix_json(m) if args.format == "json" else render_matrix_text(m))
         return ExitCode.OK
+    conflict = _from_identity_conflict(account, selection)
+    if conflict:
+        print(f"sestui check: {conflict}", file=sys.stderr)
+        return ExitCode.USAGE
     return _print_verdict(args, account, selection)
+
+
+def _from_identity_conflict(account: Account, selection: Selection) -> str | None:
+    """--from and --identity together must name one identity: the one SES authorizes for that
+    From address. Neither is dropped for the other. (Another account's identity ARN is a
+    delegate send, where the From address belongs to that identity: checked as given.)"""
+    from dataclasses import replace
+
+    from sestui.decide import SelectionError
+    from sestui.verdict.analysis import analyze
+
+    given = selection.identity
+    if not given or not selection.from_address:
+        return None
+    name = given
+    if given.startswith("arn:"):
+        if given.split(":")[4] != account.account_id:
+            return None
+        name = given.rpartition("/")[2]
+    try:
+        resolved = analyze(account, replace(selection, identity=None)).identity_name
+    except SelectionError:
+        return None  # an unknown principal or region: the check itself says so
+    if resolved.casefold() == name.casefold():
+        return None
+    return (
+        f"--from {selection.from_address} is sent as identity {resolved}, but --identity names "
+        f"{given}: give one of them, or the identity the From address resolves to"
+    )
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ import contextlib
 import os
 import select
 import stat
-import tempfile
 from pathlib import Path
 
 from sestui.errors import SestuiError
@@ -185,6 +184,8 @@ def write_output(path: Path, text: str) -> None:
 def write_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
     """Write text to path so that readers see the old file or the whole new one, never half."""
     directory = path.parent if str(path.parent) else Path(".")
+    import tempfile  # here: it imports shutil, random and the compressors (startup of `eval`)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         os.fchmod(fd, mode)

@@ -43,6 +43,7 @@ def snapshot(
     unknown_reason: str | None = None,
     sandbox: bool | None = False,
     config_sets: list[str] | None = None,
+    templates: list[str] | None = None,
     access_keys: list[dict[str, Any]] | None = None,
     user: str = "app",
     ses: bool = True,
@@ -107,7 +108,12 @@ def snapshot(
             ],
             "Policies": policies,
         },
-        "access_keys": access_keys or [],
+        # By default the user has an active, never used key: SMTP needs one (535 without).
+        "access_keys": [
+            {"UserName": user, "AccessKeyId": "AKIAEXAMPLEKEY000000", "Status": "Active"}
+        ]
+        if access_keys is None
+        else access_keys,
         "ses": {
             "regions": {
                 REGION: {
@@ -136,7 +142,7 @@ def snapshot(
                         )
                     ],
                     "configuration_sets": config_sets if config_sets is not None else [],
-                    "templates": [],
+                    "templates": templates if templates is not None else [],
                     "account": None
                     if sandbox is None
                     else {"ProductionAccessEnabled": not sandbox, "SendingEnabled": True},

@@ -1,3 +1,33 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite, and the order in which xdist hands the tests out."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.awsfixtures import aws_env  # noqa: F401  (a fixture: clean fake AWS credentials)
+
+# No timed assertions: on a busy machine Hypothesis's per-example deadline and its "input
+# generation is slow" health check fail tests that are right. The properties stay as they are.
+settings.register_profile("sestui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("sestui")
+
+
+def _is_long(item: pytest.Item) -> bool:
+    """Tests that drive the TUI (Pilot or an SVG snapshot) take seconds each; most others take
+    milliseconds."""
+    return (
+        "tui" in item.path.parts
+        or item.get_closest_marker("asyncio") is not None
+        or "snap_compare" in getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # xdist (worksteal) gives each worker a contiguous share of this list and lets an idle worker
+    # steal from the end of another's share. Dealing the long tests first, alternately, into two
+    # halves puts long tests at the start of both shares and millisecond tests at their ends, so
+    # the workers run out of work together instead of one waiting for the other's last Pilot test.
+    # The order within each kind stays the collection order; `-n 0` runs the same tests.
+    ordered = [i for i in items if _is_long(i)] + [i for i in items if not _is_long(i)]
+    items[:] = ordered[0::2] + ordered[1::2]

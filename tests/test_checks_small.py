@@ -242,9 +242,13 @@ def test_configuration_set_and_template_resources() -> None:
     assert status is Status.NA and v.outcome is Outcome.ALLOWED
     templated = dict(actions=("ses:SendTemplatedEmail",), template="welcome")
     send_t = doc(allow("ses:SendTemplatedEmail", arn("identity", "example.com")))
-    v, status = check(account(inline=[send_t]), "resources", **templated)
+    welcome = ["welcome"]  # the region has the template (else: TemplateDoesNotExist)
+    v, status = check(account(inline=[send_t], templates=welcome), "resources", **templated)
     assert status is Status.FAIL and "template/welcome" in v.check("resources").summary
-    assert proves(account(inline=[send_t]), "resources", **templated).outcome is Outcome.ALLOWED
+    assert (
+        proves(account(inline=[send_t], templates=welcome), "resources", **templated).outcome
+        is Outcome.ALLOWED
+    )
     v, status = check(
         account(inline=[doc(allow("ses:*", "*"))]), "resources", configuration_set="missing"
     )
@@ -379,7 +383,11 @@ def test_smtp_credentials() -> None:
         "Status": "Active",
         "AccessKeyLastUsed": {"ServiceName": "ses", "Region": "us-east-1"},
     }
-    assert check(account(inline=[FULL]), "smtp-credentials")[1] is Status.WARN  # no key
+    nokey = account(inline=[FULL], access_keys=[])
+    assert check(nokey, "smtp-credentials")[1] is Status.FAIL
+    assert run(nokey, Selection("app", REGION, from_address="a@example.com")).outcome is (
+        Outcome.DENIED
+    )
     assert check(account(inline=[FULL], access_keys=[key]), "smtp-credentials")[1] is Status.WARN
     here = dict(key, AccessKeyLastUsed={"ServiceName": "ses", "Region": REGION})
     assert check(account(inline=[FULL], access_keys=[here]), "smtp-credentials")[1] is Status.PASS

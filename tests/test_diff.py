@@ -48,6 +48,8 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         iam = client("iam", acct, endpoint_url=endpoint)
         for name in ("carol", "dave"):
             iam.create_user(UserName=name)
+        for name in ("alice", "bob", "carol", "dave"):
+            iam.create_access_key(UserName=name)  # SMTP needs an active key (535 without)
         iam.put_user_policy(
             UserName="dave",
             PolicyName="SendAnything",

@@ -19,7 +19,7 @@ from sestui.aws.errors import AwsReadError
 from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
 from sestui.decide import Outcome, Selection, Status, run
-from tests.awsfixtures import MGMT, as_account, build_account, reset_moto_server
+from tests.awsfixtures import MGMT, as_account, build_account, client, reset_moto_server
 
 REGIONS = ["eu-west-1", "us-east-1"]
 
@@ -61,12 +61,29 @@ def server() -> Iterator[str]:
     srv.stop()
 
 
-@pytest.fixture
-def account(server: str, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", server)
-    built = build_account(org="member", endpoint_url=server)
-    yield built.account_id
+@pytest.fixture(scope="module")
+def built(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Built once per module: every test here only reads the account (faults are injected into
+    # the replies, never into moto's state).
+    with pytest.MonkeyPatch.context() as env:
+        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+            env.delenv(var, raising=False)
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        empty = tmp_path_factory.mktemp("aws")
+        env.setenv("AWS_CONFIG_FILE", str(empty / "no-config"))
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "no-credentials"))
+        account_id = build_account(org="member", endpoint_url=server).account_id
+        # alice sends over SMTP below: she needs an active access key (535 without one).
+        client("iam", account_id, endpoint_url=server).create_access_key(UserName="alice")
+    yield account_id
     reset_moto_server(server)
+
+
+@pytest.fixture
+def account(built: str, server: str, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server)
+    return built
 
 
 def read(account_id: str, faults: dict[str, Fault], *, attempts: int = 3) -> dict[str, Any]:
@@ -151,11 +168,14 @@ def test_access_denied_on_each_read_is_a_gap_not_a_pass(
     if operation == "sesv2.GetAccount":
         assert verdict.check("sandbox").status is Status.UNKNOWN
     # Never a false pass: when a read that bears on authorization failed, alice's send (allowed
-    # by her policies) is undecided, not allowed. Sandbox status, configuration-set and template
-    # lists, and access keys only warn (their checks say unknown) and leave the verdict alone.
-    bears = operation in ("sesv2.ListEmailIdentities", "sesv2.GetEmailIdentity") or (
-        service == "organizations"
-    )
+    # by her policies) is undecided, not allowed. Her access keys bear on it too: she sends over
+    # SMTP, whose password is derived from an active key. Sandbox status, configuration-set and
+    # template lists only warn (their checks say unknown) and leave the verdict alone.
+    bears = operation in (
+        "sesv2.ListEmailIdentities",
+        "sesv2.GetEmailIdentity",
+        "iam.ListAccessKeys",
+    ) or (service == "organizations")
     assert (verdict.outcome is Outcome.UNDECIDED) == bears, verdict.reasons
 
 

@@ -82,6 +82,8 @@ def setup(iam: Any, ses: Any) -> None:
     }
     iam.create_user(UserName="jack")
     iam.put_user_policy(UserName="jack", PolicyName="All", PolicyDocument=allow("*"))
+    for user in ("erin", "frank", "gina", "hank", "ivan", "jack"):
+        iam.create_access_key(UserName=user)  # they send over SMTP: each needs an active key
     ses.create_email_identity_policy(
         EmailIdentity="example.com",
         PolicyName="deny-jack",

@@ -167,9 +167,17 @@ VERDICTS: list[tuple[str, Account, dict[str, Any], Outcome, str]] = [
         Outcome.DENIED,
         "no policy allows it on any template",
     ),
+    # SES answers TemplateDoesNotExist for a template the region does not have.
+    (
+        "templated, template named but not in the region",
+        account(inline=[TEMPLATE_NAMED]),
+        {"actions": ("ses:SendTemplatedEmail",), "template": "welcome-1"},
+        Outcome.DENIED,
+        "template welcome-1 does not exist in eu-west-1",
+    ),
     (
         "templated, template named and allowed",
-        account(inline=[TEMPLATE_NAMED]),
+        account(inline=[TEMPLATE_NAMED], templates=["welcome-1"]),
         {"actions": ("ses:SendTemplatedEmail",), "template": "welcome-1"},
         Outcome.ALLOWED,
         "may send",

@@ -98,6 +98,16 @@ class IamPrincipal:
     groups: tuple[str, ...] = ()  # users only
     access_keys: tuple[AccessKey, ...] = ()  # users only
     trusted_services: tuple[str, ...] = ()  # roles: services in the trust policy
+    # Users: False when the access keys were not read (an --iam-json file holds none; a denied
+    # iam:ListAccessKeys), so "no keys" is unknown rather than a fact.
+    access_keys_known: bool = True
+
+    @property
+    def has_active_key(self) -> bool | None:
+        """Whether SMTP credentials can be derived (users only): None when keys were not read."""
+        if any(k.status == "Active" for k in self.access_keys):
+            return True
+        return False if self.access_keys_known else None
 
     @property
     def is_user(self) -> bool:

@@ -527,6 +527,20 @@ def account_from_snapshot(data: Any, source: str = "") -> Account:
     iam = _obj(top.get("iam"), "iam")
     managed = _managed_policies(iam.get("Policies"), "iam.Policies")
     principals = _principals(iam, managed, account_id, _access_keys(top.get("access_keys")))
+    gaps = _gaps(top.get("gaps"))
+    # Keys were read when the snapshot has its "access_keys" section (every sestui snapshot,
+    # old ones too; a GetAccountAuthorizationDetails file has none), except for a user whose
+    # ListAccessKeys failed (a gap).
+    unread = {
+        g.what.removeprefix("access keys of ") for g in gaps if g.what.startswith("access keys of ")
+    }
+    keys_read = "access_keys" in top
+    principals = tuple(
+        replace(pr, access_keys_known=False)
+        if pr.is_user and (not keys_read or pr.name in unread)
+        else pr
+        for pr in principals
+    )
     groups = _groups(iam, managed, account_id)
     for pr in principals:
         for g in pr.groups:
@@ -549,7 +563,7 @@ def account_from_snapshot(data: Any, source: str = "") -> Account:
         managed_policies=managed,
         regions=regions,
         organization=_organization(top.get("organizations")),
-        gaps=_gaps(top.get("gaps")),
+        gaps=gaps,
         source=source or _str(top, "source", "$", required=False) or "",
         ses_known=ses_raw is not None,
     )

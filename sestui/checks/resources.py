@@ -37,6 +37,17 @@ def run(a: Analysis) -> CheckResult:
             "(SES answers 'Configuration set does not exist')"
         )
         status = Status.WARN
+    if a.template and a.region is not None and a.region.templates is not None:
+        if a.template not in a.region.templates:
+            notes.insert(
+                0,
+                f"template {a.template} does not exist in {a.selection.region} "
+                "(SES answers 'TemplateDoesNotExist')",
+            )
+            status = Status.FAIL
+    elif a.template:
+        notes.insert(0, f"the templates of {a.selection.region} were not read")
+        status = Status.UNKNOWN
     if not extra:
         return CHECK.result(
             Status.NA if not notes else status,

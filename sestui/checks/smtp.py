@@ -16,6 +16,17 @@ _REGION_NOTE = (
 )
 
 
+SMTP_KEY_FIX = (
+    "create an access key for the user (iam create-access-key) and derive the SMTP password "
+    "for the region from its secret key"
+)
+
+
+def no_key_summary(name: str, inactive: bool) -> str:
+    what = "only inactive access keys" if inactive else "no access key"
+    return f"{name} has {what}: SMTP credentials are derived from an active one"
+
+
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
     if a.selection.path is not SendPath.SMTP:
@@ -30,12 +41,22 @@ def run(a: Analysis) -> CheckResult:
             "credentials cannot be, so SES answers '535 Authentication Credentials Invalid'. "
             "Fix: use an IAM user's SMTP credentials or send through the API.",
         )
+    if p.has_active_key is None:
+        return CHECK.result(
+            Status.UNKNOWN,
+            f"the access keys of {p.name} were not read: SMTP credentials come from one",
+            explanation="SMTP credentials are derived from an IAM user's active access key; "
+            "without one SES answers '535 Authentication Credentials Invalid'. "
+            "Load a snapshot or a live account (iam:ListAccessKeys) to know.",
+        )
     active = [k for k in p.access_keys if k.status == "Active"]
     if not active:
         return CHECK.result(
-            Status.WARN,
-            f"{p.name} has no active access key to derive SMTP credentials from",
-            explanation=_REGION_NOTE,
+            Status.FAIL,
+            no_key_summary(p.name, bool(p.access_keys)),
+            explanation="SMTP credentials are derived from an IAM user's active access key, so "
+            "SES refuses the login with '535 Authentication Credentials Invalid' before any "
+            f"policy is read. Fix: {SMTP_KEY_FIX}. " + _REGION_NOTE,
         )
     elsewhere = [k for k in active if k.last_used_region not in (None, "N/A", region)]
     other_service = [k for k in active if k.last_used_service not in (None, "N/A", "ses", "email")]

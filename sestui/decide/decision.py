@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sestui.account import Account
-from sestui.checks import CHECKS
+from sestui.checks import CHECKS, smtp
 from sestui.checks.sandbox import sandbox_unverified
 from sestui.policy import Decision, PolicyKind
 from sestui.verdict.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
@@ -22,7 +22,48 @@ def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRI
     """The checks and the verdict for one selection. Raises SelectionError for unknown names."""
     a = analyze(account, selection, overrides)
     results = tuple(check.run(a) for check in CHECKS)
-    return decide(a, results)
+    verdict = decide(a, results)
+    if overrides is NO_OVERRIDES and verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
+        verdict = _caveat_fixes(account, selection, verdict)
+    return verdict
+
+
+# How the CLI sets each request value a verdict can hang on (lower case, as missing_keys names
+# them); any other key: --context KEY=VALUE.
+SET_BY: dict[str, str] = {
+    "ses:fromaddress": "--from ADDRESS",
+    "ses:recipients": "--recipient ADDRESS (repeatable)",
+    "aws:sourceip": "--source-ip IP",
+    "ses:fromdisplayname": "--display-name NAME",
+    "ses:feedbackaddress": "--feedback-address ADDRESS",
+    "aws:multifactorauthpresent": "--context aws:MultiFactorAuthPresent=true|false",
+    "aws:multifactorauthage": "--context aws:MultiFactorAuthAge=SECONDS",
+}
+
+
+def how_to_set(keys: tuple[str, ...]) -> str:
+    """The flags that give the unset values, e.g. "ses:fromaddress (--from ADDRESS)"."""
+    return ", ".join(f"{k} ({SET_BY.get(k.lower(), f'--context {k}=VALUE')})" for k in keys)
+
+
+def _caveat_fixes(account: Account, selection: Selection, verdict: Verdict) -> Verdict:
+    """An UNDECIDED verdict is decided by giving the unset values, not by a policy change. A fix
+    that allows the send whatever those values are drops the condition that reads them: say so
+    in its title, never silently."""
+    keys = ", ".join(verdict.missing_keys)
+    checks = []
+    for c in verdict.checks:
+        if c.fix is not None:
+            after = run(account, selection, Overrides().with_fix(c.fix))
+            if after.outcome is Outcome.ALLOWED:
+                title = (
+                    f"{c.fix.title}, whatever {keys} is: this drops the condition on {keys}; "
+                    f"only if the request cannot give it (first give "
+                    f"{how_to_set(verdict.missing_keys)} and check again)"
+                )
+                c = replace(c, fix=replace(c.fix, title=title))
+        checks.append(c)
+    return replace(verdict, checks=tuple(checks))
 
 
 def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
@@ -48,6 +89,19 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             a.identity_arn,
             (),
             ("role over SMTP", SMTP_ROLE_FIX),
+        )
+    if a.selection.path is SendPath.SMTP and a.principal.has_active_key is False:
+        # Likewise without an active access key: no SMTP password can be derived (535).
+        return Verdict(
+            Outcome.DENIED,
+            smtp.no_key_summary(a.principal.name, bool(a.principal.access_keys)),
+            None,
+            "535 Authentication Credentials Invalid",
+            evs,
+            results,
+            a.identity_arn,
+            (),
+            ("no active access key for SMTP", smtp.SMTP_KEY_FIX),
         )
     denied = [e for e in evs if not e.decision.allowed]
     # A delegate send needs both sides (cross-account); the owner's side was not read.
@@ -105,6 +159,20 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             tuple(sorted(keys)),
             (f"no statement allows {action} on template/*",),
         )
+    absent = _template_absent(a)
+    if absent and (first is None or doubts):
+        # Refused whatever the policies say (a certain policy denial answers AccessDenied first).
+        return Verdict(
+            Outcome.DENIED,
+            absent,
+            None,
+            f"TemplateDoesNotExist: Template {a.template} does not exist",
+            evs,
+            results,
+            a.identity_arn,
+            tuple(sorted(keys)),
+            ("template does not exist", f"create template {a.template} in {a.selection.region}"),
+        )
     if first is not None:
         if doubts:
             return _verdict(a, results, Outcome.UNDECIDED, first, deciding, keys, doubts)
@@ -125,6 +193,15 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         doubts.append("SCPs unknown: " + (a.account.organization.unknown_reason or "not read"))
     if not verified_known:
         doubts.append(f"SES identities in {a.selection.region} were not read")
+    if a.template and (a.region is None or a.region.templates is None):
+        doubts.append(
+            f"the templates of {a.selection.region} were not read: template {a.template} may "
+            "not exist there"
+        )
+    if a.selection.path is SendPath.SMTP and a.principal.has_active_key is None:
+        doubts.append(
+            f"the access keys of {a.principal.name} were not read (SMTP needs an active one)"
+        )
     if doubts:
         return Verdict(
             Outcome.UNDECIDED,
@@ -151,6 +228,15 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         tuple(sorted(keys)),
         (),
     )
+
+
+def _template_absent(a: Analysis) -> str | None:
+    """The named template is not among the region's templates (when those were read)."""
+    if not a.template or a.region is None or a.region.templates is None:
+        return None
+    if a.template in a.region.templates:
+        return None
+    return f"template {a.template} does not exist in {a.selection.region}"
 
 
 SMTP_ROLE_FIX = "use an IAM user's SMTP credentials or send through the API"

@@ -344,6 +344,34 @@ def build() -> dict[str, Any]:
             "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"},
         },
     ]
+    # Every other user sends too: SMTP needs an active key (without one, 535 before any policy).
+    for n, user in enumerate(
+        (
+            "eu-mailer",
+            "billing-app",
+            "contractor",
+            "old-crm",
+            "dev-sandbox",
+            "support-desk",
+            "ops-admin",
+        )
+    ):
+        access_keys.append(
+            {
+                "UserName": user,
+                "AccessKeyId": f"AKIAJ{n}DEMOSENDERKEY1",
+                "Status": "Active",
+                "CreateDate": "2026-11-25T09:00:00Z",
+                "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}
+                if user != "eu-mailer"
+                # Its SMTP password was made for another region: the check warns.
+                else {
+                    "LastUsedDate": "2026-11-20T08:00:00Z",
+                    "ServiceName": "ses",
+                    "Region": "us-east-1",
+                },
+            }
+        )
 
     def ident(
         name: str,

@@ -495,7 +495,7 @@ class FastMatrix:
         """(denied, undecided, settle exactly) bitsets for one principal, or None: use the exact
         path. Cells where a statement that could apply reads an unknown request key are settled
         exactly (over the key's possible values, sestui/verdict/unknowns.py)."""
-        if self.path is SendPath.SMTP and not p.is_user:
+        if self.path is SendPath.SMTP and (not p.is_user or p.has_active_key is False):
             return self.all, 0, 0  # SMTP logs in only with an IAM user's key (see run.decide)
         if any(x.lower() in TEMPLATED_ACTIONS for x in self.base.effective_actions):
             return None  # no template in a matrix: the exact path weighs whether any is allowed
@@ -567,6 +567,8 @@ class FastMatrix:
         unverified = full & ~self.verified
         denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)
         scp_doubt = full if self.scp_unknown else 0
+        if self.path is SendPath.SMTP and p.has_active_key is None:
+            scp_doubt = full  # keys not read: what the policies allow is undecided (run.decide)
         undecided = (
             ~certain & ~unverified & ((denied_any & doubts) | (~denied_any & (doubts | scp_doubt)))
         )

@@ -38,4 +38,5 @@ class Fingerprinter:
             or any(map(_personal, docs))
             or (boundary is not None and _personal(boundary))
         )
-        return (p.type, docs, boundary, pp.unknown, p.tags, p.arn if personal else None)
+        login = p.has_active_key if p.is_user else None  # SMTP needs an active access key
+        return (p.type, docs, boundary, pp.unknown, p.tags, login, p.arn if personal else None)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
+from sestui.policy.decide import decide
 from sestui.policy.document import Policy, PolicyKind, PolicySource, parse_policy
 from sestui.policy.errors import PolicyError
 from sestui.policy.evaluate import Evaluation, PolicySet, evaluate
+from sestui.policy.jsontext import _SURROGATE, depth_ok, load_json, too_deep
 from sestui.policy.request import Request
-from sestui.textsafe import json_text
+from sestui.textsafe import UNSAFE_MULTILINE, json_text
 
 
 def _doc(raw: Any, source: PolicySource) -> Policy:
@@ -67,13 +71,25 @@ def evaluate_case(case: Any) -> Evaluation:
     return evaluate(request, case_policies(case))
 
 
-def run_cases(cases: Any) -> list[dict[str, Any]]:
-    """Decide every case; a case that does not parse gets an "error" and the rest go on."""
+def run_cases(
+    cases: Any, *, before_exact: Callable[[], None] | None = None
+) -> list[dict[str, Any]]:
+    """Decide every case; a case that does not parse gets an "error" and the rest go on.
+
+    Each case is first tried on the fast path (`decide.decide`); a case it leaves alone is
+    decided (or refused, with its located error) by `evaluate_case`, after `before_exact`.
+    """
     if not isinstance(cases, list):
         raise PolicyError("the cases file must hold a JSON array of cases")
     out: list[dict[str, Any]] = []
     for i, case in enumerate(cases):
         case_id = case.get("id", i) if isinstance(case, dict) else i
+        decision = decide(case)
+        if decision is not None:
+            out.append({"id": case_id, "decision": decision.value})
+            continue
+        if before_exact is not None:
+            before_exact()
         try:
             result = evaluate_case(case)
         except PolicyError as exc:
@@ -83,5 +99,54 @@ def run_cases(cases: Any) -> list[dict[str, Any]]:
     return out
 
 
+def run_text(text: str) -> list[dict[str, Any]]:
+    """Decide the cases of a cases file's JSON text: what run_cases(load_json(text)) gives.
+
+    load_json's checks of the whole text (nesting bound, lone surrogates) cost as much as the
+    parse itself; the fast path accepts only cases of bounded nesting, so the nesting check
+    runs only once a case needs the exact path (before it, as load_json would have), and the
+    whole exact path is taken when the text may hold a lone surrogate.
+    """
+    if "\\u" in text and _SURROGATE.search(text) is not None:  # the `in` is much faster
+        return run_cases(load_json(text))
+    try:
+        cases = json.loads(text)
+    except (ValueError, RecursionError):
+        return run_cases(load_json(text))  # raises the located error
+    checked = False
+
+    def check_depth() -> None:
+        nonlocal checked
+        if not checked:
+            if not depth_ok(text):
+                raise too_deep(text)
+            checked = True
+
+    if not isinstance(cases, list):
+        check_depth()
+    return run_cases(cases, before_exact=check_depth)
+
+
 def dumps(results: list[dict[str, Any]]) -> str:
-    return json_text(results) + "\n"
+    """The results as textsafe.json_text writes them (indent 2), built here for the usual
+    results (string or integer ids) without json's pure-Python indenting encoder."""
+    quote = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+    parts: list[str] = []
+    for r in results:
+        fields: list[str] = []
+        for key, value in r.items():
+            kind = type(value)
+            if kind is str:
+                text = quote(value)
+            elif value is None:
+                text = "null"
+            elif kind is int:
+                text = str(value)
+            else:
+                return json_text(results) + "\n"
+            fields.append(f'    "{key}": {text}')
+        parts.append("  {\n" + ",\n".join(fields) + "\n  }")
+    text = "[\n" + ",\n".join(parts) + "\n]\n"
+    if not parts or UNSAFE_MULTILINE.search(text) is not None:
+        return json_text(results) + "\n"
+    return text

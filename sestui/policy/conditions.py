@@ -198,57 +198,81 @@ class Condition:
         return self.base != "Null" and FAMILIES[self.base].negated
 
     def evaluate(self, context: Context) -> ConditionOutcome:
-        raw = context.get(self.key_lower)
-        present: tuple[str, ...] | None
-        if raw is None:
-            present = None
-        elif isinstance(raw, str):
-            present = (raw,)
-        else:
-            present = raw
-        missing = frozenset() if present else frozenset((self.key_lower,))
-        if self.base == "Null":
-            absent = not present
-            matched = any((v.strip().lower() == "true") == absent for v in self.values)
-            return ConditionOutcome(self, matched, frozenset())
-        if not present:
-            if self.if_exists or self.qualifier is Qualifier.FOR_ALL_VALUES:
-                return ConditionOutcome(self, True, missing)
-            if self.qualifier is Qualifier.FOR_ANY_VALUE:
-                return ConditionOutcome(self, False, missing)
-            return ConditionOutcome(self, self.negated, missing)
-
-        family = FAMILIES[self.base]
-        policy_values: tuple[Any, ...] = self.parsed
-        if self.templates is not None:
-            expanded: list[Any] = []
-            var_missing: set[str] = set()
-            for template in self.templates:
-                text, absent_keys = expand(template, context)
-                var_missing.update(absent_keys)
-                if text is not None:
-                    expanded.append(text if family.globs else unescape(text))
-            policy_values = tuple(expanded)
-            missing = frozenset(var_missing)
-
-        def positive(value: str) -> bool:
-            request_value = family.parse_request(value)
-            if request_value is None:
-                return False
-            return any(family.compare(request_value, p) for p in policy_values)
-
-        def single(value: str) -> bool:
-            return not positive(value) if family.negated else positive(value)
-
-        if self.qualifier is Qualifier.FOR_ALL_VALUES:
-            matched = all(single(v) for v in present)
-        elif self.qualifier is Qualifier.FOR_ANY_VALUE:
-            matched = any(single(v) for v in present)
-        elif family.negated:
-            matched = not any(positive(v) for v in present)
-        else:
-            matched = any(positive(v) for v in present)
+        matched, missing = holds(
+            self.base,
+            self.qualifier,
+            self.if_exists,
+            self.key_lower,
+            self.values,
+            self.parsed,
+            self.templates,
+            context,
+        )
         return ConditionOutcome(self, matched, missing)
+
+
+def holds(
+    base: str,
+    qualifier: Qualifier | None,
+    if_exists: bool,
+    key_lower: str,
+    values: tuple[str, ...],
+    parsed: tuple[Any, ...],
+    templates: tuple[Template, ...] | None,
+    context: Context,
+) -> tuple[bool, frozenset[str]]:
+    """One condition (the fields of a Condition) against a request: whether it holds, and the
+    keys the request lacked. Shared by Condition.evaluate and the `eval` fast path."""
+    raw = context.get(key_lower)
+    present: tuple[str, ...] | None
+    if raw is None:
+        present = None
+    elif isinstance(raw, str):
+        present = (raw,)
+    else:
+        present = raw
+    missing: frozenset[str] = frozenset() if present else frozenset((key_lower,))
+    if base == "Null":
+        absent = not present
+        return any((v.strip().lower() == "true") == absent for v in values), frozenset()
+    family = FAMILIES[base]
+    if not present:
+        if if_exists or qualifier is Qualifier.FOR_ALL_VALUES:
+            return True, missing
+        if qualifier is Qualifier.FOR_ANY_VALUE:
+            return False, missing
+        return family.negated, missing
+
+    policy_values: tuple[Any, ...] = parsed
+    if templates is not None:
+        expanded: list[Any] = []
+        var_missing: set[str] = set()
+        for template in templates:
+            text, absent_keys = expand(template, context)
+            var_missing.update(absent_keys)
+            if text is not None:
+                expanded.append(text if family.globs else unescape(text))
+        policy_values = tuple(expanded)
+        missing = frozenset(var_missing)
+
+    def positive(value: str) -> bool:
+        request_value = family.parse_request(value)
+        if request_value is None:
+            return False
+        return any(family.compare(request_value, p) for p in policy_values)
+
+    def single(value: str) -> bool:
+        return not positive(value) if family.negated else positive(value)
+
+    if qualifier is Qualifier.FOR_ALL_VALUES:
+        matched = all(single(v) for v in present)
+    elif qualifier is Qualifier.FOR_ANY_VALUE:
+        matched = any(single(v) for v in present)
+    elif family.negated:
+        matched = not any(positive(v) for v in present)
+    else:
+        matched = any(positive(v) for v in present)
+    return matched, missing
 
 
 def _value_text(value: Any, where: str) -> str:

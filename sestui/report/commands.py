@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sestui.account import Account, IamPrincipal
 from sestui.policy import PolicyKind
-from sestui.verdict.model import Fix, FixKind, Verdict
+from sestui.verdict.model import Fix, FixKind, Outcome, Verdict
 
 DOCUMENT_FILE = "sestui-fix-policy.json"
 NEW_POLICY_NAME = "sestui-ses-sending"
@@ -194,6 +194,11 @@ def render_fix_commands(
         if text not in seen:
             seen.add(text)
             out.append(f"# check {check.check_id}\n{text}")
+    first = ""
+    if verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
+        from sestui.decide.decision import how_to_set
+
+        first = f"# First: give {how_to_set(verdict.missing_keys)} and check again.\n"
     if not out:
-        return "# no suggested fix: nothing to apply\n"
-    return "# sestui never runs these; review each before you do.\n\n" + "\n".join(out)
+        return first + "# no suggested fix: nothing to apply\n"
+    return first + "# sestui never runs these; review each before you do.\n\n" + "\n".join(out)

@@ -92,6 +92,11 @@ def render_text(
         lines += ["  AWS would answer:", f"    {verdict.error_text}"]
     for reason in verdict.reasons if verdict.outcome is Outcome.UNDECIDED else ():
         lines.append(f"  undecided: {reason}")
+    if verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
+        from sestui.decide.decision import how_to_set
+
+        # The first suggestion: give the value the answer hangs on (no policy change needed).
+        lines.append(f"  first: give {how_to_set(verdict.missing_keys)} and check again")
     if verify is not None:
         lines.extend(verify_lines(verify, verbose=verbose))
     for note in verdict.assumed:

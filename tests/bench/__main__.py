@@ -7,6 +7,7 @@ import sys
 
 BENCHES = {
     "engine": "tests.bench.bench_engine",
+    "eval": "tests.bench.bench_eval",
     "account": "tests.bench.bench_account",
     "tui": "tests.bench.bench_tui",
     "live": "tests.bench.bench_live",

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.command import CommandInput
 from textual.widgets import DataTable, Input, OptionList, TextArea
 
 from sestui.decide import Outcome, SendPath
@@ -217,9 +218,10 @@ async def test_focus_keys_and_palette() -> None:
         await pilot.press("5")
         assert app.focused is app.query_one("#policy-scroll")
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Permissions boundary (perm")
-        await pilot.pause(0.5)
+        await settle(pilot)
+        # The whole query at once (typing it searches once per key); settle waits for the search.
+        app.screen.query_one(CommandInput).value = "Permissions boundary (perm"
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert app.focused_check() == "permissions-boundary"

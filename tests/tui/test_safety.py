@@ -22,6 +22,9 @@ pytestmark = pytest.mark.asyncio
 def hostile_snapshot(tmp_path: Path) -> Path:
     data = copy.deepcopy(build())
     user = data["iam"]["UserDetailList"][0]
+    for key in data["access_keys"]:  # the renamed user keeps its access key (SMTP needs one)
+        if key["UserName"] == user["UserName"]:
+            key["UserName"] = "[bold]x"
     user["UserName"] = "[bold]x"
     user["Arn"] = "arn:aws:iam::111122223333:user/[bold]x"
     user["UserPolicyList"][0]["PolicyDocument"]["Statement"][1]["Sid"] = "[red]NotRed[/red]"

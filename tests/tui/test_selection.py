@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from textual.command import CommandInput
 from textual.widgets import Input, TextArea
 
 from sestui.cli import main
@@ -349,9 +350,10 @@ async def test_palette_jump_checks_the_identity_it_names() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"identity: alerts@example.com (us-east-1)")
-        await pilot.pause(0.5)
+        await settle(pilot)
+        # The whole query at once (typing it searches once per key); settle waits for the search.
+        app.screen.query_one(CommandInput).value = "identity: alerts@example.com (us-east-1)"
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         sel = app.selection

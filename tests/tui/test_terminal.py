@@ -113,6 +113,9 @@ def huge_snapshot(tmp_path: Path) -> Path:
     data = copy.deepcopy(build())
     user = data["iam"]["UserDetailList"][0]
     long_name = "a-very-long-user-name-" + "x" * 40
+    for key in data["access_keys"]:  # the renamed user keeps its access key (SMTP needs one)
+        if key["UserName"] == user["UserName"]:
+            key["UserName"] = long_name
     user["UserName"] = long_name
     user["Arn"] = f"arn:aws:iam::111122223333:user/{'deep/' * 10}{long_name}"
     statements = [

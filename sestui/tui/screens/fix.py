@@ -197,8 +197,10 @@ class FixScreen(ModalScreen[None]):
             before.set_lines(mark_lines(render_policy(before_text), removed, REMOVED, "$error"))
         after.set_lines(mark_lines(render_policy(self.suggested), added, ADDED, "$success"))
         first = min(added, default=min(removed, default=0))
-        self.call_after_refresh(after.scroll_to, 0, max(0, first - 2), animate=False)
-        self.call_after_refresh(before.scroll_to, 0, max(0, first - 2), animate=False)
+        # force: the scrollbars may not be laid out yet (see PolicyView.scroll_to_mark).
+        top = max(0, first - 2)
+        self.call_after_refresh(after.scroll_to, 0, top, animate=False, force=True)
+        self.call_after_refresh(before.scroll_to, 0, top, animate=False, force=True)
         self.watch(before, "scroll_y", lambda y: self._follow(after, y), init=False)
         self.watch(after, "scroll_y", lambda y: self._follow(before, y), init=False)
 

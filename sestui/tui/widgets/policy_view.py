@@ -281,8 +281,10 @@ class PolicyView(Vertical):
         marks = (self.shown.marks or self.shown.allows) if self.shown else ()
         first = marks[0].first if marks else 1
         # After the refresh: the body's new virtual size must be laid out before it can scroll.
+        # force: on a busy machine that refresh may come before the layout that shows the
+        # scrollbar, and Textual refuses to scroll a widget without one.
         self.call_after_refresh(
-            lambda: body.scroll_to(0, max(0, body.line_of(first) - 1), animate=False)
+            lambda: body.scroll_to(0, max(0, body.line_of(first) - 1), animate=False, force=True)
         )
 
     @property
