@@ -83,7 +83,14 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     from sestui.sources import print_progress, read_live
 
     spec = source_spec(args)
+    if args.accounts is not None and not args.org_role:
+        print(
+            "sestui snapshot: --accounts needs --org-role (an organization read)", file=sys.stderr
+        )
+        return ExitCode.USAGE
     check_output(Path(args.output))  # before the read: a refused path costs no AWS calls
+    if args.org_role:
+        return _snapshot_org(args, spec)
     print(f"sestui snapshot: reading {spec.describe()} (read-only)", file=sys.stderr)
     try:
         secrets: list[str] = []
@@ -97,6 +104,43 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     for g in gaps:
         need = f" — needs {g['permission']}" if g.get("permission") else ""
         print(f"  unknown: {g['what']} ({g['where']}: {g['message']}){need}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def _snapshot_org(args: argparse.Namespace, spec: SourceSpec) -> int:
+    from sestui.sources import print_progress, read_org, save_org_snapshot
+
+    print(
+        f"sestui snapshot: reading the organization of {spec.describe()} through role "
+        f"{args.org_role} (read-only)",
+        file=sys.stderr,
+    )
+    try:
+        secrets: list[str] = []
+        data = read_org(spec, args.org_role, args.accounts, print_progress(), secrets=secrets)
+        save_org_snapshot(data, Path(args.output), secrets=secrets)
+    except OSError as exc:
+        print(f"sestui snapshot: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return ExitCode.USAGE
+    accounts, unreadable = data["accounts"], data["unreadable"]
+    gaps = sum(len(a.get("gaps") or []) for a in accounts)
+    print(
+        f"sestui snapshot: wrote {args.output} ({len(accounts)} accounts read, "
+        f"{len(unreadable)} unreadable, {gaps} gaps)",
+        file=sys.stderr,
+    )
+    for u in unreadable:
+        need = f" — needs {u['permission']}" if u.get("permission") else ""
+        who = f"{u['account']['Name']} ({u['account']['Id']})"
+        print(f"  unreadable: {who} ({u['where']}: {u['message']}){need}", file=sys.stderr)
+    for a in accounts:
+        for g in a.get("gaps") or []:
+            need = f" — needs {g['permission']}" if g.get("permission") else ""
+            print(
+                f"  unknown in {a['account']['Id']}: {g['what']} ({g['where']}: "
+                f"{g['message']}){need}",
+                file=sys.stderr,
+            )
     return ExitCode.OK
 
 
@@ -556,6 +600,17 @@ def build_parser() -> argparse.ArgumentParser:
     sn = sub.add_parser("snapshot", help="read a live account (read-only) into a snapshot file")
     add_source_args(sn, live_only=True)
     sn.add_argument("-o", "--output", required=True, metavar="FILE", help="snapshot to write")
+    sn.add_argument(
+        "--org-role",
+        metavar="ROLE_NAME",
+        help="read every active account of the organization of --profile (the management "
+        "account or a delegated administrator), assuming this role in each",
+    )
+    sn.add_argument(
+        "--accounts",
+        metavar="ID,…",
+        help="with --org-role: only these accounts (each must be in the organization)",
+    )
     sn.set_defaults(func=_cmd_snapshot)
 
     ck = sub.add_parser(

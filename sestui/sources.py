@@ -59,26 +59,15 @@ def read_live(
     it cannot parse, partial or failing credentials, an unreachable endpoint, a reply it cannot
     parse) leaves as an AwsReadError that says what failed and what to do.
     """
-    from sestui.aws.errors import AwsReadError
     from sestui.aws.readers import read_account
     from sestui.aws.session import AwsSession
 
     with _live_boundary(spec):
         session = AwsSession(profile=spec.profile)
         org = AwsSession(profile=spec.org_profile) if spec.org_profile else None
-        if spec.regions is not None:
-            known = session.ses_regions()
-            if not spec.regions:
-                raise AwsReadError("--regions names no region (give e.g. eu-west-1,us-east-1)")
-            unknown = [r for r in spec.regions if r not in known]
-            if unknown:
-                raise AwsReadError(
-                    f"--regions: {', '.join(repr(r) for r in unknown)} is not a region where "
-                    f"SES is offered (known: {', '.join(known)})"
-                )
         data = read_account(
             session,
-            regions=list(spec.regions) if spec.regions else None,
+            regions=_checked_regions(session, spec.regions),
             org_session=org,
             progress=progress,
         )
@@ -86,6 +75,90 @@ def read_live(
             for s in (session, org):
                 secrets.extend(s.secret_values() if s else ())
         return data
+
+
+def _checked_regions(session: Any, regions: tuple[str, ...] | None) -> list[str] | None:
+    """--regions as given, each one a region where SES is offered (else AwsReadError)."""
+    from sestui.aws.errors import AwsReadError
+
+    if regions is None:
+        return None
+    known = session.ses_regions()
+    if not regions:
+        raise AwsReadError("--regions names no region (give e.g. eu-west-1,us-east-1)")
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        raise AwsReadError(
+            f"--regions: {', '.join(repr(r) for r in unknown)} is not a region where "
+            f"SES is offered (known: {', '.join(known)})"
+        )
+    return list(regions)
+
+
+def read_org(
+    spec: SourceSpec,
+    role: str,
+    accounts: str | None = None,
+    progress: Callable[[Any], None] | None = None,
+    *,
+    secrets: list[str] | None = None,
+) -> dict[str, Any]:
+    """Read every active account of the organization (`sestui-snapshot/2`), assuming `role`.
+
+    The credentials of `spec.profile` are the management account's (or a delegated
+    administrator's). Bad flags are refused before any AWS call; failures leave as AwsReadError
+    through the same boundary as a single-account read; an unreadable account is recorded.
+    """
+    from sestui.aws.errors import AwsReadError
+    from sestui.aws.orgread import check_role_name, parse_accounts, read_organization
+    from sestui.aws.session import AwsSession
+
+    role = check_role_name(role)
+    wanted = parse_accounts(accounts)
+    if spec.org_profile:
+        raise AwsReadError(
+            "--org-profile does not go with --org-role: the organization is read with the "
+            "credentials of --profile (the management account or a delegated administrator)"
+        )
+    with _live_boundary(spec):
+        session = AwsSession(profile=spec.profile)
+        return read_organization(
+            session,
+            role,
+            accounts=wanted,
+            regions=_checked_regions(session, spec.regions),
+            progress=progress,
+            secrets=secrets,
+        )
+
+
+def save_org_snapshot(data: dict[str, Any], path: Path, *, secrets: list[str]) -> None:
+    """Validate every account as a `sestui-snapshot/1` object, refuse secrets, write atomically.
+
+    `secrets`: every secret key and session token the read signed with (the management
+    credentials and each assumed role's); none of them may be anywhere in the text.
+    """
+    from sestui.account import FORMAT, SnapshotError, account_from_snapshot
+    from sestui.account.snapshot import _refuse_secrets
+    from sestui.fileio import write_output
+    from sestui.textsafe import json_text
+
+    for i, entry in enumerate(data["accounts"]):
+        single = {"format": FORMAT, **entry}
+        try:
+            account_from_snapshot(single)
+            _refuse_secrets(single)
+        except SnapshotError as exc:
+            raise SnapshotError(
+                exc.message, path=f"accounts[{i}]" + (f".{exc.path}" if exc.path else "")
+            ) from None
+    text = json_text(data, indent=1, default=str) + "\n"
+    for secret in secrets:
+        if secret and len(secret) >= 16 and secret in text:
+            raise SnapshotError(
+                "refusing to write a secret into a snapshot: a credential of the read"
+            )
+    write_output(path, text)
 
 
 @contextmanager
@@ -156,10 +229,9 @@ def print_progress(stream: TextIO | None = None) -> Callable[[Any], None]:
     def show(p: Any) -> None:
         out = stream or sys.stderr  # looked up now: the CLI's escaping stream, not the raw one
         where = f" {p.region}" if p.region else ""
-        out.write(
-            f"  {p.service}{where}: {p.message}  "
-            f"[{p.regions_done}/{p.regions_total} regions, {p.calls} calls]\n"
-        )
+        whose = f"{p.account}: " if getattr(p, "account", None) else ""
+        regions = f"{p.regions_done}/{p.regions_total} regions, " if p.regions_total else ""
+        out.write(f"  {whose}{p.service}{where}: {p.message}  [{regions}{p.calls} calls]\n")
         out.flush()
 
     return show

@@ -14,7 +14,13 @@ from sestui.aws.session import AwsSession
 from tests.awsfixtures import as_account, build_account
 
 SERVICES = ("iam", "ses", "sesv2", "organizations", "sts")
-COMING = {"sts:AssumeRole", "iam:SimulatePrincipalPolicy", "iam:SimulateCustomPolicy"}
+# Called by the organization read (tests/test_org_read.py) and by `--verify`.
+COMING = {
+    "sts:AssumeRole",
+    "organizations:ListAccounts",
+    "iam:SimulatePrincipalPolicy",
+    "iam:SimulateCustomPolicy",
+}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -59,7 +65,8 @@ def test_every_listed_operation_exists_in_botocore() -> None:
         ("sesv2", "CreateEmailIdentityPolicy"),
         ("sesv2", "PutAccountSendingAttributes"),
         ("organizations", "AttachPolicy"),
-        ("organizations", "ListAccounts"),
+        ("organizations", "ListAccountsForParent"),
+        ("organizations", "ListRoots"),
         ("organizations", "TagResource"),
         ("sts", "GetSessionToken"),
         ("sts", "GetFederationToken"),

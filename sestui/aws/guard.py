@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 # Every operation sestui's own clients may send, as `service:Operation` (botocore's service
-# name). The readers call these (see sestui/aws/readers.py and the README); `sts:AssumeRole` is
-# for organization reads and the IAM simulate calls for `--verify`. Nothing else: no credential
+# name). The readers call these (see sestui/aws/readers.py and the README); `sts:AssumeRole` and
+# `organizations:ListAccounts` are for organization reads (sestui/aws/orgread.py), the IAM
+# simulate calls for `--verify`. Nothing else: no credential
 # issuing (GetSessionToken, GetFederationToken, …), no write, not even other reads.
 ALLOWED: frozenset[str] = frozenset(
     {
@@ -24,6 +25,7 @@ ALLOWED: frozenset[str] = frozenset(
         "sesv2:ListEmailTemplates",
         "sesv2:GetAccount",
         "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
         "organizations:ListParents",
         "organizations:ListPoliciesForTarget",
         "organizations:DescribePolicy",

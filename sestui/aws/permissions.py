@@ -65,3 +65,75 @@ def verify_policy() -> dict[str, Any]:
             }
         ],
     }
+
+
+# An organization read (`snapshot --org-role ROLE`). The credentials of --profile (the management
+# account or a delegated administrator) list the accounts, read the SCP chains once and assume
+# the role; their own account is read directly, so they need the account reads too. Account
+# names come from ListAccounts: no DescribeAccount.
+ORG_MANAGEMENT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "iam": READ_ACTIONS["iam"],
+    "ses": READ_ACTIONS["ses"],
+    "organizations": (
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
+        "organizations:ListParents",
+        "organizations:ListPoliciesForTarget",
+        "organizations:DescribePolicy",
+        "organizations:DescribeOrganizationalUnit",
+    ),
+    "sts": ("sts:GetCallerIdentity",),
+}
+# The role in every other account: its IAM and SES. No Organizations (the chains come from the
+# management side) and no GetCallerIdentity (AssumeRole's reply names the account).
+ORG_MEMBER_ACTIONS: dict[str, tuple[str, ...]] = {
+    "iam": READ_ACTIONS["iam"],
+    "ses": READ_ACTIONS["ses"],
+}
+
+
+def _statements(actions: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "Sid": f"SestuiRead{service.capitalize()}",
+            "Effect": "Allow",
+            "Action": list(names),
+            "Resource": "*",
+        }
+        for service, names in actions.items()
+    ]
+
+
+def org_management_policy(role: str = "SestuiRead") -> dict[str, Any]:
+    """The policy of the --profile credentials for `--org-role ROLE`: assume only that role."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            *_statements(ORG_MANAGEMENT_ACTIONS),
+            {
+                "Sid": "SestuiAssumeReadRole",
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole"],
+                "Resource": f"arn:aws:iam::*:role/{role}",
+            },
+        ],
+    }
+
+
+def org_member_policy() -> dict[str, Any]:
+    """The permissions of the role every member account holds for the organization read."""
+    return {"Version": "2012-10-17", "Statement": _statements(ORG_MEMBER_ACTIONS)}
+
+
+def org_member_trust_policy(management_account_id: str = "111122223333") -> dict[str, Any]:
+    """Who may assume that role: the account whose credentials run the read."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{management_account_id}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }

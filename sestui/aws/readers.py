@@ -20,9 +20,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sestui.aws.errors import AwsReadError, error_code, gap
+from sestui.aws.scps import ScpTree
 from sestui.aws.session import PROBE, AwsSession
 
 FORMAT = "sestui-snapshot/1"
+# What a region holds besides its identities, each read by its own call (in this order).
+PARTS = ("configuration_sets", "templates", "account")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class Progress:
     regions_done: int
     regions_total: int
     calls: int
+    account: str | None = None  # set by an organization read: whose step this is
 
 
 ProgressFn = Callable[[Progress], None]
@@ -53,6 +57,38 @@ def _iso(value: Any) -> Any:
 def _status(exc: ClientError) -> str:
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
     return f"HTTP {status} without an AWS error (is AWS_ENDPOINT_URL an AWS endpoint?)"
+
+
+def identify(session: AwsSession) -> tuple[str, str, str]:
+    """The account ID, caller ARN and partition of the session's credentials (sts).
+
+    The first call of a read also tells whether the endpoint is there at all: few retries, so
+    an unreachable endpoint is reported in seconds, not after a minute of backoff.
+    """
+    sts = session.client("sts", config=PROBE)
+    try:
+        caller = sts.get_caller_identity()
+    except ClientError as exc:
+        entry = gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises if fatal
+        raise AwsReadError(
+            "cannot tell which account these credentials belong to: "
+            f"{entry['message'].strip(': ') or _status(exc)}"
+        ) from exc
+    except Exception as exc:
+        gap("caller identity", "sts", None, exc)
+        raise
+    account_id, arn = caller.get("Account"), caller.get("Arn")
+    if not (
+        isinstance(account_id, str)
+        and re.fullmatch(r"\d{12}", account_id)
+        and isinstance(arn, str)
+        and arn.startswith("arn:")
+    ):
+        raise AwsReadError(
+            "the STS endpoint's reply names no account (empty or not an AWS reply); "
+            "is AWS_ENDPOINT_URL an AWS endpoint?"
+        )
+    return account_id, arn, arn.split(":")[1]
 
 
 class AccountReader:
@@ -74,6 +110,7 @@ class AccountReader:
         self._lock = threading.Lock()
         self._regions_done = 0
         self._regions_total = 0
+        self._read_regions: list[str] = []
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -99,39 +136,10 @@ class AccountReader:
 
     def read(self) -> dict[str, Any]:
         started = time.monotonic()
-        # The first call also tells whether the endpoint is there at all: few retries, so an
-        # unreachable endpoint is reported in seconds, not after a minute of backoff.
-        sts = self.session.client("sts", config=PROBE)
-        try:
-            caller = sts.get_caller_identity()
-        except ClientError as exc:
-            entry = gap("caller identity", "sts", "sts:GetCallerIdentity", exc)  # raises if fatal
-            raise AwsReadError(
-                "cannot tell which account these credentials belong to: "
-                f"{entry['message'].strip(': ') or _status(exc)}"
-            ) from exc
-        except Exception as exc:
-            gap("caller identity", "sts", None, exc)
-            raise
-        account_id, arn = caller.get("Account"), caller.get("Arn")
-        if not (
-            isinstance(account_id, str)
-            and re.fullmatch(r"\d{12}", account_id)
-            and isinstance(arn, str)
-            and arn.startswith("arn:")
-        ):
-            raise AwsReadError(
-                "the STS endpoint's reply names no account (empty or not an AWS reply); "
-                "is AWS_ENDPOINT_URL an AWS endpoint?"
-            )
-        partition = arn.split(":")[1]
-        self._say("sts", None, f"account {account_id} as {caller['Arn']}")
-        regions = self.regions or self.session.ses_regions()
-        self._regions_total = len(regions)
-        for service, region in [("iam", None), ("sts", None), ("organizations", None)] + [
-            ("sesv2", r) for r in regions
-        ]:
-            self.session.client(service, region)  # create every client before the threads start
+        account_id, caller_arn, partition = identify(self.session)
+        self._say("sts", None, f"account {account_id} as {caller_arn}")
+        regions = self.prepare()
+        self.session.client("organizations")
         if self.org_session is not self.session:
             self.org_session.client("organizations")
 
@@ -145,23 +153,50 @@ class AccountReader:
                 result = future.result()
                 if result is not None:
                     ses[region] = result
-                with self._lock:
-                    self._regions_done += 1
-                self._say(
-                    "sesv2", region, f"{len(result['identities']) if result else 0} identities"
-                )
+                self.region_done(region, result)
             iam, access_keys = iam_future.result()
             organizations = org_future.result()
 
         self._say("sts", None, f"done in {time.monotonic() - started:.1f}s")
         return {
             "format": FORMAT,
+            **self.snapshot(
+                {"Id": account_id, "Partition": partition, "Caller": caller_arn},
+                (iam, access_keys),
+                ses,
+                organizations,
+            ),
+        }
+
+    def prepare(self) -> list[str]:
+        """The regions to read; every client is created here, before the threads start."""
+        regions = self.regions or self.session.ses_regions()
+        self._regions_total = len(regions)
+        self._read_regions = regions
+        for service, region in [("iam", None)] + [("sesv2", r) for r in regions]:
+            self.session.client(service, region)
+        return regions
+
+    def region_done(self, region: str, result: dict[str, Any] | None) -> None:
+        with self._lock:
+            self._regions_done += 1
+        self._say("sesv2", region, f"{len(result['identities']) if result else 0} identities")
+
+    def snapshot(
+        self,
+        account: dict[str, Any],
+        iam_and_keys: tuple[dict[str, Any], list[dict[str, Any]]],
+        ses: dict[str, Any],
+        organizations: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The snapshot object of this account, without its "format" key."""
+        return {
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "source": f"live profile {self.session.profile or 'default'}",
-            "account": {"Id": account_id, "Partition": partition, "Caller": caller["Arn"]},
-            "iam": iam,
-            "access_keys": access_keys,
-            "ses": {"regions": {r: ses[r] for r in regions if r in ses}},
+            "account": account,
+            "iam": iam_and_keys[0],
+            "access_keys": iam_and_keys[1],
+            "ses": {"regions": {r: ses[r] for r in self._read_regions if r in ses}},
             "organizations": organizations,
             "gaps": sorted(self.gaps, key=lambda g: (g["where"], g["what"])),
         }
@@ -169,6 +204,16 @@ class AccountReader:
     # -- IAM --------------------------------------------------------------------------------
 
     def _read_iam(self, account_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        merged = self.read_iam_details()
+        keys: list[dict[str, Any]] = []
+        for user in merged["UserDetailList"]:
+            keys.extend(self.read_user_keys(user["UserName"]))
+        self._say("iam", None, f"{len(keys)} access keys")
+        return merged, keys
+
+    def read_iam_details(self) -> dict[str, list[Any]]:
+        """Users, groups, roles and policies, with the AWS-managed documents attached to them;
+        AwsReadError (after recording the gap) when they cannot be read at all."""
         iam = self.session.client("iam")
         merged: dict[str, list[Any]] = {
             "UserDetailList": [],
@@ -222,40 +267,50 @@ class AccountReader:
             except Exception as exc:
                 self._gap(f"managed policy {arn}", "iam", "iam:GetPolicyVersion", exc)
 
+        return merged
+
+    def read_user_keys(self, name: str) -> list[dict[str, Any]]:
+        """The access keys of user `name` and their last use (failures become gaps)."""
+        iam = self.session.client("iam")
         keys: list[dict[str, Any]] = []
-        for user in merged["UserDetailList"]:
-            name = user["UserName"]
-            try:
-                for page in iam.get_paginator("list_access_keys").paginate(UserName=name):
-                    for meta in page.get("AccessKeyMetadata", []):
-                        entry = _iso(
-                            {
-                                k: meta[k]
-                                for k in ("UserName", "AccessKeyId", "Status", "CreateDate")
-                                if k in meta
-                            }
+        try:
+            for page in iam.get_paginator("list_access_keys").paginate(UserName=name):
+                for meta in page.get("AccessKeyMetadata", []):
+                    entry = _iso(
+                        {
+                            k: meta[k]
+                            for k in ("UserName", "AccessKeyId", "Status", "CreateDate")
+                            if k in meta
+                        }
+                    )
+                    try:
+                        used = iam.get_access_key_last_used(AccessKeyId=meta["AccessKeyId"])
+                        entry["AccessKeyLastUsed"] = _iso(used.get("AccessKeyLastUsed", {}))
+                    except Exception as exc:
+                        self._gap(
+                            f"last use of access key {meta['AccessKeyId']}",
+                            "iam",
+                            "iam:GetAccessKeyLastUsed",
+                            exc,
                         )
-                        try:
-                            used = iam.get_access_key_last_used(AccessKeyId=meta["AccessKeyId"])
-                            entry["AccessKeyLastUsed"] = _iso(used.get("AccessKeyLastUsed", {}))
-                        except Exception as exc:
-                            self._gap(
-                                f"last use of access key {meta['AccessKeyId']}",
-                                "iam",
-                                "iam:GetAccessKeyLastUsed",
-                                exc,
-                            )
-                        keys.append(entry)
-            except Exception as exc:
-                self._gap(f"access keys of {name}", "iam", "iam:ListAccessKeys", exc)
-        self._say("iam", None, f"{len(keys)} access keys")
-        return merged, keys
+                    keys.append(entry)
+        except Exception as exc:
+            self._gap(f"access keys of {name}", "iam", "iam:ListAccessKeys", exc)
+        return keys
 
     # -- SES --------------------------------------------------------------------------------
 
     def _read_region(self, region: str) -> dict[str, Any] | None:
+        listed = self.list_identities(region)
+        if listed is None:
+            return None
+        identities = [self.read_identity(region, info) for info in listed]
+        return {"identities": identities, **{p: self.read_region_part(region, p) for p in PARTS}}
+
+    def list_identities(self, region: str) -> list[dict[str, Any]] | None:
+        """The region's identities as listed; None (a gap) when they cannot be listed, and then
+        the region is not read further."""
         ses = self.session.client("sesv2", region)
-        where = f"{region} sesv2"
         listed: list[dict[str, Any]] = []
         try:
             token: str | None = None
@@ -267,38 +322,47 @@ class AccountReader:
                 listed.extend(page.get("EmailIdentities", []))
                 token = page.get("NextToken")
                 if not token:
-                    break
+                    return listed
         except Exception as exc:
-            self._gap(f"SES identities in {region}", where, "ses:ListEmailIdentities", exc)
+            self._gap(
+                f"SES identities in {region}", f"{region} sesv2", "ses:ListEmailIdentities", exc
+            )
             return None
 
-        identities = []
-        for info in listed:
-            name, kind = info["IdentityName"], info.get("IdentityType", "")
-            entry: dict[str, Any] = {"IdentityName": name, "IdentityType": kind}
-            if info.get("VerificationStatus"):  # known from the list even if the Get fails
-                entry["VerificationStatus"] = info["VerificationStatus"]
-            try:
-                got = ses.get_email_identity(EmailIdentity=name)
-                entry.update(
-                    {
-                        "IdentityType": got.get("IdentityType", kind),
-                        "VerificationStatus": got.get("VerificationStatus")
-                        or ("SUCCESS" if got.get("VerifiedForSendingStatus") else "PENDING"),
-                        "VerifiedForSendingStatus": got.get("VerifiedForSendingStatus"),
-                        "Policies": got.get("Policies") or {},
-                    }
-                )
-                if got.get("ConfigurationSetName"):
-                    entry["ConfigurationSetName"] = got["ConfigurationSetName"]
-            except Exception as exc:
-                self._gap(
-                    f"identity {name} (policies, verification, default configuration set)",
-                    where,
-                    "ses:GetEmailIdentity",
-                    exc,
-                )
-            identities.append(entry)
+    def read_identity(self, region: str, info: dict[str, Any]) -> dict[str, Any]:
+        """One listed identity with its policies, verification and default configuration set."""
+        ses = self.session.client("sesv2", region)
+        name, kind = info["IdentityName"], info.get("IdentityType", "")
+        entry: dict[str, Any] = {"IdentityName": name, "IdentityType": kind}
+        if info.get("VerificationStatus"):  # known from the list even if the Get fails
+            entry["VerificationStatus"] = info["VerificationStatus"]
+        try:
+            got = ses.get_email_identity(EmailIdentity=name)
+            entry.update(
+                {
+                    "IdentityType": got.get("IdentityType", kind),
+                    "VerificationStatus": got.get("VerificationStatus")
+                    or ("SUCCESS" if got.get("VerifiedForSendingStatus") else "PENDING"),
+                    "VerifiedForSendingStatus": got.get("VerifiedForSendingStatus"),
+                    "Policies": got.get("Policies") or {},
+                }
+            )
+            if got.get("ConfigurationSetName"):
+                entry["ConfigurationSetName"] = got["ConfigurationSetName"]
+        except Exception as exc:
+            self._gap(
+                f"identity {name} (policies, verification, default configuration set)",
+                f"{region} sesv2",
+                "ses:GetEmailIdentity",
+                exc,
+            )
+        return entry
+
+    def read_region_part(self, region: str, part: str) -> Any:
+        """One of PARTS of the region: configuration set names, template names, or the account's
+        sandbox and sending status; None (a gap) when it cannot be read."""
+        ses = self.session.client("sesv2", region)
+        where = f"{region} sesv2"
 
         def paged(
             call: Callable[..., Any], key: str, field: str | None, what: str, permission: str
@@ -319,37 +383,32 @@ class AccountReader:
                 self._gap(f"{what} in {region}", where, permission, exc)
                 return None
 
-        config_sets = paged(
-            ses.list_configuration_sets,
-            "ConfigurationSets",
-            None,
-            "configuration sets",
-            "ses:ListConfigurationSets",
-        )
-        templates = paged(
-            ses.list_email_templates,
-            "TemplatesMetadata",
-            "TemplateName",
-            "templates",
-            "ses:ListEmailTemplates",
-        )
-        account: dict[str, Any] | None
+        if part == "configuration_sets":
+            return paged(
+                ses.list_configuration_sets,
+                "ConfigurationSets",
+                None,
+                "configuration sets",
+                "ses:ListConfigurationSets",
+            )
+        if part == "templates":
+            return paged(
+                ses.list_email_templates,
+                "TemplatesMetadata",
+                "TemplateName",
+                "templates",
+                "ses:ListEmailTemplates",
+            )
         try:
             got = ses.get_account()
-            account = {
+            return {
                 k: got[k]
                 for k in ("ProductionAccessEnabled", "SendingEnabled", "EnforcementStatus")
                 if k in got
             }
         except Exception as exc:
             self._gap(f"sandbox and sending status in {region}", where, "ses:GetAccount", exc)
-            account = None
-        return {
-            "identities": identities,
-            "configuration_sets": config_sets,
-            "templates": templates,
-            "account": account,
-        }
+            return None
 
     # -- Organizations ----------------------------------------------------------------------
 
@@ -365,63 +424,35 @@ class AccountReader:
         except Exception as exc:
             self._gap("SCPs", "organizations", "organizations:DescribeOrganization", exc)
             return {"status": "unknown", "unknown_reason": self.gaps[-1]["message"]}
-        management = described.get("MasterAccountId")
-        org_id = described.get("Id")
+        return self.organizations(
+            ScpTree(org),
+            account_id,
+            described.get("MasterAccountId"),
+            described.get("Id"),
+            hint="use --org-profile with the management account or a delegated administrator",
+        )
+
+    def organizations(
+        self,
+        tree: ScpTree,
+        account_id: str,
+        management: str | None,
+        org_id: str | None,
+        *,
+        hint: str,
+    ) -> dict[str, Any]:
+        """The "organizations" section of this account: its SCP chain read through `tree`."""
         if management == account_id:
             return {"status": "management", "management_account_id": management, "id": org_id}
         try:
-            chain: list[dict[str, Any]] = [{"Id": account_id, "Type": "ACCOUNT"}]
-            child = account_id
-            for _ in range(10):  # OUs nest at most five deep
-                parents = org.list_parents(ChildId=child)["Parents"]
-                if not parents:
-                    break
-                parent = parents[0]
-                chain.append({"Id": parent["Id"], "Type": parent["Type"]})
-                if parent["Type"] == "ROOT":
-                    break
-                child = parent["Id"]
-            chain.reverse()
-            cache: dict[str, dict[str, Any]] = {}
-            levels = []
-            for target in chain:
-                level = {
-                    "Id": target["Id"],
-                    "Type": target["Type"],
-                    "Name": self._target_name(org, target),
-                    "Policies": [],
-                }
-                for page in org.get_paginator("list_policies_for_target").paginate(
-                    TargetId=target["Id"], Filter="SERVICE_CONTROL_POLICY"
-                ):
-                    for summary in page.get("Policies", []):
-                        pid = summary["Id"]
-                        if pid not in cache:
-                            policy = org.describe_policy(PolicyId=pid)["Policy"]
-                            ps = policy["PolicySummary"]
-                            cache[pid] = {
-                                "Id": pid,
-                                "Name": ps.get("Name", pid),
-                                "Arn": ps.get("Arn"),
-                                "AwsManaged": ps.get("AwsManaged", False),
-                                "Content": policy["Content"],
-                            }
-                        level["Policies"].append(cache[pid])
-                levels.append(level)
+            levels = tree.levels(account_id)
         except Exception as exc:
-            permission = "organizations:ListPoliciesForTarget"
-            self._gap("SCPs", "organizations", permission, exc)
-            reason = (
-                f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); "
-                "use --org-profile with the management account or a delegated "
-                "administrator"
-            )
-            return {
-                "status": "member",
-                "management_account_id": management,
-                "id": org_id,
-                "unknown_reason": reason,
-            }
+            return self.scps_unknown(exc, management, org_id, hint=hint)
+        return self.scps_read(levels, management, org_id)
+
+    def scps_read(
+        self, levels: list[dict[str, Any]], management: str | None, org_id: str | None
+    ) -> dict[str, Any]:
         self._say("organizations", None, f"{len(levels)} SCP levels")
         return {
             "status": "member",
@@ -430,20 +461,18 @@ class AccountReader:
             "levels": levels,
         }
 
-    @staticmethod
-    def _target_name(org: Any, target: dict[str, Any]) -> str:
-        try:
-            if target["Type"] == "ORGANIZATIONAL_UNIT":
-                return str(
-                    org.describe_organizational_unit(OrganizationalUnitId=target["Id"])[
-                        "OrganizationalUnit"
-                    ]["Name"]
-                )
-            if target["Type"] == "ACCOUNT":
-                return str(org.describe_account(AccountId=target["Id"])["Account"]["Name"])
-        except Exception:  # a name is only a label; the Id stands in for it
-            return str(target["Id"])
-        return "Root"
+    def scps_unknown(
+        self, exc: Exception, management: str | None, org_id: str | None, *, hint: str
+    ) -> dict[str, Any]:
+        """The section of a member whose SCPs could not be read (a gap; fatal errors raise)."""
+        self._gap("SCPs", "organizations", "organizations:ListPoliciesForTarget", exc)
+        reason = f"cannot read SCPs from a member account ({self.gaps[-1]['message']}); {hint}"
+        return {
+            "status": "member",
+            "management_account_id": management,
+            "id": org_id,
+            "unknown_reason": reason,
+        }
 
 
 def read_account(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
@@ -30,10 +31,24 @@ class AwsSession:
     """
 
     def __init__(
-        self, profile: str | None = None, region: str | None = None, config: Config | None = None
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        config: Config | None = None,
+        *,
+        credentials: Mapping[str, Any] | None = None,
+        base: AwsSession | None = None,
     ) -> None:
         self.profile = profile
-        self.session = boto3.Session(profile_name=profile, region_name=region)
+        # An assumed role's session (see `assume`) signs with its own temporary credentials but
+        # shares the boto3 session of `base`: its service models are loaded once, not once per
+        # account (that costs about half a second of CPU per account and service set).
+        self.session: boto3.Session = (
+            base.session if base else boto3.Session(profile_name=profile, region_name=region)
+        )
+        self._credentials = dict(credentials) if credentials else None
+        self.assumed_arn: str | None = None
+        self._create_lock: threading.Lock = base._create_lock if base else threading.Lock()
         self.config = RETRIES.merge(config) if config else RETRIES
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
@@ -61,14 +76,24 @@ class AwsSession:
             existing = self._clients.get(key)
             if existing is not None:
                 return existing
+        signing: dict[str, str] = {}
+        if self._credentials is not None:
+            signing = {
+                "aws_access_key_id": self._credentials["AccessKeyId"],
+                "aws_secret_access_key": self._credentials["SecretAccessKey"],
+                "aws_session_token": self._credentials["SessionToken"],
+            }
         try:
-            client = install_guard(
-                self.session.client(
-                    service,
-                    region_name=region or self.default_region,  # type: ignore[call-overload]
-                    config=self.config.merge(config) if config else self.config,
+            # One at a time per boto3 session: assumed roles create clients from pool threads.
+            with self._create_lock:
+                client = install_guard(
+                    self.session.client(
+                        service,
+                        region_name=region or self.default_region,  # type: ignore[call-overload]
+                        config=self.config.merge(config) if config else self.config,
+                        **signing,
+                    )
                 )
-            )
         except BotoCoreError:
             raise
         except ValueError as exc:  # the only other ValueError here: a malformed endpoint URL
@@ -79,12 +104,43 @@ class AwsSession:
         with self._lock:
             return self._clients.setdefault(key, client)
 
+    def assume(self, role_arn: str, session_name: str = "sestui-read") -> AwsSession:
+        """A session in the role's account, with credentials from this session's guarded
+        sts:AssumeRole; same boto3 session, configuration and hooks, its clients guarded too.
+
+        The credentials last AssumeRole's default hour, far longer than one account's read.
+        """
+        sts = self.client("sts")
+        reply = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)
+        assumed = AwsSession(self.profile, credentials=reply["Credentials"], base=self)
+        # Who the credentials are, as STS says (arn:aws:sts::ACCOUNT:assumed-role/ROLE/NAME):
+        # no GetCallerIdentity needed to know the account.
+        assumed.assumed_arn = str(reply["AssumedRoleUser"]["Arn"])
+        assumed.config = self.config
+        for event, handler in self._hooks:
+            assumed.add_hook(event, handler)
+        return assumed
+
+    @property
+    def access_key_id(self) -> str | None:
+        """The access key ID this session signs with (an identifier, not a secret)."""
+        if self._credentials is not None:
+            return str(self._credentials["AccessKeyId"])
+        credentials = self.session.get_credentials()
+        return credentials.access_key if credentials else None
+
     def clients(self) -> list[Any]:
         with self._lock:
             return list(self._clients.values())
 
     def secret_values(self) -> tuple[str, ...]:
         """The secret key and session token this session signs with: what no artefact may hold."""
+        if self._credentials is not None:
+            return tuple(
+                str(v)
+                for v in (self._credentials["SecretAccessKey"], self._credentials["SessionToken"])
+                if v
+            )
         credentials = self.session.get_credentials()
         if credentials is None:
             return ()

@@ -11,6 +11,7 @@ BENCHES = {
     "account": "tests.bench.bench_account",
     "tui": "tests.bench.bench_tui",
     "live": "tests.bench.bench_live",
+    "orglive": "tests.bench.bench_org_live",
     "diff": "tests.bench.bench_diff",
     "fuzz": "tests.bench.fuzz",
     "hang": "tests.bench.bench_hang",
