@@ -15,6 +15,7 @@ from sestui.sources import SourceSpec, parse_regions
 
 if TYPE_CHECKING:
     from sestui.account import Account
+    from sestui.account.accountset import AccountSet
     from sestui.checks import Selection
     from sestui.checks.verify import VerifyResult
 
@@ -44,7 +45,13 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
     g = p.add_argument_group("account source")
     if not live_only:
         g.add_argument("--demo", action="store_true", help="the bundled demo account")
-        g.add_argument("--snapshot", metavar="FILE", help="a sestui snapshot file")
+        g.add_argument(
+            "--snapshot",
+            metavar="FILE",
+            action="append",
+            help="a sestui snapshot file (one account or an organization); repeat it to load "
+            "several together",
+        )
         g.add_argument(
             "--iam-json",
             metavar="FILE",
@@ -60,9 +67,11 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
 
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
+    snapshots = getattr(args, "snapshot", None) or []
     return SourceSpec(
         demo=getattr(args, "demo", False),
-        snapshot=getattr(args, "snapshot", None),
+        snapshot=snapshots[0] if snapshots else None,
+        more_snapshots=tuple(snapshots[1:]),
         iam_json=getattr(args, "iam_json", None),
         profile=args.profile,
         regions=parse_regions(args.regions),
@@ -108,6 +117,11 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     who = g.add_mutually_exclusive_group()
     who.add_argument("--user", help="IAM user name or ARN")
     who.add_argument("--role", help="IAM role name or ARN (checked as a session of the role)")
+    g.add_argument(
+        "--account",
+        metavar="ID",
+        help="the account of --user/--role when several loaded accounts have that name",
+    )
     g.add_argument("--region", required=required, help="the SES region of the send")
     g.add_argument("--from", dest="from_address", metavar="ADDRESS", help="the From address")
     g.add_argument("--identity", help="the SES identity (email address or domain)")
@@ -211,12 +225,12 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
     return Selection(**values)  # type: ignore[arg-type]
 
 
-def _open(args: argparse.Namespace, command: str) -> Account | None:
-    """Open the account the flags name; None (said why) without credentials.
+def _open(args: argparse.Namespace, command: str) -> AccountSet | None:
+    """Open the accounts the flags name; None (said why) without credentials.
 
     A file or read that fails raises a SestuiError, which `main` reports.
     """
-    from sestui.sources import open_account, print_progress
+    from sestui.sources import open_accounts, print_progress
 
     spec = source_spec(args)
     if spec.live:
@@ -229,8 +243,8 @@ def _open(args: argparse.Namespace, command: str) -> Account | None:
                 file=sys.stderr,
             )
             return None
-        return open_account(spec, print_progress())[0]
-    return open_account(spec)[0]
+        return open_accounts(spec, print_progress())[0]
+    return open_accounts(spec)[0]
 
 
 def _use_colour() -> bool:
@@ -240,14 +254,21 @@ def _use_colour() -> bool:
 
 
 def _print_verdict(
-    args: argparse.Namespace, account: Account, selection: Selection, *, pasted_denial: bool = False
+    args: argparse.Namespace,
+    accounts: AccountSet,
+    selection: Selection,
+    *,
+    pasted_denial: bool = False,
 ) -> int:
     from sestui.checks import SelectionError, run
     from sestui.checks.analysis import find_principal
+    from sestui.checks.locate import locate
     from sestui.checks.report import render_json, render_text
 
     try:
-        verdict = run(account, selection)
+        located = locate(accounts, selection, getattr(args, "account", None))
+        account = located.caller
+        verdict = run(account, selection, owner=located.owner)
         principal = find_principal(account, selection)
     except SelectionError as exc:
         print(f"sestui: {exc}", file=sys.stderr)
@@ -259,7 +280,9 @@ def _print_verdict(
         if selection.identity and selection.identity.startswith("arn:"):
             owner = selection.identity.split(":")[4]
             owner = None if owner == account.account_id else owner
-        verdict = contradicted(verdict, unseen(account, principal, owner))
+        verdict = contradicted(
+            verdict, unseen(account, principal, owner, loaded=located.owner is not None)
+        )
     verify = _verify(args, account, selection) if getattr(args, "verify", False) else None
     if args.format == "json":
         sys.stdout.write(render_json(verdict, selection, principal.arn, verify))
@@ -318,9 +341,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"sestui check: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    account = _open(args, "check")
-    if account is None:
+    accounts = _open(args, "check")
+    if accounts is None:
         return ExitCode.USAGE
+    account = accounts.primary  # the matrix: the primary account (organization views: the TUI)
     if args.all:
         from sestui.checks import SelectionError
         from sestui.checks.matrix import who_can_send
@@ -333,7 +357,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             return ExitCode.USAGE
         sys.stdout.write(matrix_json(m) if args.format == "json" else render_matrix_text(m))
         return ExitCode.OK
-    return _print_verdict(args, account, selection)
+    return _print_verdict(args, accounts, selection)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -379,7 +403,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 )
             print(f"  what to do: {parsed.advice}")
             if not args.no_account and (args.demo or args.snapshot or args.iam_json):
-                account = _open(args, "explain")
+                opened = _open(args, "explain")
+                account = opened.primary if opened is not None else None
                 if account is not None and parsed.region and parsed.region in account.regions:
                     state = account.regions[parsed.region]
                     for name in parsed.identities:
@@ -395,20 +420,30 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                     if state.sending.sandbox:
                         print(f"  {parsed.region} is in the sandbox: recipients must be verified")
         return ExitCode.DENIED
-    account = _open(args, "explain")
-    if account is None:
+    accounts = _open(args, "explain")
+    if accounts is None:
         return ExitCode.USAGE
     assert parsed.principal_arn is not None
     caller = parsed.principal_arn.split(":")[4]
     delegate = parsed.account != caller and parsed.resource_type == "identity"
-    if caller != account.account_id or (parsed.account != account.account_id and not delegate):
+    # The principal's account, wherever among the loaded accounts it is.
+    loaded_caller = accounts.account(caller)
+    if loaded_caller is None or (parsed.account != caller and not delegate):
+        missing = caller if loaded_caller is None else (parsed.account or "?")
+        gap = accounts.unreadable_account(missing)
+        loaded = ", ".join(a.account_id for a in accounts)
         print(
-            f"sestui explain: the message names account "
-            f"{caller if caller != account.account_id else parsed.account}, but the account "
-            f"loaded is {account.account_id}",
+            f"sestui explain: the message names account {missing}, but "
+            + (
+                f"that account could not be read ({gap.describe()})"
+                if gap
+                else f"the account{'s' if len(accounts) > 1 else ''} loaded "
+                f"{'are' if len(accounts) > 1 else 'is'} {loaded}"
+            ),
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    account = loaded_caller
     region = parsed.region or args.region
     if not region:
         print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
@@ -457,7 +492,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"Parsed: {parsed.principal_arn} · {parsed.action or '?'} · "
             f"{parsed.resource_arn or '?'}\nSend path: {reason}\n"
         )
-    return _print_verdict(args, account, selection, pasted_denial=True)
+    return _print_verdict(args, accounts, selection, pasted_denial=True)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

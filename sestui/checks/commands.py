@@ -191,6 +191,8 @@ def render_fix_commands(
             text = fix_command(check.fix, account, principal, region)
         except CommandUnavailable as exc:
             text = f"# {check.fix.title}\n# no command: {exc}\n"
+        if check.fix.account:
+            text = f"# apply in account {check.fix.account}\n{text}"
         if text not in seen:
             seen.add(text)
             out.append(f"# check {check.check_id}\n{text}")
