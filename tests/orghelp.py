@@ -40,11 +40,11 @@ def grant(principal: str, effect: str = "Allow") -> dict[str, Any]:
     }
 
 
-def central(policy: dict[str, Any] | None, **kw: Any) -> dict[str, Any]:
+def central(policy: dict[str, Any] | None, user: str = "mailer", **kw: Any) -> dict[str, Any]:
     identity: dict[str, Any] = {"name": "example.com"}
     if policy is not None:
         identity["policies"] = {"Delegates": policy}
-    return in_account(snapshot(user="mailer", identities=[identity], **kw), CENTRAL, "central")
+    return in_account(snapshot(user=user, identities=[identity], **kw), CENTRAL, "central")
 
 
 def workload(**kw: Any) -> dict[str, Any]:
