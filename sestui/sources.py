@@ -133,10 +133,12 @@ def open_accounts(
     from sestui.account import load_iam_json
     from sestui.account.accountset import AccountSet
     from sestui.account.orgsnapshot import load_account_set, load_account_sets
-    from sestui.demo import demo_path
+    from sestui.demo import demo_organization_path, demo_path
 
     if spec.demo:
-        accounts, data = load_account_set(demo_path())
+        # The demo account first (every single-account view shows it), then its organization.
+        data = load_account_set(demo_path())[1]
+        accounts = load_account_sets([demo_path(), demo_organization_path()])
         return (
             replace(
                 accounts,
