@@ -404,21 +404,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             print(f"  what to do: {parsed.advice}")
             if not args.no_account and (args.demo or args.snapshot or args.iam_json):
                 opened = _open(args, "explain")
-                account = opened.primary if opened is not None else None
-                if account is not None and parsed.region and parsed.region in account.regions:
-                    state = account.regions[parsed.region]
-                    for name in parsed.identities:
-                        found = state.resolve(name).identity
-                        print(
-                            f"  {name}: "
-                            + (
-                                f"verified via {found.name}"
-                                if found
-                                else f"not verified in {parsed.region}"
-                            )
-                        )
-                    if state.sending.sandbox:
-                        print(f"  {parsed.region} is in the sandbox: recipients must be verified")
+                if opened is not None and parsed.region:
+                    _explain_identities(opened, parsed.region, parsed.identities)
         return ExitCode.DENIED
     accounts = _open(args, "explain")
     if accounts is None:
@@ -493,6 +480,28 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"{parsed.resource_arn or '?'}\nSend path: {reason}\n"
         )
     return _print_verdict(args, accounts, selection, pasted_denial=True)
+
+
+def _explain_identities(accounts: AccountSet, region: str, names: Sequence[str]) -> None:
+    """Where each identity a not-verified error names is verified, among the loaded accounts
+    (several: only the accounts that verify it are named)."""
+    several = len(accounts) > 1
+    states = [(a, a.regions[region]) for a in accounts if region in a.regions]
+    if not states:
+        return
+    for name in names:
+        found = [(a, s.resolve(name).identity) for a, s in states]
+        hits = [(a, i) for a, i in found if i is not None]
+        for account, identity in hits:
+            whose = f" in account {account.title}" if several else ""
+            print(f"  {name}: verified via {identity.name}{whose}")
+        if not hits:
+            anywhere = f" in any of the {len(states)} accounts loaded" if several else ""
+            print(f"  {name}: not verified in {region}{anywhere}")
+    for account, state in states:
+        if state.sending.sandbox:
+            whose = f" for account {account.title}" if several else ""
+            print(f"  {region} is in the sandbox{whose}: recipients must be verified")
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
