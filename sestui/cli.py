@@ -291,7 +291,9 @@ def _print_verdict(
     elif args.format == "commands":
         from sestui.checks.commands import render_fix_commands
 
-        sys.stdout.write(render_fix_commands(verdict, account, principal, selection.region))
+        sys.stdout.write(
+            render_fix_commands(verdict, account, principal, selection.region, located.owner)
+        )
     else:
         sys.stdout.write(
             render_text(

@@ -94,6 +94,15 @@ def test_owner_policy_missing_the_caller(tmp_path: Path, capsys: Any) -> None:
     code, out, _ = check(capsys, [f], "--format", "commands")
     assert code == 1
     assert f"# apply in account {CENTRAL} (central)" in out
+    assert "aws sesv2 update-email-identity-policy" in out  # the owner's policy exists
+
+
+def test_owner_without_policy_fix_creates_one(tmp_path: Path, capsys: Any) -> None:
+    f = org_file(tmp_path, central(None), workload())
+    code, out, _ = check(capsys, [f], "--format", "commands")
+    assert code == 1
+    assert f"# apply in account {CENTRAL} (central)" in out
+    assert "aws sesv2 create-email-identity-policy" in out and "put-user-policy" not in out
 
 
 def test_caller_side_deny(tmp_path: Path, capsys: Any) -> None:

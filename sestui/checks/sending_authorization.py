@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sestui.account import PolicyDocument
 from sestui.checks.analysis import Analysis
 from sestui.checks.common import denials_of, finding, unique
 from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, FixKind, Status
-from sestui.policy import PolicyKind, PrincipalMatch
+from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
+from sestui.policy import PolicyKind, PolicySource, PrincipalMatch
 
 CHECK_ID = "sending-authorization"
 TITLE = "Sending-authorization policy on the identity"
@@ -74,14 +75,12 @@ def run(a: Analysis) -> CheckResult:
             explanation=f"{a.principal.arn} is in account {a.account.title}: a delegate sender "
             "may send as another account's identity only if the owner's sending-authorization "
             "policy on it allows the sender. Without a policy, SES refuses the send.",
-            fix=Fix(
+            fix=edit_policy(
                 f"Add a sending-authorization policy to {a.identity_name} that allows "
                 f"{a.principal.arn}",
-                FixKind.ADD_IDENTITY_POLICY,
-                _grant_document(a),
-                None,
+                _new_policy(a, a.owner.title),
+                lambda stmts: stmts.append(_grant_statement(a)),
                 "A policy on the identity (SES identity policy), not an IAM policy.",
-                a.owner.title,
             ),
         )
     if not a.resource_docs:
@@ -181,8 +180,12 @@ def _grant_statement(a: Analysis) -> dict[str, Any]:
     }
 
 
-def _grant_document(a: Analysis) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [_grant_statement(a)]}
+def _new_policy(a: Analysis, account: str) -> PolicyDocument:
+    """An empty sending-authorization policy on the identity, to be created in `account`."""
+    source = PolicySource(
+        PolicyKind.RESOURCE, "DelegateSenders", None, f"identity {a.identity_name}", account=account
+    )
+    return PolicyDocument(source, {"Version": "2012-10-17", "Statement": []})
 
 
 CHECK = Check(CHECK_ID, TITLE, run)
