@@ -137,8 +137,9 @@ def open_accounts(
 
     if spec.demo:
         # The demo account first (every single-account view shows it), then its organization.
-        data = load_account_set(demo_path())[1]
-        accounts = load_account_sets([demo_path(), demo_organization_path()])
+        primary, data = load_account_set(demo_path())
+        organization = load_account_set(demo_organization_path())[0]
+        accounts = replace(organization, accounts=primary.accounts + organization.accounts)
         return (
             replace(
                 accounts,
