@@ -16,8 +16,8 @@ from sestui.sources import SourceSpec, parse_regions
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.account.accountset import AccountSet
-    from sestui.checks import Selection
-    from sestui.checks.verify import VerifyResult
+    from sestui.decide import Selection
+    from sestui.decide.verify import VerifyResult
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -158,8 +158,8 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
 
 def selection_from(args: argparse.Namespace, **override: object) -> Selection:
     """The selection the flags describe; raises InputError (a ValueError) naming a bad flag."""
-    from sestui.checks import Selection, SendPath
-    from sestui.checks.inputs import (
+    from sestui.decide import Selection, SendPath
+    from sestui.verdict.inputs import (
         InputError,
         check_smtp_actions,
         parse_action,
@@ -260,10 +260,10 @@ def _print_verdict(
     *,
     pasted_denial: bool = False,
 ) -> int:
-    from sestui.checks import SelectionError, run
-    from sestui.checks.analysis import find_principal
-    from sestui.checks.locate import locate
-    from sestui.checks.report import render_json, render_text
+    from sestui.decide import SelectionError, run
+    from sestui.decide.locate import locate
+    from sestui.report.verdict import render_json, render_text
+    from sestui.verdict.analysis import find_principal
 
     try:
         located = locate(accounts, selection, getattr(args, "account", None))
@@ -274,7 +274,7 @@ def _print_verdict(
         print(f"sestui: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     if pasted_denial:
-        from sestui.checks.explain import contradicted, unseen
+        from sestui.explain.resolve import contradicted, unseen
 
         owner = None
         if selection.identity and selection.identity.startswith("arn:"):
@@ -289,7 +289,7 @@ def _print_verdict(
         if verify is not None and verify.error is not None:
             print(f"sestui: {verify.headline}", file=sys.stderr)
     elif args.format == "commands":
-        from sestui.checks.commands import render_fix_commands
+        from sestui.report.commands import render_fix_commands
 
         sys.stdout.write(
             render_fix_commands(verdict, account, principal, selection.region, located.owner)
@@ -311,8 +311,8 @@ def _print_verdict(
 def _verify(args: argparse.Namespace, account: Account, selection: Selection) -> VerifyResult:
     """AWS's policy simulator on this selection (the source's credentials; for a file, the
     standard chain or --profile). A failure is a result that leaves the local verdict alone."""
-    from sestui.checks.analysis import analyze
-    from sestui.checks.verify import unverified
+    from sestui.decide.verify import unverified
+    from sestui.verdict.analysis import analyze
 
     if getattr(args, "demo", False):
         return unverified("the demo account is not a real AWS account")
@@ -348,9 +348,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     account = accounts.primary  # the matrix: the primary account (organization views: the TUI)
     if args.all:
-        from sestui.checks import SelectionError
-        from sestui.checks.matrix import who_can_send
-        from sestui.checks.report import matrix_json, render_matrix_text
+        from sestui.decide import SelectionError
+        from sestui.matrix.exact import who_can_send
+        from sestui.report.verdict import matrix_json, render_matrix_text
 
         try:
             m = who_can_send(account, args.region, path=selection.path, actions=selection.actions)
@@ -363,7 +363,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from sestui.checks.errors import ErrorKind, parse_error
+    from sestui.explain.parse import ErrorKind, parse_error
 
     if args.text == "-":
         from sestui.fileio import MAX_PASTE, InputError, read_input
@@ -457,8 +457,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
-    from sestui.checks import SendPath
-    from sestui.checks.explain import send_form
+    from sestui.decide import SendPath
+    from sestui.explain.resolve import send_form
 
     form = send_form(text)
     via = args.via or form.path.value
@@ -508,9 +508,9 @@ def _explain_identities(accounts: AccountSet, region: str, names: Sequence[str])
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from sestui.account import load_snapshot
-    from sestui.checks import SendPath
-    from sestui.checks.diff import diff_accounts
-    from sestui.checks.diffreport import render_diff_json, render_diff_text
+    from sestui.decide import SendPath
+    from sestui.matrix.diff import diff_accounts
+    from sestui.report.diff import render_diff_json, render_diff_text
 
     old = load_snapshot(Path(args.old))[0]
     new = load_snapshot(Path(args.new))[0]
@@ -624,9 +624,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from sestui.checks.inputs import parse_from_header, parse_identity, parse_region
     from sestui.tui.app import SestuiApp, StartAt
     from sestui.tui.asked import start_problems
+    from sestui.verdict.inputs import parse_from_header, parse_identity, parse_region
 
     principal = args.role or args.user
     # The same rules as `check`: refuse before the TUI opens, never open on something else.

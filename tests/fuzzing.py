@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sestui.account import SnapshotError, account_from_snapshot
-from sestui.checks.errors import ParsedError, parse_error
 from sestui.demo.build import build
+from sestui.explain.parse import ParsedError, parse_error
 from sestui.policy import (
     PolicyError,
     PolicyKind,

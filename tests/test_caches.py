@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-from sestui.checks import fastmatrix
+from sestui.matrix import fast as fastmatrix
 from sestui.policy import (
     Decision,
     PolicyKind,

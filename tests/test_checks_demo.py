@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sestui.account import Account, load_snapshot
-from sestui.checks import Outcome, Selection, SendPath, Status, run
-from sestui.checks.run import CHECK_IDS
+from sestui.decide import Outcome, Selection, SendPath, Status, run
+from sestui.decide.decision import CHECK_IDS
 from sestui.demo import demo_path
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from sestui.account import Account
-from sestui.checks import FixKind, Outcome, Overrides, Selection, SelectionError, Status, run
-from sestui.checks.model import Verdict
+from sestui.decide import FixKind, Outcome, Overrides, Selection, SelectionError, Status, run
+from sestui.verdict.model import Verdict
 from tests.accounthelp import ACCT, FULL, REGION, account, allow, arn, deny, doc
 
 SEND = doc(allow("ses:SendRawEmail", arn("identity", "example.com")))

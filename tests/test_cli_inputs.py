@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from sestui.checks import SendPath
 from sestui.cli import build_parser, main, selection_from
+from sestui.decide import SendPath
 
 EU = ["check", "--demo", "--region", "eu-west-1"]
 US = ["check", "--demo", "--region", "us-east-1"]  # the demo's us-east-1 is in the sandbox
@@ -308,7 +308,7 @@ def test_explain_cross_account_identity_is_a_delegate_send(
 def test_explain_send_form_is_not_confused_by_numbers() -> None:
     # An account ID holding 554 is no SMTP reply.
     text = V2_DENIAL.replace("(AccessDeniedException) when calling the SendEmail operation", "")
-    from sestui.checks.explain import send_form
+    from sestui.explain.resolve import send_form
 
     assert send_form(text.replace("111122223333", "111155422333")).path is SendPath.API_V1
 

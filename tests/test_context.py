@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from sestui.account import account_from_snapshot
-from sestui.checks import Selection, SendPath
-from sestui.checks.analysis import find_principal
-from sestui.checks.context import ABSENT, RULES, Facts, Unknown, build, table_markdown
 from sestui.cli import main
+from sestui.decide import Selection, SendPath
+from sestui.verdict.analysis import find_principal
+from sestui.verdict.context import ABSENT, RULES, Facts, Unknown, build, table_markdown
 from tests.accounthelp import ACCT, REGION, allow, deny, doc, snapshot
 
 UNKNOWN = "unknown"
@@ -734,8 +734,8 @@ def test_matrix_fast_path_equals_exact_on_context_policies() -> None:
     """The who-can-send matrix settles unknown keys as `sestui check` does, cell by cell."""
     from collections import Counter
 
-    from sestui.checks import Outcome
-    from sestui.checks.matrix import who_can_send
+    from sestui.decide import Outcome
+    from sestui.matrix.exact import who_can_send
 
     from_news = {"StringEquals": {"ses:FromAddress": "news@example.com"}}
     recipients = {"ForAllValues:StringLike": {"ses:Recipients": "*@example.com"}}

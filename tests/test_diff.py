@@ -14,8 +14,8 @@ import pytest
 from sestui.account import load_snapshot, save_snapshot
 from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
-from sestui.checks.diff import Edit, PolicyChange, PolicyType, diff_accounts, diff_documents
 from sestui.cli import main
+from sestui.matrix.diff import Edit, PolicyChange, PolicyType, diff_accounts, diff_documents
 from tests.awsfixtures import as_account, build_account, client, doc, reset_moto_server
 
 pytestmark = pytest.mark.usefixtures("aws_env")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sestui.checks.errors import _WORDS, ErrorKind, _addresses, _unwrap, parse_error
+from sestui.explain.parse import _WORDS, ErrorKind, _addresses, _unwrap, parse_error
 from tests.hangguard import run_guarded
 
 U = "arn:aws:iam::111122223333:user/iam-user-name"
@@ -166,7 +166,7 @@ def test_huge_pastes_do_not_hang() -> None:
     # Each of these took from 25 s to hours; now each is parsed in well under a second.
     code = textwrap.dedent(
         f"""
-        from sestui.checks.errors import parse_error
+        from sestui.explain.parse import parse_error
         from tests.test_error_parsing import PASTES
         for name in {sorted(PASTES)!r}:
             print(name, parse_error(PASTES[name]).kind.value)

@@ -18,7 +18,7 @@ from sestui.account import OrgStatus, account_from_snapshot
 from sestui.aws.errors import AwsReadError
 from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
-from sestui.checks import Outcome, Selection, Status, run
+from sestui.decide import Outcome, Selection, Status, run
 from tests.awsfixtures import MGMT, as_account, build_account, reset_moto_server
 
 REGIONS = ["eu-west-1", "us-east-1"]

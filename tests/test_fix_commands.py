@@ -18,9 +18,9 @@ from moto import mock_aws
 from sestui.account import Account, account_from_snapshot
 from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
-from sestui.checks import Fix, FixKind, Outcome, Selection, SendPath, run
-from sestui.checks.analysis import find_principal
-from sestui.checks.commands import (
+from sestui.cli import main
+from sestui.decide import Fix, FixKind, Outcome, Selection, SendPath, run
+from sestui.report.commands import (
     AwsCall,
     CommandUnavailable,
     _delimiter,
@@ -29,7 +29,7 @@ from sestui.checks.commands import (
     fix_command,
     render_shell,
 )
-from sestui.cli import main
+from sestui.verdict.analysis import find_principal
 from tests.awsfixtures import MGMT, build_account, doc
 
 pytestmark = pytest.mark.usefixtures("aws_env")

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from sestui.account import Account, load_snapshot
-from sestui.checks import Outcome, Selection, SelectionError, SendPath, Status, run
-from sestui.checks.explain import send_form
-from sestui.checks.inputs import (
+from sestui.decide import Outcome, Selection, SelectionError, SendPath, Status, run
+from sestui.demo import demo_path
+from sestui.explain.resolve import send_form
+from sestui.verdict.inputs import (
     FromHeader,
     IdentityArn,
     InputError,
@@ -23,7 +24,6 @@ from sestui.checks.inputs import (
     parse_time,
     session_name_of,
 )
-from sestui.demo import demo_path
 from tests.accounthelp import ACCT, FULL, REGION, account, allow, arn, doc
 
 OTHER = "444455556666"

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from sestui.account import Account, account_from_snapshot, load_snapshot
-from sestui.checks import Outcome, SendPath
-from sestui.checks.matrix import column, who_can_send
+from sestui.decide import Outcome, SendPath
 from sestui.demo import demo_path
+from sestui.matrix.exact import column, who_can_send
 from tests.bench.generate import generate
 
 NOW = "2026-11-28T10:00:00Z"

@@ -22,13 +22,13 @@ from sestui.aws.guard import refuse_writes
 from sestui.aws.permissions import verify_policy
 from sestui.aws.session import RETRIES, AwsSession
 from sestui.aws.simulate import simulate_principal_policy, verify
-from sestui.checks import Outcome, Selection, run
-from sestui.checks.analysis import Analysis, analyze
-from sestui.checks.report import render_json, render_text
-from sestui.checks.verify import VerifyStatus, build_request, compare
 from sestui.cli import main
+from sestui.decide import Outcome, Selection, run
+from sestui.decide.verify import VerifyStatus, build_request, compare
 from sestui.demo.build import build
 from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
+from sestui.report.verdict import render_json, render_text
+from sestui.verdict.analysis import Analysis, analyze
 
 ACCT = "111122223333"
 EU = "eu-west-1"

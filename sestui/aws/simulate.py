@@ -19,8 +19,8 @@ from botocore.exceptions import (
 from sestui.aws.errors import DENIED, FATAL_CREDENTIALS, _short, error_code
 from sestui.aws.guard import ReadOnlyViolation
 from sestui.aws.session import AwsSession
-from sestui.checks.analysis import Analysis
-from sestui.checks.verify import VerifyResult, build_request, compare, unverified
+from sestui.decide.verify import VerifyResult, build_request, compare, unverified
+from sestui.verdict.analysis import Analysis
 
 Simulator = Callable[[dict[str, Any]], Mapping[str, Any]]
 

@@ -1,25 +1,36 @@
-"""The 554 checks, the verdict, fixes and error parsing. No boto3, no Textual."""
+"""The eleven checks, one module each, and their registry: each answers one cause of the 554."""
 
-from sestui.checks.analysis import Overrides, SelectionError
-from sestui.checks.model import CheckResult, Finding, Fix, FixKind, Outcome, Status, Verdict
-from sestui.checks.run import CHECK_IDS, CHECK_TITLES, CHECKS, run
-from sestui.checks.selection import SENDING_ACTIONS, Selection, SendPath
+from sestui.checks import (
+    boundary,
+    conditions,
+    identity_policy,
+    identity_resolution,
+    non_sending,
+    resources,
+    sandbox,
+    scp,
+    sending_authorization,
+    smtp,
+    verification,
+)
+from sestui.verdict.model import Check
 
-__all__ = [
-    "CHECKS",
-    "CHECK_IDS",
-    "CHECK_TITLES",
-    "SENDING_ACTIONS",
-    "CheckResult",
-    "Finding",
-    "Fix",
-    "FixKind",
-    "Outcome",
-    "Overrides",
-    "Selection",
-    "SelectionError",
-    "SendPath",
-    "Status",
-    "Verdict",
-    "run",
-]
+# Fixed order (the TUI's `[`/`]` walk it): authorization causes first, then other failures.
+CHECKS: tuple[Check, ...] = tuple(
+    m.CHECK
+    for m in (
+        identity_policy,
+        non_sending,
+        sending_authorization,
+        identity_resolution,
+        resources,
+        boundary,
+        scp,
+        conditions,
+        verification,
+        sandbox,
+        smtp,
+    )
+)
+
+__all__ = ["CHECKS", "Check"]

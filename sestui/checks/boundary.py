@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import denials_of, finding, short, unique
-from sestui.checks.fixes import allow_statement, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Status
 from sestui.policy import PolicyKind
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import denials_of, finding, short, unique
+from sestui.verdict.fixes import allow_statement, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Status
 
 CHECK_ID = "permissions-boundary"
 TITLE = "Permissions boundary"

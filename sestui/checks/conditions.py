@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import finding, unique
-from sestui.checks.context import RequestContext
-from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import ConditionOutcome, Effect, Miss, StatementTrace
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import finding, unique
+from sestui.verdict.context import RequestContext
+from sestui.verdict.fixes import as_list, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
 
 CHECK_ID = "conditions"
 TITLE = "Conditions on request values"

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import denials_of, finding, identity_allow_statements, short, unique
-from sestui.checks.fixes import add_policy, allow_statement
-from sestui.checks.model import Check, CheckResult, Finding, ResourceEvaluation, Status
-from sestui.checks.selection import SENDING_ACTIONS
 from sestui.policy import (
     Miss,
     PolicyKind,
@@ -14,6 +9,11 @@ from sestui.policy import (
     Request,
     evaluate_statement,
 )
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import denials_of, finding, identity_allow_statements, short, unique
+from sestui.verdict.fixes import add_policy, allow_statement
+from sestui.verdict.model import Check, CheckResult, Finding, ResourceEvaluation, Status
+from sestui.verdict.selection import SENDING_ACTIONS
 
 CHECK_ID = "identity-policy"
 TITLE = "Identity policies allow sending"

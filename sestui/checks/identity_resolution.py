@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import finding, short, unique
-from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import Miss, PolicyKind, glob_match, resource_matches
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import finding, short, unique
+from sestui.verdict.fixes import as_list, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
 
 CHECK_ID = "identity-resolution"
 TITLE = "The identity ARN SES checks"

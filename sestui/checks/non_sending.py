@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import identity_allow_statements
-from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
-from sestui.checks.selection import NON_SENDING_ACTIONS
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import identity_allow_statements
+from sestui.verdict.fixes import as_list, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
+from sestui.verdict.selection import NON_SENDING_ACTIONS
 
 CHECK_ID = "non-sending-resource"
 TITLE = 'Non-sending actions use Resource "*"'

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import finding, short, unique
-from sestui.checks.fixes import add_policy, allow_statement, as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import PolicyKind
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import finding, short, unique
+from sestui.verdict.fixes import add_policy, allow_statement, as_list, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
 
 CHECK_ID = "resources"
 TITLE = "Configuration set and template resources"

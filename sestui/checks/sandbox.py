@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.messages import unverified_text
-from sestui.checks.model import Check, CheckResult, Status
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.messages import unverified_text
+from sestui.verdict.model import Check, CheckResult, Status
 
 CHECK_ID = "sandbox"
 TITLE = "Sandbox and sending status"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sestui.account import OrgStatus
-from sestui.checks.analysis import Analysis, ScpState
-from sestui.checks.common import denials_of, finding, unique
-from sestui.checks.fixes import allow_statement, as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import PolicyKind
+from sestui.verdict.analysis import Analysis, ScpState
+from sestui.verdict.common import denials_of, finding, unique
+from sestui.verdict.fixes import allow_statement, as_list, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
 
 CHECK_ID = "scp"
 TITLE = "Service control policies"

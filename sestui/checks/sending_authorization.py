@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from sestui.account import PolicyDocument
-from sestui.checks.analysis import Analysis
-from sestui.checks.common import denials_of, finding, unique
-from sestui.checks.fixes import as_list, edit_policy
-from sestui.checks.model import Check, CheckResult, Finding, Fix, Status
 from sestui.policy import PolicyKind, PolicySource, PrincipalMatch
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.common import denials_of, finding, unique
+from sestui.verdict.fixes import as_list, edit_policy
+from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
 
 CHECK_ID = "sending-authorization"
 TITLE = "Sending-authorization policy on the identity"

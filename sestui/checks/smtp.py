@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.model import Check, CheckResult, Status
-from sestui.checks.selection import SendPath
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.model import Check, CheckResult, Status
+from sestui.verdict.selection import SendPath
 
 CHECK_ID = "smtp-credentials"
 TITLE = "SMTP credentials and region"

@@ -39,11 +39,11 @@ from sestui.tui.workers import DaemonExecutor
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import Account, IamPrincipal
-    from sestui.checks import Finding, Fix, Outcome, Selection, Verdict
-    from sestui.checks.diff import Baseline
-    from sestui.checks.errors import ParsedError
-    from sestui.checks.matrix import Matrix
-    from sestui.checks.selection import SendPath
+    from sestui.decide import Finding, Fix, Outcome, Selection, Verdict
+    from sestui.explain.parse import ParsedError
+    from sestui.matrix.diff import Baseline
+    from sestui.matrix.exact import Matrix
+    from sestui.verdict.selection import SendPath
 
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
 LONG_WORK = ("load", "work")
@@ -205,7 +205,7 @@ class SestuiApp(App[int]):
     def load_baseline(self, account: Account) -> None:
         """Diff the baseline snapshot against the account (rows and policies get marked)."""
         from sestui.account import SnapshotError, load_snapshot
-        from sestui.checks.diff import Baseline, diff_accounts
+        from sestui.matrix.diff import Baseline, diff_accounts
 
         assert self.baseline_path is not None
         try:
@@ -287,7 +287,7 @@ class SestuiApp(App[int]):
         if not identity and not s.from_address:
             names = sorted(account.regions[region].identities) if region in account.regions else []
             identity = names[0] if names else None
-        from sestui.checks import Selection
+        from sestui.decide import Selection
 
         who = principal.arn if principal is not None else (s.principal or "")
         base = self.selection or Selection(who, region)
@@ -436,7 +436,7 @@ class SestuiApp(App[int]):
         if principal:
             sel = replace(sel, principal=principal, role=False, session_name=session)
         if path:
-            from sestui.checks import SendPath
+            from sestui.decide import SendPath
 
             sel = replace(sel, path=SendPath(path))
         if region and region != sel.region:
@@ -480,7 +480,7 @@ class SestuiApp(App[int]):
         account, selection = self.account, self.selection
         if account is None or selection is None:
             return
-        from sestui.checks import SelectionError, run
+        from sestui.decide import SelectionError, run
 
         worker = get_current_worker()
         error = ""
@@ -750,8 +750,8 @@ class SestuiApp(App[int]):
         actions: tuple[str, ...],
         about: str = "",
     ) -> None:
-        from sestui.checks import SelectionError
-        from sestui.checks.matrix import Cancelled, who_can_send
+        from sestui.decide import SelectionError
+        from sestui.matrix.exact import Cancelled, who_can_send
 
         worker = get_current_worker()
         try:
@@ -799,7 +799,7 @@ class SestuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="work", name="reading the error", exit_on_error=False)
     def explain_work(self, text: str) -> None:
-        from sestui.checks.errors import parse_error
+        from sestui.explain.parse import parse_error
 
         worker = get_current_worker()
         parsed = parse_error(text)
@@ -809,9 +809,9 @@ class SestuiApp(App[int]):
     def _explained(self, worker: Worker[None], parsed: ParsedError, text: str) -> None:
         if worker.is_cancelled or self.account is None or self.selection is None:
             return
-        from sestui.checks import SelectionError
-        from sestui.checks.analysis import find_principal
-        from sestui.checks.errors import ErrorKind
+        from sestui.decide import SelectionError
+        from sestui.explain.parse import ErrorKind
+        from sestui.verdict.analysis import find_principal
 
         if parsed.kind is not ErrorKind.ACCESS_DENIED:
             self.notify_text(
@@ -846,8 +846,8 @@ class SestuiApp(App[int]):
                 if i.default_configuration_set == config_set
             ]
             identity = users[0] if users else None
-        from sestui.checks.explain import send_form
-        from sestui.checks.inputs import session_name_of
+        from sestui.explain.resolve import send_form
+        from sestui.verdict.inputs import session_name_of
 
         # Keep what the message says: its send path and the session name of an assumed role.
         path = send_form(text).path
@@ -894,7 +894,7 @@ class SestuiApp(App[int]):
 
     def _missing_field(self) -> str | None:
         """The context editor's field for the unset value an UNDECIDED verdict hangs on."""
-        from sestui.checks import Outcome
+        from sestui.decide import Outcome
         from sestui.tui.screens.context import field_for
 
         if self.verdict is None or self.verdict.outcome is not Outcome.UNDECIDED:
@@ -928,12 +928,12 @@ class SestuiApp(App[int]):
     def fix_work(
         self, account: Account, selection: Selection, fix: Fix, original: PolicyShown | None
     ) -> None:
-        from sestui.checks import Overrides, run
+        from sestui.decide import Overrides, run
 
         worker = get_current_worker()
         after = run(account, selection, Overrides().with_fix(fix)).outcome
-        from sestui.checks.analysis import find_principal
-        from sestui.checks.commands import CommandUnavailable, fix_command
+        from sestui.report.commands import CommandUnavailable, fix_command
+        from sestui.verdict.analysis import find_principal
 
         command, why = None, ""
         try:
@@ -983,7 +983,7 @@ class SestuiApp(App[int]):
         if self.account is None or self.verdict is None or self.shown_selection is None:
             self.notify_text("Nothing to verify yet.", severity="warning")
             return
-        from sestui.checks.report import describe_selection
+        from sestui.report.verdict import describe_selection
         from sestui.tui.screens.verify import VerifyScreen
 
         sel = self.shown_selection

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import Account
-    from sestui.checks import Outcome, Selection
+    from sestui.decide import Outcome, Selection
     from sestui.tui.app import StartAt
 
 
@@ -30,7 +30,7 @@ def glyph_column(
     tests/test_matrix.py proves it equal to the per-cell decision; any other context decides
     each row with run(). `progress(done, column)` is called now and then; once `cancelled()`
     (a newer request superseded this one) it stops and the result is None."""
-    from sestui.checks import Selection, SelectionError, run
+    from sestui.decide import Selection, SelectionError, run
 
     plain = Selection(
         "",
@@ -46,7 +46,7 @@ def glyph_column(
         and selection.identity is not None
         and selection.identity in state.identities
     ):
-        from sestui.checks.matrix import column
+        from sestui.matrix.exact import column
 
         return column(
             account,
@@ -72,8 +72,8 @@ def glyph_column(
 def start_problems(account: Account, start: StartAt) -> tuple[str, ...]:
     """What the start flags name that this account does not have (empty: they are fine).
     An identity or From address is not refused: it is checked, as `sestui check` does."""
-    from sestui.checks import Selection, SelectionError
-    from sestui.checks.analysis import find_principal
+    from sestui.decide import Selection, SelectionError
+    from sestui.verdict.analysis import find_principal
 
     problems = []
     if start.principal:

@@ -17,7 +17,7 @@ DISCOVER_LIMIT = 200
 
 class JumpProvider(Provider):
     def _targets(self) -> list[tuple[str, dict[str, str]]]:
-        from sestui.checks import CHECK_TITLES
+        from sestui.decide import CHECK_TITLES
 
         app = cast("SestuiApp", self.app)
         targets: list[tuple[str, dict[str, str]]] = []

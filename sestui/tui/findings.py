@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
-    from sestui.checks import CheckResult, Finding, Verdict
+    from sestui.decide import CheckResult, Finding, Verdict
     from sestui.policy import PolicySource
 
 GLYPH_STYLE = {  # by status value

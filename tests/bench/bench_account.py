@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from sestui.account import load_snapshot
-from sestui.checks import Selection, run
-from sestui.checks.matrix import who_can_send
+from sestui.decide import Selection, run
+from sestui.matrix.exact import who_can_send
 from tests.bench.generate import generate
 
 REGION = "eu-west-1"
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
 
     cold = _fresh_process(
         "import json, time; from pathlib import Path; from sestui.account import load_snapshot; "
-        "from sestui.checks.matrix import who_can_send; "
+        "from sestui.matrix.exact import who_can_send; "
         f"a, _ = load_snapshot(Path({str(path)!r})); t0 = time.perf_counter(); "
         f"m = who_can_send(a, {REGION!r}); "
         "print(json.dumps({'s': time.perf_counter() - t0, 'p': len(m.principals), "

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sestui.account import load_snapshot
-from sestui.checks.diff import diff_accounts
+from sestui.matrix.diff import diff_accounts
 from tests.bench.generate import generate
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from sestui.checks.errors import parse_error
+from sestui.explain.parse import parse_error
 from sestui.policy import glob_match
 
 N = 200_000

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from sestui.account.orgsnapshot import load_account_set
-from sestui.checks import Selection, run
-from sestui.checks.locate import locate
+from sestui.decide import Selection, run
+from sestui.decide.locate import locate
 from tests.bench.generate import ACCT, generate
 
 SHAPES = 10

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, OptionList, TextArea
 
-from sestui.checks import Outcome, SendPath
+from sestui.decide import Outcome, SendPath
 from sestui.demo.build import build
 from sestui.policy import LineRange
 from sestui.sources import SourceSpec

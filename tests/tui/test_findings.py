@@ -4,7 +4,7 @@ blamed statements are never ones that allow, and n/N stops are distinct."""
 from __future__ import annotations
 
 from sestui.account import load_snapshot
-from sestui.checks import Outcome, Selection, run
+from sestui.decide import Outcome, Selection, run
 from sestui.demo import demo_path
 from sestui.policy import PolicyKind
 from sestui.tui.findings import allowing_statements, deciding_check, finding_stops, statement_key

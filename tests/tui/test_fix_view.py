@@ -103,7 +103,7 @@ async def test_save_writes_0600_and_asks_before_overwriting(tmp_path: Path) -> N
 async def test_f_on_an_undecided_verdict_opens_the_context_editor_at_the_unset_field() -> None:
     from textual.widgets import Input
 
-    from sestui.checks import Outcome
+    from sestui.decide import Outcome
     from sestui.tui.screens.context import ContextScreen
 
     # support-desk's only allow reads ses:FromAddress; no From given: undecided on it.

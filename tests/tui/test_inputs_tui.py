@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static, TextArea
 
-from sestui.checks import Outcome, SendPath
+from sestui.decide import Outcome, SendPath
 from sestui.tui.screens.context import ContextScreen
 from sestui.tui.screens.paste_error import PasteErrorScreen
 from tests.tui.conftest import USER, demo_app, settle

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input, TextArea
 
-from sestui.checks import Outcome, Selection, SendPath, run
 from sestui.cli import main
+from sestui.decide import Outcome, Selection, SendPath, run
 from sestui.demo.build import build
 from sestui.sources import SourceSpec
 from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt

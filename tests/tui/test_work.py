@@ -12,10 +12,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-import sestui.checks
-from sestui.checks import Outcome, Overrides
-from sestui.checks import matrix as matrix_module
-from sestui.checks.matrix import Cancelled
+import sestui.decide
+from sestui.decide import Outcome, Overrides
+from sestui.matrix import exact as matrix_module
+from sestui.matrix.exact import Cancelled
 from sestui.tui.screens.fix import FixScreen
 from sestui.tui.screens.help import HelpScreen
 from sestui.tui.screens.matrix import MatrixScreen
@@ -139,7 +139,7 @@ async def test_q_quits_while_work_runs_even_if_the_work_never_looks(
 
 @pytest.mark.asyncio
 async def test_esc_cancels_the_fix_check(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sestui.checks.run
+    real = sestui.decide.run
 
     def slow(account: Any, selection: Any, overrides: Overrides | None = None) -> Any:
         if overrides is not None and overrides != Overrides():
@@ -148,7 +148,7 @@ async def test_esc_cancels_the_fix_check(gate: Gate, monkeypatch: pytest.MonkeyP
             real(account, selection) if overrides is None else real(account, selection, overrides)
         )
 
-    monkeypatch.setattr(sestui.checks, "run", slow)
+    monkeypatch.setattr(sestui.decide, "run", slow)
     app = demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -170,7 +170,7 @@ async def test_esc_cancels_the_fix_check(gate: Gate, monkeypatch: pytest.MonkeyP
 async def test_esc_cancels_reading_a_pasted_error(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sestui.checks import errors
+    from sestui.explain import parse as errors
 
     real = errors.parse_error
 
@@ -278,7 +278,7 @@ def test_the_process_exits_on_q_while_a_thread_never_ends() -> None:
     code = textwrap.dedent(
         """
         import threading
-        from sestui.checks import matrix
+        from sestui.matrix import exact as matrix
         from tests.tui.conftest import demo_app, settle
 
         started = threading.Event()

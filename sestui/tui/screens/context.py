@@ -10,8 +10,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from sestui.checks import Selection, SendPath
-from sestui.checks.inputs import (
+from sestui.decide import Selection, SendPath
+from sestui.verdict.inputs import (
     InputError,
     check_smtp_actions,
     parse_action,
@@ -119,7 +119,7 @@ class ContextScreen(ModalScreen[Selection | None]):
             return self.query_one(f"#{wid}", Input).value.strip()
 
         path = self.query_one("#ctx-path", Select).value
-        # The command line's rules (checks/inputs.py): refuse what AWS could not receive.
+        # The command line's rules (verdict/inputs.py): refuse what AWS could not receive.
         try:
             actions = tuple(parse_action(a, "Actions") for a in _split(text("ctx-actions")))
             header = parse_from_header(text("ctx-from"), "From") if text("ctx-from") else None

@@ -14,7 +14,7 @@ from textual.content import Content, Span
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from sestui.checks import Fix, FixKind, Outcome
+from sestui.decide import Fix, FixKind, Outcome
 from sestui.fileio import OutputError, check_output, write_output
 from sestui.tui.widgets.policy_view import PolicyBody, PolicyShown, PolicyView, render_policy
 

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from sestui.checks import Outcome
-from sestui.checks.matrix import Matrix
+from sestui.decide import Outcome
+from sestui.matrix.exact import Matrix
 from sestui.textsafe import visible
 
 CELL = {

@@ -15,8 +15,8 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.aws.simulate import Simulator
-    from sestui.checks import Outcome, Selection
-    from sestui.checks.verify import VerifyResult
+    from sestui.decide import Outcome, Selection
+    from sestui.decide.verify import VerifyResult
     from sestui.sources import SourceSpec
 
 HEADLINE_STYLE = {  # by VerifyStatus value
@@ -30,8 +30,8 @@ def run_verify(
     spec: SourceSpec, account: Account, selection: Selection, simulator: Simulator | None = None
 ) -> VerifyResult:
     """Ask the simulator (blocking: call it from a thread worker); never raises."""
-    from sestui.checks.analysis import analyze
-    from sestui.checks.verify import unverified
+    from sestui.decide.verify import unverified
+    from sestui.verdict.analysis import analyze
 
     if spec.demo:
         return unverified("the demo account is not a real AWS account")
@@ -70,7 +70,7 @@ class VerifyScreen(ModalScreen[None]):
         )
         if self.result is None:
             return Content.assemble(title, "\n\nAsking iam:SimulatePrincipalPolicy (read-only)…")
-        from sestui.checks.report import plain, verify_lines
+        from sestui.report.verdict import plain, verify_lines
 
         r = self.result
         lines = [title, Content(""), Content.styled(r.headline, HEADLINE_STYLE[r.status.value])]

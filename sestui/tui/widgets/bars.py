@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from sestui.checks import Selection, Verdict
+    from sestui.decide import Selection, Verdict
 
 WORDS = {
     "allowed": ("✓ ALLOWED", "$success"),

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from sestui.account import PolicyDocument
-from sestui.checks.analysis import Analysis
-from sestui.checks.model import Finding
 from sestui.policy import (
     Effect,
     Evaluation,
@@ -16,6 +14,8 @@ from sestui.policy import (
     Statement,
     StatementTrace,
 )
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.model import Finding
 
 
 def identity_allow_statements(

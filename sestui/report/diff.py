@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sestui.checks.diff import (
+from sestui.matrix.diff import (
     Change,
     FactChange,
     PolicyChange,

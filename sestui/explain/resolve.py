@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, replace
 
 from sestui.account import Account, IamPrincipal, OrgStatus
-from sestui.checks.model import Outcome, Verdict
-from sestui.checks.selection import SendPath
+from sestui.verdict.model import Outcome, Verdict
+from sestui.verdict.selection import SendPath
 
 # SDK/CLI form of an API error: "An error occurred (CODE) when calling the OP operation".
 _API_FORM = re.compile(r"an error occurred \((\w+)\) when calling the (\w+) operation", re.I)

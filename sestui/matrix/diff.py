@@ -18,10 +18,10 @@ from enum import Enum
 from typing import Any
 
 from sestui.account import Account, IamPrincipal, PolicyDocument, RegionState
-from sestui.checks.matrix import who_can_send
-from sestui.checks.model import Outcome
-from sestui.checks.selection import SendPath
+from sestui.matrix.exact import who_can_send
 from sestui.policy import LineRange, PolicyError, PolicyKind, PrincipalSpec, action_matches
+from sestui.verdict.model import Outcome
+from sestui.verdict.selection import SendPath
 
 ACCOUNT = "account"  # the subject of changes that reach every cell (SCPs, organization)
 
@@ -641,7 +641,7 @@ def _cells(
         names, rows = m.identities, list(m.cells)
     else:
         # A few columns: the matrix engine over just those identities.
-        from sestui.checks.fastmatrix import FastMatrix
+        from sestui.matrix.fast import FastMatrix
 
         rows = FastMatrix(account, region, names, path, actions, now).rows(people)
     return {

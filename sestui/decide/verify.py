@@ -10,8 +10,6 @@ from enum import Enum
 from typing import Any
 
 from sestui.account import PolicyDocument
-from sestui.checks.analysis import Analysis, ScpState
-from sestui.checks.model import Outcome, ResourceEvaluation
 from sestui.exitcodes import ExitCode
 from sestui.policy import (
     Decision,
@@ -23,6 +21,8 @@ from sestui.policy import (
     Request,
     evaluate,
 )
+from sestui.verdict.analysis import Analysis, ScpState
+from sestui.verdict.model import Outcome, ResourceEvaluation
 
 # AWS's ContextKeyType per key (lower-case); anything else is a string, or a stringList when
 # the value is a list.

@@ -7,7 +7,7 @@ statement. A principal's row is then a handful of big-integer ORs over the state
 policy set, evaluated once per policy-set fingerprint, following the engine's order (explicit
 Deny, SCP levels, resource-policy grants, identity policies, boundary) and the verdict's rules for
 undecided outcomes. A statement whose conditions hold for some values of the request's unknown
-keys and not for others (sestui/checks/unknowns.py) counts in both directions: the cell is
+keys and not for others (sestui/verdict/unknowns.py) counts in both directions: the cell is
 undecided when the best and the worst case differ, and settled exactly when two kinds of such
 statement read one key (their values are tied). Cells that need principal-specific treatment
 (a sending-authorization policy naming the principal, NotPrincipal, unreadable or unparsable
@@ -22,18 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
-from sestui.checks.analysis import SelectionError, _resolve, analyze, request_context
-from sestui.checks.context import (
-    MESSAGE_ACTIONS,
-    MESSAGE_KEYS,
-    PERSONAL_KEYS,
-    RequestContext,
-    for_action,
-)
-from sestui.checks.model import Outcome
-from sestui.checks.run import decide
-from sestui.checks.selection import TEMPLATED_ACTIONS, Selection, SendPath
-from sestui.checks.unknowns import conditions_settled, keys_read, reads_unknown
+from sestui.decide.decision import decide
+from sestui.matrix.fingerprint import Fingerprinter
 from sestui.policy import (
     Effect,
     Miss,
@@ -47,6 +37,17 @@ from sestui.policy import (
     resource_matches,
 )
 from sestui.policy.evaluate import candidates
+from sestui.verdict.analysis import SelectionError, _resolve, analyze, request_context
+from sestui.verdict.context import (
+    MESSAGE_ACTIONS,
+    MESSAGE_KEYS,
+    PERSONAL_KEYS,
+    RequestContext,
+    for_action,
+)
+from sestui.verdict.model import Outcome
+from sestui.verdict.selection import TEMPLATED_ACTIONS, Selection, SendPath
+from sestui.verdict.unknowns import conditions_settled, keys_read, reads_unknown
 
 _PRINCIPAL_KEYS = (
     "aws:principal",
@@ -493,7 +494,7 @@ class FastMatrix:
     def row_bits(self, p: IamPrincipal) -> tuple[int, int, int] | None:
         """(denied, undecided, settle exactly) bitsets for one principal, or None: use the exact
         path. Cells where a statement that could apply reads an unknown request key are settled
-        exactly (over the key's possible values, sestui/checks/unknowns.py)."""
+        exactly (over the key's possible values, sestui/verdict/unknowns.py)."""
         if self.path is SendPath.SMTP and not p.is_user:
             return self.all, 0, 0  # SMTP logs in only with an IAM user's key (see run.decide)
         if any(x.lower() in TEMPLATED_ACTIONS for x in self.base.effective_actions):
@@ -604,8 +605,6 @@ class FastMatrix:
         return exact_outcome(self.account, self.base, p, self.names[j])
 
     def rows(self, principals: Iterable[IamPrincipal]) -> list[tuple[Outcome, ...]]:
-        from sestui.checks.matrix import Fingerprinter
-
         fingerprint = Fingerprinter(self.account)
         cache: dict[tuple[object, ...], tuple[int, int, int] | None] = {}
         shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}

@@ -19,12 +19,6 @@ from sestui.account import (
     RegionState,
     SesIdentity,
 )
-from sestui.checks.context import Facts, RequestContext, Unknown
-from sestui.checks.context import build as build_context
-from sestui.checks.inputs import IdentityArn, InputError, parse_identity
-from sestui.checks.model import Fix, FixKind, ResourceEvaluation
-from sestui.checks.selection import TEMPLATED_ACTIONS, Selection
-from sestui.checks.unknowns import settle
 from sestui.errors import SestuiError
 from sestui.policy import (
     Decision,
@@ -38,6 +32,12 @@ from sestui.policy import (
     Request,
     evaluate,
 )
+from sestui.verdict.context import Facts, RequestContext, Unknown
+from sestui.verdict.context import build as build_context
+from sestui.verdict.inputs import IdentityArn, InputError, parse_identity
+from sestui.verdict.model import Fix, FixKind, ResourceEvaluation
+from sestui.verdict.selection import TEMPLATED_ACTIONS, Selection
+from sestui.verdict.unknowns import settle
 
 SESSION_NAME = "session"
 
@@ -198,7 +198,7 @@ def request_context(
     account: Account | None = None,
     identity_name: str | None = None,
 ) -> RequestContext:
-    """The request's context (see sestui/checks/context.py); without a principal, only the keys
+    """The request's context (see sestui/verdict/context.py); without a principal, only the keys
     every principal shares."""
     return build_context(Facts(selection, principal, account, from_address, identity_name))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.checks.matrix import Matrix
-from sestui.checks.model import CheckResult, Finding, Outcome, Status, Verdict
-from sestui.checks.selection import Selection
-from sestui.checks.verify import CellComparison, VerifyResult, VerifyStatus
+from sestui.decide.verify import CellComparison, VerifyResult, VerifyStatus
+from sestui.matrix.exact import Matrix
 from sestui.textsafe import Span, json_text, terminal_lines, visible
+from sestui.verdict.model import CheckResult, Finding, Outcome, Status, Verdict
+from sestui.verdict.selection import Selection
 
 SCHEMA = "sestui-check/1"
 _BANNER = {Outcome.ALLOWED: "ALLOWED", Outcome.DENIED: "DENIED", Outcome.UNDECIDED: "UNDECIDED"}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sestui.account import Account, PrincipalType
 from sestui.account.accountset import AccountSet
-from sestui.checks.analysis import SelectionError
-from sestui.checks.selection import Selection
+from sestui.verdict.analysis import SelectionError
+from sestui.verdict.selection import Selection
 
 
 @dataclass(frozen=True, slots=True)

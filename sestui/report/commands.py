@@ -12,8 +12,8 @@ import shlex
 from dataclasses import dataclass
 
 from sestui.account import Account, IamPrincipal
-from sestui.checks.model import Fix, FixKind, Verdict
 from sestui.policy import PolicyKind
+from sestui.verdict.model import Fix, FixKind, Verdict
 
 DOCUMENT_FILE = "sestui-fix-policy.json"
 NEW_POLICY_NAME = "sestui-ses-sending"

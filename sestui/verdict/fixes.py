@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sestui.account import PolicyDocument
-from sestui.checks.model import Fix, FixKind
+from sestui.verdict.model import Fix, FixKind
 
 
 def statements_of(doc: PolicyDocument) -> tuple[dict[str, Any], list[dict[str, Any]]]:

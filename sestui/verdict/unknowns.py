@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sestui.checks.context import ABSENT, MESSAGE_ACTIONS, MESSAGE_KEYS, RequestContext, Unknown
 from sestui.policy import Condition, Decision, PolicySet, Request, Statement, evaluate
 from sestui.policy.conditions import Context, parse_date
 from sestui.policy.evaluate import Evaluation, Miss
 from sestui.policy.patterns import unescape
 from sestui.policy.request import normalize_context
 from sestui.policy.variables import Variable, expand
+from sestui.verdict.context import ABSENT, MESSAGE_ACTIONS, MESSAGE_KEYS, RequestContext, Unknown
 
 # Evaluations (completions × targets) tried before giving up on proving the answer constant.
 MAX_EVALUATIONS = 4096

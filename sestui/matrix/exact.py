@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sestui.account import Account, IamPrincipal
-from sestui.checks.analysis import SelectionError
-from sestui.checks.model import Outcome
-from sestui.checks.selection import SendPath
+from sestui.matrix.fast import FastMatrix
+from sestui.verdict.analysis import SelectionError
+from sestui.verdict.model import Outcome
+from sestui.verdict.selection import SendPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,41 +29,6 @@ class Cancelled(Exception):
     """The caller's `cancelled()` said stop (the TUI's esc): no matrix, nothing half-built."""
 
 
-_PERSONAL_WORDS = ("aws:username", "principalarn", "aws:userid", "${aws:", "principaltag")
-
-
-@lru_cache(maxsize=1 << 16)
-def _personal(fingerprint_text: str) -> bool:
-    """Whether a document reads keys that differ between principals with equal policies."""
-    low = fingerprint_text.lower()
-    return any(word in low for word in _PERSONAL_WORDS)
-
-
-class Fingerprinter:
-    """Everything about a principal that a decision can depend on, except its name and ARN when
-    no policy reads them: principals with equal fingerprints get equal rows."""
-
-    def __init__(self, account: Account) -> None:
-        self.account = account
-        levels = account.organization.levels or ()
-        self.scp_personal = any(
-            _personal(d.fingerprint) or "principal" in d.fingerprint.lower()
-            for lv in levels
-            for d in lv.policies
-        )
-
-    def __call__(self, p: IamPrincipal) -> tuple[object, ...]:
-        pp = self.account.policies_for(p)
-        docs = tuple(d.fingerprint for d in pp.identity)
-        boundary = pp.boundary.fingerprint if pp.boundary else None
-        personal = (
-            self.scp_personal
-            or any(map(_personal, docs))
-            or (boundary is not None and _personal(boundary))
-        )
-        return (p.type, docs, boundary, pp.unknown, p.tags, p.arn if personal else None)
-
-
 def column(
     account: Account,
     region: str,
@@ -74,8 +39,6 @@ def column(
     principals: Iterable[IamPrincipal] | None = None,
 ) -> dict[str, Outcome]:
     """Every principal's outcome for one identity (by principal ARN)."""
-    from sestui.checks.fastmatrix import FastMatrix
-
     state = account.regions.get(region)
     if state is None or identity not in state.identities:
         raise SelectionError(f"no identity {identity!r} in {region}")
@@ -98,8 +61,6 @@ def who_can_send(
     """The matrix; `exact=True` decides every cell on its own (the reference the fast path is
     tested against). `cancelled` is polled once per principal; when it returns True the work
     stops with `Cancelled`."""
-    from sestui.checks.fastmatrix import FastMatrix
-
     state = account.regions.get(region)
     if state is None:
         raise SelectionError(f"region {region} has no SES data in this account")

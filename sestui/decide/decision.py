@@ -5,44 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sestui.account import Account
-from sestui.checks import (
-    boundary,
-    conditions,
-    identity_policy,
-    identity_resolution,
-    non_sending,
-    resources,
-    sandbox,
-    scp,
-    sending_authorization,
-    smtp,
-    verification,
-)
-from sestui.checks.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
-from sestui.checks.common import short
-from sestui.checks.messages import error_text, unverified_text
-from sestui.checks.model import Check, CheckResult, Outcome, ResourceEvaluation, Status, Verdict
+from sestui.checks import CHECKS
 from sestui.checks.sandbox import sandbox_unverified
-from sestui.checks.selection import Selection, SendPath
 from sestui.policy import Decision, PolicyKind
+from sestui.verdict.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
+from sestui.verdict.common import short
+from sestui.verdict.messages import error_text, unverified_text
+from sestui.verdict.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
+from sestui.verdict.selection import Selection, SendPath
 
-# Fixed order (the TUI's `[`/`]` walk it): authorization causes first, then other failures.
-CHECKS: tuple[Check, ...] = tuple(
-    m.CHECK
-    for m in (
-        identity_policy,
-        non_sending,
-        sending_authorization,
-        identity_resolution,
-        resources,
-        boundary,
-        scp,
-        conditions,
-        verification,
-        sandbox,
-        smtp,
-    )
-)
 CHECK_IDS = tuple(c.id for c in CHECKS)
 CHECK_TITLES = {c.id: c.title for c in CHECKS}
 
@@ -102,7 +73,7 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         e for e in denied if a.delegate_owner and a.owner is None and _owner_side_only(e)
     ]
     denied = [e for e in denied if e not in owner_unread]
-    # Unknown keys whose value changes the outcome (sestui/checks/unknowns.py).
+    # Unknown keys whose value changes the outcome (sestui/verdict/unknowns.py).
     keys: set[str] = set(a.deciding_keys)
     doubts: list[str] = []
     if keys:

@@ -13,7 +13,7 @@ from sestui.exitcodes import ExitCode
 from sestui.policy import Decision, Evaluation, LineRange, PolicyKind, StatementTrace
 
 if TYPE_CHECKING:
-    from sestui.checks.analysis import Analysis
+    from sestui.verdict.analysis import Analysis
 
 
 class Status(Enum):

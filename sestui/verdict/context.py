@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sestui.account import Account, IamPrincipal, OrgStatus
-from sestui.checks.selection import Selection, SendPath
+from sestui.verdict.selection import Selection, SendPath
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sestui.checks.analysis import Analysis
-from sestui.checks.model import ResourceEvaluation
-from sestui.checks.selection import SendPath
 from sestui.policy import Decision, PolicyKind
+from sestui.verdict.analysis import Analysis
+from sestui.verdict.model import ResourceEvaluation
+from sestui.verdict.selection import SendPath
 
 _KIND_WORDS = {
     PolicyKind.SCP: "service control policy",
