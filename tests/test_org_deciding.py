@@ -304,3 +304,28 @@ def test_explain_principal_account_not_loaded(tmp_path: Path, capsys: Any) -> No
     _, err = capsys.readouterr()
     assert code == 2
     assert f"names account {WORKLOAD}" in err and CENTRAL in err
+
+
+@pytest.mark.parametrize(
+    "owner_policy",
+    [None, delegates(grant(user_arn(WORKLOAD, "other")))],
+    ids=["no-policy", "policy-without-caller"],
+)
+def test_owner_side_fix_makes_the_send_allowed(owner_policy: dict[str, Any] | None) -> None:
+    from sestui.decide import Outcome, Overrides, Selection, run
+    from sestui.decide.locate import locate
+
+    accounts = account_set_from_data(organization(central(owner_policy), workload()))
+    selection = Selection(APP, REGION, identity=IDENTITY_ARN)
+    located = locate(accounts, selection)
+    assert (located.caller.account_id, located.owner and located.owner.account_id) == (
+        WORKLOAD,
+        CENTRAL,
+    )
+    verdict = run(located.caller, selection, owner=located.owner)
+    assert verdict.outcome is Outcome.DENIED
+    fix = next(c.fix for c in verdict.checks if c.check_id == "sending-authorization")
+    assert fix is not None and fix.account == f"{CENTRAL} (central)"
+    fixed = run(located.caller, selection, Overrides().with_fix(fix), owner=located.owner)
+    if owner_policy is not None:  # an edit of an existing policy: proven by re-deciding
+        assert fixed.outcome is Outcome.ALLOWED, fixed.summary
