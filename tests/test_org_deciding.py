@@ -251,7 +251,7 @@ def test_name_in_two_accounts(tmp_path: Path, capsys: Any) -> None:
     code, out, _ = check(capsys, [both], "--account", WORKLOAD, principal="app")
     assert code == 0, out
     code, _, err = check(capsys, [both], "--account", "000000000000", principal="app")
-    assert code == 2 and "not loaded" in err
+    assert code == 2 and "--account 000000000000: not a loaded account" in err
 
 
 def test_unreadable_account_named(tmp_path: Path, capsys: Any) -> None:

@@ -38,7 +38,11 @@ def locate(accounts: AccountSet, selection: Selection, account_id: str | None = 
     wanted = PrincipalType.ROLE if selection.role else None
     name = selection.principal.strip()
     if account_id is not None and accounts.account(account_id) is None:
-        raise _not_loaded(accounts, account_id, "--account")
+        gap = accounts.unreadable_account(account_id)
+        raise SelectionError(
+            f"--account {account_id}: "
+            + (gap.describe() if gap else f"not a loaded account (loaded: {_loaded(accounts)})")
+        )
     if name.startswith("arn:"):
         parts = name.split(":", 5)
         if len(parts) != 6 or not parts[4]:
