@@ -11,7 +11,7 @@ from sestui.demo.build import CREATED, MGMT, V
 
 CENTRAL = "222233334444"
 WORKLOAD_A = "333344445555"
-WORKLOAD_B = "444455556666"
+WORKLOAD_B = "666677778888"
 REGION = "eu-west-1"
 IDENTITY = "notify.example.org"
 IDENTITY_ARN = f"arn:aws:ses:{REGION}:{CENTRAL}:identity/{IDENTITY}"
