@@ -15,6 +15,7 @@ from sestui.sources import SourceSpec, parse_regions
 
 if TYPE_CHECKING:
     from sestui.account import Account
+    from sestui.account.accountset import AccountSet
     from sestui.decide import Selection
     from sestui.decide.verify import VerifyResult
 
@@ -51,7 +52,13 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
     g = p.add_argument_group("account source")
     if not live_only:
         g.add_argument("--demo", action="store_true", help="the bundled demo account")
-        g.add_argument("--snapshot", metavar="FILE", help="a sestui snapshot file")
+        g.add_argument(
+            "--snapshot",
+            metavar="FILE",
+            action="append",
+            help="a sestui snapshot file (one account or an organization); repeat it to load "
+            "several together",
+        )
         g.add_argument(
             "--iam-json",
             metavar="FILE",
@@ -67,9 +74,11 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
 
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
+    snapshots = getattr(args, "snapshot", None) or []
     return SourceSpec(
         demo=getattr(args, "demo", False),
-        snapshot=getattr(args, "snapshot", None),
+        snapshot=snapshots[0] if snapshots else None,
+        more_snapshots=tuple(snapshots[1:]),
         iam_json=getattr(args, "iam_json", None),
         profile=args.profile,
         regions=parse_regions(args.regions),
@@ -159,6 +168,11 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     who = g.add_mutually_exclusive_group()
     who.add_argument("--user", help="IAM user name or ARN")
     who.add_argument("--role", help="IAM role name or ARN (checked as a session of the role)")
+    g.add_argument(
+        "--account",
+        metavar="ID",
+        help="the account of --user/--role when several loaded accounts have that name",
+    )
     g.add_argument("--region", required=required, help="the SES region of the send")
     g.add_argument("--from", dest="from_address", metavar="ADDRESS", help="the From address")
     g.add_argument("--identity", help="the SES identity (email address or domain)")
@@ -262,12 +276,12 @@ def selection_from(args: argparse.Namespace, **override: object) -> Selection:
     return Selection(**values)  # type: ignore[arg-type]
 
 
-def _open(args: argparse.Namespace, command: str) -> Account | None:
-    """Open the account the flags name; None (said why) without credentials.
+def _open(args: argparse.Namespace, command: str) -> AccountSet | None:
+    """Open the accounts the flags name; None (said why) without credentials.
 
     A file or read that fails raises a SestuiError, which `main` reports.
     """
-    from sestui.sources import open_account, print_progress
+    from sestui.sources import open_accounts, print_progress
 
     spec = source_spec(args)
     if spec.live:
@@ -280,8 +294,8 @@ def _open(args: argparse.Namespace, command: str) -> Account | None:
                 file=sys.stderr,
             )
             return None
-        return open_account(spec, print_progress())[0]
-    return open_account(spec)[0]
+        return open_accounts(spec, print_progress())[0]
+    return open_accounts(spec)[0]
 
 
 def _use_colour() -> bool:
@@ -291,14 +305,21 @@ def _use_colour() -> bool:
 
 
 def _print_verdict(
-    args: argparse.Namespace, account: Account, selection: Selection, *, pasted_denial: bool = False
+    args: argparse.Namespace,
+    accounts: AccountSet,
+    selection: Selection,
+    *,
+    pasted_denial: bool = False,
 ) -> int:
     from sestui.decide import SelectionError, run
+    from sestui.decide.locate import locate
     from sestui.report.verdict import render_json, render_text
     from sestui.verdict.analysis import find_principal
 
     try:
-        verdict = run(account, selection)
+        located = locate(accounts, selection, getattr(args, "account", None))
+        account = located.caller
+        verdict = run(account, selection, owner=located.owner)
         principal = find_principal(account, selection)
     except SelectionError as exc:
         print(f"sestui: {exc}", file=sys.stderr)
@@ -310,7 +331,9 @@ def _print_verdict(
         if selection.identity and selection.identity.startswith("arn:"):
             owner = selection.identity.split(":")[4]
             owner = None if owner == account.account_id else owner
-        verdict = contradicted(verdict, unseen(account, principal, owner))
+        verdict = contradicted(
+            verdict, unseen(account, principal, owner, loaded=located.owner is not None)
+        )
     verify = _verify(args, account, selection) if getattr(args, "verify", False) else None
     if args.format == "json":
         sys.stdout.write(render_json(verdict, selection, principal.arn, verify))
@@ -319,7 +342,9 @@ def _print_verdict(
     elif args.format == "commands":
         from sestui.report.commands import render_fix_commands
 
-        sys.stdout.write(render_fix_commands(verdict, account, principal, selection.region))
+        sys.stdout.write(
+            render_fix_commands(verdict, account, principal, selection.region, located.owner)
+        )
     else:
         sys.stdout.write(
             render_text(
@@ -369,9 +394,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"sestui check: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    account = _open(args, "check")
-    if account is None:
+    accounts = _open(args, "check")
+    if accounts is None:
         return ExitCode.USAGE
+    account = accounts.primary  # the matrix: the primary account (organization views: the TUI)
     if args.all:
         from sestui.decide import SelectionError
         from sestui.matrix.exact import who_can_send
@@ -388,7 +414,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if conflict:
         print(f"sestui check: {conflict}", file=sys.stderr)
         return ExitCode.USAGE
-    return _print_verdict(args, account, selection)
+    return _print_verdict(args, accounts, selection)
 
 
 def _from_identity_conflict(account: Account, selection: Selection) -> str | None:
@@ -463,36 +489,34 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 )
             print(f"  what to do: {parsed.advice}")
             if not args.no_account and (args.demo or args.snapshot or args.iam_json):
-                account = _open(args, "explain")
-                if account is not None and parsed.region and parsed.region in account.regions:
-                    state = account.regions[parsed.region]
-                    for name in parsed.identities:
-                        found = state.resolve(name).identity
-                        print(
-                            f"  {name}: "
-                            + (
-                                f"verified via {found.name}"
-                                if found
-                                else f"not verified in {parsed.region}"
-                            )
-                        )
-                    if state.sending.sandbox:
-                        print(f"  {parsed.region} is in the sandbox: recipients must be verified")
+                opened = _open(args, "explain")
+                if opened is not None and parsed.region:
+                    _explain_identities(opened, parsed.region, parsed.identities)
         return ExitCode.DENIED
-    account = _open(args, "explain")
-    if account is None:
+    accounts = _open(args, "explain")
+    if accounts is None:
         return ExitCode.USAGE
     assert parsed.principal_arn is not None
     caller = parsed.principal_arn.split(":")[4]
     delegate = parsed.account != caller and parsed.resource_type == "identity"
-    if caller != account.account_id or (parsed.account != account.account_id and not delegate):
+    # The principal's account, wherever among the loaded accounts it is.
+    loaded_caller = accounts.account(caller)
+    if loaded_caller is None or (parsed.account != caller and not delegate):
+        missing = caller if loaded_caller is None else (parsed.account or "?")
+        gap = accounts.unreadable_account(missing)
+        loaded = ", ".join(a.account_id for a in accounts)
         print(
-            f"sestui explain: the message names account "
-            f"{caller if caller != account.account_id else parsed.account}, but the account "
-            f"loaded is {account.account_id}",
+            f"sestui explain: the message names account {missing}, but "
+            + (
+                f"that account could not be read ({gap.describe()})"
+                if gap
+                else f"the account{'s' if len(accounts) > 1 else ''} loaded "
+                f"{'are' if len(accounts) > 1 else 'is'} {loaded}"
+            ),
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    account = loaded_caller
     region = parsed.region or args.region
     if not region:
         print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
@@ -541,7 +565,29 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             f"Parsed: {parsed.principal_arn} · {parsed.action or '?'} · "
             f"{parsed.resource_arn or '?'}\nSend path: {reason}\n"
         )
-    return _print_verdict(args, account, selection, pasted_denial=True)
+    return _print_verdict(args, accounts, selection, pasted_denial=True)
+
+
+def _explain_identities(accounts: AccountSet, region: str, names: Sequence[str]) -> None:
+    """Where each identity a not-verified error names is verified, among the loaded accounts
+    (several: only the accounts that verify it are named)."""
+    several = len(accounts) > 1
+    states = [(a, a.regions[region]) for a in accounts if region in a.regions]
+    if not states:
+        return
+    for name in names:
+        found = [(a, s.resolve(name).identity) for a, s in states]
+        hits = [(a, i) for a, i in found if i is not None]
+        for account, identity in hits:
+            whose = f" in account {account.title}" if several else ""
+            print(f"  {name}: verified via {identity.name}{whose}")
+        if not hits:
+            anywhere = f" in any of the {len(states)} accounts loaded" if several else ""
+            print(f"  {name}: not verified in {region}{anywhere}")
+    for account, state in states:
+        if state.sending.sandbox:
+            whose = f" for account {account.title}" if several else ""
+            print(f"  {region} is in the sandbox{whose}: recipients must be verified")
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # imported on use: the TUI paints its first frame before loading any of it
     from sestui.account import Account
+    from sestui.account.accountset import AccountSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class SourceSpec:
     profile: str | None = None
     regions: tuple[str, ...] | None = None  # None: every SES region
     org_profile: str | None = None
+    more_snapshots: tuple[str, ...] = ()  # --snapshot given again: loaded with `snapshot`
 
     @property
     def live(self) -> bool:
@@ -32,7 +34,7 @@ class SourceSpec:
         if self.demo:
             return "demo account"
         if self.snapshot:
-            return f"snapshot {self.snapshot}"
+            return ", ".join(f"snapshot {s}" for s in (self.snapshot, *self.more_snapshots))
         if self.iam_json:
             return f"IAM file {self.iam_json}"
         return f"AWS profile {self.profile or 'default'}"
@@ -190,26 +192,51 @@ def _names_profile(exc: BaseException, profile: str | None) -> bool:
 def open_account(
     spec: SourceSpec, progress: Callable[[Any], None] | None = None
 ) -> tuple[Account, dict[str, Any]]:
-    """The account model and the snapshot data behind it. Raises SnapshotError / AwsReadError."""
-    from sestui.account import load_iam_json, load_snapshot
-    from sestui.demo import demo_path
+    """The (primary) account model and the snapshot data behind it. Raises SnapshotError /
+    AwsReadError."""
+    accounts, data = open_accounts(spec, progress)
+    return accounts.primary, data
+
+
+def open_accounts(
+    spec: SourceSpec, progress: Callable[[Any], None] | None = None
+) -> tuple[AccountSet, dict[str, Any]]:
+    """Every account the source holds (an organization snapshot, several files) and the data
+    of the one file behind them ({} for several files)."""
+    from sestui.account import load_iam_json
+    from sestui.account.accountset import AccountSet
+    from sestui.account.orgsnapshot import load_account_set, load_account_sets
+    from sestui.demo import demo_organization_path, demo_path
 
     if spec.demo:
-        account, data = load_snapshot(demo_path())
-        return _with_source(account, "demo account"), data
+        # The demo account first (every single-account view shows it), then its organization.
+        primary, data = load_account_set(demo_path())
+        organization = load_account_set(demo_organization_path())[0]
+        accounts = replace(organization, accounts=primary.accounts + organization.accounts)
+        return (
+            replace(
+                accounts,
+                accounts=tuple(_with_source(a, "demo account") for a in accounts),
+                source="demo account",
+            ),
+            data,
+        )
+    if spec.snapshot and spec.more_snapshots:
+        paths = [Path(p) for p in (spec.snapshot, *spec.more_snapshots)]
+        return load_account_sets(paths), {}
     if spec.snapshot:
-        return load_snapshot(Path(spec.snapshot))
+        return load_account_set(Path(spec.snapshot))
     if spec.iam_json:
-        return load_iam_json(Path(spec.iam_json))
+        account, data = load_iam_json(Path(spec.iam_json))
+        return AccountSet((account,), source=account.source), data
     from sestui.account import account_from_snapshot
 
     data = read_live(spec, progress)
-    return account_from_snapshot(data, f"live: {spec.describe()}"), data
+    account = account_from_snapshot(data, f"live: {spec.describe()}")
+    return AccountSet((account,), source=account.source), data
 
 
 def _with_source(account: Account, source: str) -> Account:
-    from dataclasses import replace
-
     return replace(account, source=source)
 
 

@@ -1,5 +1,6 @@
 """The account model (frozen dataclasses) and the snapshot format. No boto3, no Textual."""
 
+from sestui.account.accountset import AccountSet, UnreadableAccount
 from sestui.account.model import (
     AccessKey,
     Account,
@@ -32,6 +33,7 @@ __all__ = [
     "FORMAT",
     "AccessKey",
     "Account",
+    "AccountSet",
     "Group",
     "IamPrincipal",
     "IdentityKind",
@@ -48,6 +50,7 @@ __all__ = [
     "SendingStatus",
     "SesIdentity",
     "SnapshotError",
+    "UnreadableAccount",
     "account_from_snapshot",
     "load_iam_json",
     "load_snapshot",

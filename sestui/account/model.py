@@ -286,6 +286,12 @@ class Account:
     gaps: tuple[ReadGap, ...] = ()
     source: str = ""  # "demo", "snapshot FILE", "live profile P", "iam-json FILE"
     ses_known: bool = True  # False for a bare GetAccountAuthorizationDetails file
+    name: str | None = None  # the account's name in its organization (ListAccounts), when known
+
+    @property
+    def title(self) -> str:
+        """`111122223333 (central)`: how findings and fixes name the account."""
+        return f"{self.account_id} ({self.name})" if self.name else self.account_id
 
     @cached_property
     def _by_name(self) -> dict[str, IamPrincipal]:

@@ -54,7 +54,8 @@ def run(a: Analysis) -> CheckResult:
     if a.delegate_owner:
         return CHECK.result(
             Status.PASS,
-            f"SES checks {a.identity_arn}, the identity ARN given (account {a.delegate_owner})",
+            f"SES checks {a.identity_arn}, the identity ARN given (account "
+            f"{a.owner.title if a.owner else a.delegate_owner})",
         )
     if not a.account.ses_known or a.region is None:
         return CHECK.result(

@@ -17,20 +17,21 @@ SIMULATOR_DOMAIN = "simulator.amazonses.com"
 
 def sandbox_unverified(a: Analysis) -> tuple[str, ...]:
     """Recipients given that no verified identity covers, when the region is in the sandbox."""
-    if a.region is None or not a.region.sending.sandbox or not a.selection.recipients:
+    state = a.identity_region  # a delegate send: the identity owner's account decides
+    if state is None or not state.sending.sandbox or not a.selection.recipients:
         return ()
     return tuple(
         r
         for r in a.selection.recipients
-        if r.rpartition("@")[2].lower() != SIMULATOR_DOMAIN and a.region.resolve(r).identity is None
+        if r.rpartition("@")[2].lower() != SIMULATOR_DOMAIN and state.resolve(r).identity is None
     )
 
 
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
-    if a.region is None:
+    if a.identity_region is None:
         return CHECK.result(Status.UNKNOWN, f"{region} was not read")
-    sending = a.region.sending
+    sending = a.identity_region.sending
     if sending.sending_enabled is False:
         return CHECK.result(
             Status.WARN,

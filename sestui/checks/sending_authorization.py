@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.policy import PolicyKind, PrincipalMatch
+from sestui.account import PolicyDocument
+from sestui.policy import PolicyKind, PolicySource, PrincipalMatch
 from sestui.verdict.analysis import Analysis
 from sestui.verdict.common import denials_of, finding, unique
 from sestui.verdict.fixes import as_list, edit_policy
@@ -30,7 +31,7 @@ def _unname(index: int, principal_arns: set[str]) -> Any:
 
 
 def run(a: Analysis) -> CheckResult:
-    if a.delegate_owner:
+    if a.delegate_owner and a.owner is None:
         # Sending authorization: the owner's policy must allow the delegate (cross-account).
         return CHECK.result(
             Status.UNKNOWN,
@@ -40,11 +41,12 @@ def run(a: Analysis) -> CheckResult:
             "this principal, and this principal's own policies to allow the action on the "
             "owner's identity ARN. Load the owner's account to read its side.",
         )
-    if not a.account.ses_known or a.region is None:
+    region = a.identity_region
+    if not a.identity_account.ses_known or region is None:
         return CHECK.result(Status.UNKNOWN, f"SES identities in {a.selection.region} were not read")
-    identity = a.region.identity(a.identity_name)
+    identity = region.identity(a.identity_name)
     if identity is not None and not identity.policies_known:
-        gaps = a.account.gaps_about(identity.name)
+        gaps = a.identity_account.gaps_about(identity.name)
         return CHECK.result(
             Status.UNKNOWN,
             f"the policies of {identity.name} could not be read",
@@ -59,13 +61,28 @@ def run(a: Analysis) -> CheckResult:
         )
     precedence = ""
     if identity is not None and "@" in identity.name:
-        domain = a.region.identity(identity.name.rpartition("@")[2])
+        domain = region.identity(identity.name.rpartition("@")[2])
         if domain is not None and domain.policies:
             precedence = (
                 f" The policy on {identity.name} takes precedence over the "
                 f"{len(domain.policies)} polic{'y' if len(domain.policies) == 1 else 'ies'} "
                 f"on {domain.name}."
             )
+    if not a.resource_docs and a.owner is not None:
+        return CHECK.result(
+            Status.FAIL,
+            f"no sending-authorization policy on {a.identity_name} in account {a.owner.title}",
+            explanation=f"{a.principal.arn} is in account {a.account.title}: a delegate sender "
+            "may send as another account's identity only if the owner's sending-authorization "
+            "policy on it allows the sender. Without a policy, SES refuses the send.",
+            fix=edit_policy(
+                f"Add a sending-authorization policy to {a.identity_name} that allows "
+                f"{a.principal.arn}",
+                _new_policy(a, a.owner.title),
+                lambda stmts: stmts.append(_grant_statement(a)),
+                "A policy on the identity (SES identity policy), not an IAM policy.",
+            ),
+        )
     if not a.resource_docs:
         return CHECK.result(
             Status.PASS,
@@ -107,11 +124,27 @@ def run(a: Analysis) -> CheckResult:
     if any(
         ev.evaluation.cross_account and ev.evaluation.resource_grant is None for ev in ident_evs
     ):
+        owner = f" of account {a.owner.title}" if a.owner else ""
+        missing = None
+        if a.owner is not None and a.resource_docs:
+            missing = edit_policy(
+                f"Allow {a.principal.arn} in the policy on {a.identity_name}",
+                a.resource_docs[0],
+                lambda stmts: stmts.append(_grant_statement(a)),
+            )
         return CHECK.result(
             Status.FAIL,
-            "cross-account: the identity's policy does not allow this principal",
+            f"cross-account: the identity's policy{owner} does not allow this principal",
             explanation="A principal of another account needs an Allow in the identity "
-            "owner's sending-authorization policy as well as its own IAM policy.",
+            "owner's sending-authorization policy as well as its own IAM policy."
+            + (
+                f" The principal is in account {a.account.title}; the policy does not name it "
+                "or its account."
+                if a.owner
+                else ""
+            ),
+            findings=tuple(Finding("does not allow this principal", d) for d in a.resource_docs),
+            fix=missing,
         )
     grants = [t for ev in ident_evs for t in ev.evaluation.allows(PolicyKind.RESOURCE)]
     for t in grants[:1]:
@@ -133,6 +166,26 @@ def run(a: Analysis) -> CheckResult:
         "principal's IAM policies." + precedence,
         findings=tuple(findings),
     )
+
+
+def _grant_statement(a: Analysis) -> dict[str, Any]:
+    """An Allow for this principal (by ARN) on the identity, for the actions of the send."""
+    actions = sorted({x for x in a.selection.effective_actions if x.lower().startswith("ses:send")})
+    return {
+        "Sid": "AllowDelegateSender",
+        "Effect": "Allow",
+        "Principal": {"AWS": a.principal.arn},
+        "Action": actions or ["ses:SendRawEmail"],
+        "Resource": a.identity_arn,
+    }
+
+
+def _new_policy(a: Analysis, account: str) -> PolicyDocument:
+    """An empty sending-authorization policy on the identity, to be created in `account`."""
+    source = PolicySource(
+        PolicyKind.RESOURCE, "DelegateSenders", None, f"identity {a.identity_name}", account=account
+    )
+    return PolicyDocument(source, {"Version": "2012-10-17", "Statement": []})
 
 
 CHECK = Check(CHECK_ID, TITLE, run)

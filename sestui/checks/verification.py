@@ -13,9 +13,9 @@ TITLE = "Identity verified in the region"
 
 def run(a: Analysis) -> CheckResult:
     region = a.selection.region
-    if not a.account.ses_known or a.region is None:
+    if not a.identity_account.ses_known or a.identity_region is None:
         return CHECK.result(Status.UNKNOWN, f"SES identities in {region} were not read")
-    if a.delegate_owner:
+    if a.delegate_owner and a.owner is None:
         return CHECK.result(
             Status.UNKNOWN,
             f"{a.identity_name} belongs to account {a.delegate_owner}, which is not loaded",
@@ -27,7 +27,9 @@ def run(a: Analysis) -> CheckResult:
         return CHECK.result(
             Status.UNKNOWN,
             f"the verification status of {a.identity.name} was not read",
-            explanation="; ".join(g.describe() for g in a.account.gaps_about(a.identity.name)),
+            explanation="; ".join(
+                g.describe() for g in a.identity_account.gaps_about(a.identity.name)
+            ),
         )
     if a.identity is not None:
         via = (
@@ -38,7 +40,9 @@ def run(a: Analysis) -> CheckResult:
         return CHECK.result(Status.PASS, f"{a.identity.name} is verified in {region}{via}")
     name = a.from_address or a.identity_name
     elsewhere = sorted(
-        r for r, st in a.account.regions.items() if r != region and _verified_in(st, a, name)
+        r
+        for r, st in a.identity_account.regions.items()
+        if r != region and _verified_in(st, a, name)
     )
     unverified = a.resolution.unverified if a.resolution else ()
     detail = ""

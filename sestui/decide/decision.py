@@ -18,13 +18,22 @@ CHECK_IDS = tuple(c.id for c in CHECKS)
 CHECK_TITLES = {c.id: c.title for c in CHECKS}
 
 
-def run(account: Account, selection: Selection, overrides: Overrides = NO_OVERRIDES) -> Verdict:
-    """The checks and the verdict for one selection. Raises SelectionError for unknown names."""
-    a = analyze(account, selection, overrides)
+def run(
+    account: Account,
+    selection: Selection,
+    overrides: Overrides = NO_OVERRIDES,
+    owner: Account | None = None,
+) -> Verdict:
+    """The checks and the verdict for one selection. Raises SelectionError for unknown names.
+
+    `owner`: the loaded account that owns a delegate send's identity (another account's ARN)."""
+    a = analyze(account, selection, overrides, owner)
     results = tuple(check.run(a) for check in CHECKS)
+    if a.owner is not None:
+        results = tuple(_fix_in_account(a, r) for r in results)
     verdict = decide(a, results)
     if overrides is NO_OVERRIDES and verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
-        verdict = _caveat_fixes(account, selection, verdict)
+        verdict = _caveat_fixes(account, selection, verdict, owner)
     return verdict
 
 
@@ -46,7 +55,9 @@ def how_to_set(keys: tuple[str, ...]) -> str:
     return ", ".join(f"{k} ({SET_BY.get(k.lower(), f'--context {k}=VALUE')})" for k in keys)
 
 
-def _caveat_fixes(account: Account, selection: Selection, verdict: Verdict) -> Verdict:
+def _caveat_fixes(
+    account: Account, selection: Selection, verdict: Verdict, owner: Account | None = None
+) -> Verdict:
     """An UNDECIDED verdict is decided by giving the unset values, not by a policy change. A fix
     that allows the send whatever those values are drops the condition that reads them: say so
     in its title, never silently."""
@@ -54,7 +65,7 @@ def _caveat_fixes(account: Account, selection: Selection, verdict: Verdict) -> V
     checks = []
     for c in verdict.checks:
         if c.fix is not None:
-            after = run(account, selection, Overrides().with_fix(c.fix))
+            after = run(account, selection, Overrides().with_fix(c.fix), owner)
             if after.outcome is Outcome.ALLOWED:
                 title = (
                     f"{c.fix.title}, whatever {keys} is: this drops the condition on {keys}; "
@@ -64,6 +75,15 @@ def _caveat_fixes(account: Account, selection: Selection, verdict: Verdict) -> V
                 c = replace(c, fix=replace(c.fix, title=title))
         checks.append(c)
     return replace(verdict, checks=tuple(checks))
+
+
+def _fix_in_account(a: Analysis, result: CheckResult) -> CheckResult:
+    """Across accounts each fix names the account it must be applied in."""
+    fix = result.fix
+    if fix is None or fix.account:
+        return result
+    where = fix.replaces.source.account if fix.replaces else None
+    return replace(result, fix=replace(fix, account=where or a.account.title))
 
 
 def decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
@@ -105,7 +125,9 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         )
     denied = [e for e in evs if not e.decision.allowed]
     # A delegate send needs both sides (cross-account); the owner's side was not read.
-    owner_unread = [e for e in denied if a.delegate_owner and _owner_side_only(e)]
+    owner_unread = [
+        e for e in denied if a.delegate_owner and a.owner is None and _owner_side_only(e)
+    ]
     denied = [e for e in denied if e not in owner_unread]
     # Unknown keys whose value changes the outcome (sestui/verdict/unknowns.py).
     keys: set[str] = set(a.deciding_keys)
@@ -116,14 +138,15 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
         doubts.append(f"a policy does not parse: {a.parse_errors[0][1]}")
     if a.policies.unknown:
         doubts.append("attached policy documents not read: " + ", ".join(a.policies.unknown))
-    authorized = a.region.identity(a.identity_name) if a.region else None
+    authorized = a.identity_region.identity(a.identity_name) if a.identity_region else None
     if a.identity is not None and not a.identity.verification_known:
         doubts.append(f"the verification status of {a.identity.name} was not read")
     if authorized is not None and not authorized.policies_known:
         doubts.append(f"the sending-authorization policies of {authorized.name} were not read")
     certain_deny = a.explicit_always
-    verified_known = a.account.ses_known and a.region is not None
-    unverified = verified_known and a.identity is None and not a.delegate_owner
+    verified_known = a.identity_account.ses_known and a.identity_region is not None
+    owner_unknown = a.delegate_owner is not None and a.owner is None
+    unverified = verified_known and a.identity is None and not owner_unknown
     # In the sandbox SES verifies every recipient too ("Request production access").
     recipients = sandbox_unverified(a) if verified_known else ()
 
@@ -269,6 +292,10 @@ def _verdict(
         + ("explicit Deny in a " if explicit else "not allowed by the ")
         + kind
     )
+    if a.owner is not None:
+        # Across accounts, say whose policy decided.
+        whose = a.owner if deciding is PolicyKind.RESOURCE else a.account
+        summary += f" of account {whose.title}"
     if outcome is Outcome.UNDECIDED:
         summary = "denied by the policies read, but " + doubts[0]
     failing = [r.check_id for r in results if r.status is Status.FAIL]

@@ -1,4 +1,5 @@
-"""Build the demo snapshot: `python -m sestui.demo.build` rewrites demo-account.json.
+"""Build the demo snapshot: `python -m sestui.demo.build` rewrites demo-account.json (and
+demo-organization.json, sestui/demo/org.py).
 
 The scenario of AWS's "554 Access denied" troubleshooting article (user `iam-user-name`, domain
 `example.com` in eu-west-1, the two-statement policy) plus one principal per failure mode.
@@ -576,9 +577,15 @@ def render() -> str:
 
 
 def main() -> int:
-    target = Path(__file__).with_name("demo-account.json")
-    target.write_text(render(), encoding="utf-8")
-    print(f"wrote {target}")
+    from sestui.demo.org import render_organization
+
+    for name, text in (
+        ("demo-account.json", render()),
+        ("demo-organization.json", render_organization()),
+    ):
+        target = Path(__file__).with_name(name)
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

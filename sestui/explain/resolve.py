@@ -54,8 +54,11 @@ def send_form(text: str) -> SendForm:
     return SendForm(SendPath.SMTP, "SMTP assumed: the message names no API operation")
 
 
-def unseen(account: Account, principal: IamPrincipal, delegate_owner: str | None) -> list[str]:
-    """What could deny a send that every policy sestui read allows."""
+def unseen(
+    account: Account, principal: IamPrincipal, delegate_owner: str | None, *, loaded: bool = False
+) -> list[str]:
+    """What could deny a send that every policy sestui read allows (`loaded`: the delegate
+    owner's account is loaded too, so its policy was read)."""
     out = []
     if not principal.is_user:
         out.append(
@@ -68,7 +71,7 @@ def unseen(account: Account, principal: IamPrincipal, delegate_owner: str | None
     org = account.organization
     if org.status is OrgStatus.UNKNOWN or (org.status is OrgStatus.MEMBER and org.levels is None):
         out.append("an SCP: the organization's policies were not read")
-    if delegate_owner:
+    if delegate_owner and not loaded:
         out.append(f"account {delegate_owner}'s sending-authorization policy (not loaded)")
     out.append(
         "another account: the credentials that sent may not be the ones the message names in "

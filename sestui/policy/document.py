@@ -52,11 +52,16 @@ class PolicySource:
     arn: str | None = None
     via: str | None = None  # "group ops", "user", "OU Workloads"…
     level: int | None = None  # SCP level: 0 = root, then each OU, last = the account
+    # The account the policy lives in, named only when a decision spans accounts; not part of
+    # equality, so a fix keyed by a source finds the same policy however it is labelled.
+    account: str | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         text = f"{self.kind.label} {self.name}"
         if self.via:
             text += f" (via {self.via})"
+        if self.account:
+            text += f" in account {self.account}"
         return text
 
 

@@ -105,8 +105,16 @@ def _fresh_name(principal: IamPrincipal) -> str:
     return name
 
 
-def fix_call(fix: Fix, account: Account, principal: IamPrincipal, region: str) -> AwsCall:
-    """The API call that applies the fix to the account (raises CommandUnavailable)."""
+def fix_call(
+    fix: Fix,
+    account: Account,
+    principal: IamPrincipal,
+    region: str,
+    identity_owner: Account | None = None,
+) -> AwsCall:
+    """The API call that applies the fix to the account (raises CommandUnavailable).
+
+    `identity_owner`: the account of a delegate send's identity, whose policies a fix may edit."""
     document = fix.text()
     if fix.kind is FixKind.ADD_IDENTITY_POLICY or fix.replaces is None:
         op = "put_user_policy" if principal.is_user else "put_role_policy"
@@ -148,7 +156,7 @@ def fix_call(fix: Fix, account: Account, principal: IamPrincipal, region: str) -
         return AwsCall("iam", op, (owner, ("PolicyName", src.name)), "PolicyDocument", document)
     if src.kind is PolicyKind.RESOURCE and src.via and src.via.startswith("identity "):
         identity = src.via.removeprefix("identity ")
-        state = account.regions.get(region)
+        state = (identity_owner or account).regions.get(region)
         known = state.identity(identity) if state else None
         exists = known is not None and any(d.source.name == src.name for d in known.policies)
         # SES v2 has no Put: Update replaces an existing policy, Create adds a new one.
@@ -173,13 +181,19 @@ def fix_call(fix: Fix, account: Account, principal: IamPrincipal, region: str) -
     raise CommandUnavailable(f"sestui cannot tell which API call changes {src.describe()}")
 
 
-def fix_command(fix: Fix, account: Account, principal: IamPrincipal, region: str) -> str:
+def fix_command(
+    fix: Fix, account: Account, principal: IamPrincipal, region: str, owner: Account | None = None
+) -> str:
     """The shell text of the fix's command (raises CommandUnavailable)."""
-    return render_shell(fix_call(fix, account, principal, region), fix.title)
+    return render_shell(fix_call(fix, account, principal, region, owner), fix.title)
 
 
 def render_fix_commands(
-    verdict: Verdict, account: Account, principal: IamPrincipal, region: str
+    verdict: Verdict,
+    account: Account,
+    principal: IamPrincipal,
+    region: str,
+    owner: Account | None = None,
 ) -> str:
     """Every suggested fix of a verdict as a command (`sestui check --format commands`)."""
     out: list[str] = []
@@ -188,9 +202,11 @@ def render_fix_commands(
         if check.fix is None:
             continue
         try:
-            text = fix_command(check.fix, account, principal, region)
+            text = fix_command(check.fix, account, principal, region, owner)
         except CommandUnavailable as exc:
             text = f"# {check.fix.title}\n# no command: {exc}\n"
+        if check.fix.account:
+            text = f"# apply in account {check.fix.account}\n{text}"
         if text not in seen:
             seen.add(text)
             out.append(f"# check {check.check_id}\n{text}")

@@ -55,6 +55,8 @@ def _check_lines(c: CheckResult, verbose: bool) -> list[str | list[Span]]:
             out.extend("        " + line for line in c.fix.text().split("\n"))
             if c.fix.note:
                 out.append(f"      {c.fix.note}")
+            if c.fix.account:
+                out.append(f"      Apply it in account {c.fix.account}.")
     return out
 
 
@@ -210,6 +212,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "lines": [f.lines.first, f.lines.last] if f.lines else None,
         "effect": f.effect,
         "reason": f.reason,
+        **({"account": src.account} if src and src.account else {}),
     }
 
 
@@ -287,6 +290,7 @@ def _verdict_json(verdict: Verdict, selection: Selection, principal_arn: str) ->
                         "policy_arn": c.fix.replaces.source.arn,
                     },
                     "document": c.fix.document,
+                    **({"account": c.fix.account} if c.fix.account else {}),
                 },
             }
             for c in verdict.checks

@@ -108,11 +108,20 @@ class Analysis:
     # A delegate send (--identity is another account's identity ARN): that account's ID. Its
     # sending-authorization policy and verification status are not in the loaded account.
     delegate_owner: str | None = None
+    # That account when it is loaded too: its identity, sending-authorization policy,
+    # verification and region state decide the owner's side (`identity_region`).
+    owner: Account | None = None
+    identity_region: RegionState | None = None
     # Templated actions asked without a template, and whether any template ARN could be allowed.
     template_missing: tuple[str, ...] = ()
     template_possible: bool = False
     parse_errors: tuple[tuple[PolicyDocument, PolicyError], ...] = ()
     _docs_by_policy: dict[int, PolicyDocument] = field(default_factory=dict)
+
+    @property
+    def identity_account(self) -> Account:
+        """The account that owns the identity: the owner of a delegate send, else the caller's."""
+        return self.owner or self.account
 
     def document_of(self, policy: Policy) -> PolicyDocument | None:
         return self._docs_by_policy.get(id(policy))
@@ -224,14 +233,35 @@ def _resolve(
     return res, None, identity.name if identity else name, None
 
 
+def _labelled(doc: PolicyDocument, account: Account) -> PolicyDocument:
+    """The document naming the account it lives in (a decision that spans accounts)."""
+    return doc.attached(replace(doc.source, account=account.title))
+
+
 def analyze(
-    account: Account, selection: Selection, overrides: Overrides = NO_OVERRIDES
+    account: Account,
+    selection: Selection,
+    overrides: Overrides = NO_OVERRIDES,
+    owner: Account | None = None,
 ) -> Analysis:
+    """`owner`: the account of a delegate send's identity ARN, when it is loaded too."""
     principal = find_principal(account, selection)
     region = account.regions.get(selection.region)
     resolved_selection, delegate = _identity_arn(account, selection)
+    if owner is not None and (delegate is None or delegate.account != owner.account_id):
+        owner = None
+    identity_region = region
     if delegate is None:
         resolution, identity, identity_name, from_address = _resolve(region, resolved_selection)
+    elif owner is not None:
+        # SES authorizes exactly the identity ARN given (SourceArn / FromEmailAddressIdentityArn)
+        # against the owner's identity: its verification and policies are the owner's.
+        identity_region = owner.regions.get(selection.region)
+        found = identity_region.identity(delegate.name) if identity_region else None
+        resolution = identity_region.resolve(delegate.name) if identity_region else None
+        identity = found if found is not None and found.verified else None
+        identity_name = found.name if found is not None else delegate.name
+        from_address = selection.from_address or (delegate.name if "@" in delegate.name else None)
     else:
         resolution, identity, identity_name = None, None, delegate.name
         from_address = selection.from_address or (delegate.name if "@" in delegate.name else None)
@@ -242,12 +272,27 @@ def analyze(
     scp_docs = None
     if org.status is OrgStatus.MEMBER and org.levels is not None:
         scp_docs = tuple(tuple(overrides.apply(d) for d in lv.policies) for lv in org.levels)
-    authorized = region.identity(identity_name) if region and delegate is None else None
+    authorized = (
+        identity_region.identity(identity_name)
+        if identity_region and (delegate is None or owner is not None)
+        else None
+    )
     resource_docs = tuple(overrides.apply(d) for d in authorized.policies) if authorized else ()
+    if owner is not None:
+        identity_docs = tuple(_labelled(d, account) for d in identity_docs)
+        boundary_doc = _labelled(boundary_doc, account) if boundary_doc else None
+        if scp_docs is not None:
+            scp_docs = tuple(tuple(_labelled(d, account) for d in lv) for lv in scp_docs)
+        resource_docs = tuple(_labelled(d, owner) for d in resource_docs)
 
     config_set = selection.configuration_set
     is_default = False
-    if config_set is None and identity is not None and identity.default_configuration_set:
+    if (
+        config_set is None
+        and identity is not None
+        and identity.default_configuration_set
+        and owner is None  # the owner's default set is in the owner's account, not checked here
+    ):
         config_set, is_default = identity.default_configuration_set, True
     if config_set == "":
         config_set = None
@@ -279,6 +324,8 @@ def analyze(
     a.identity_arn = a.arn("identity", identity_name)
     if delegate is not None:
         a.identity_arn, a.delegate_owner = selection.identity.strip(), delegate.account  # type: ignore[union-attr]
+        a.owner = owner
+    a.identity_region = identity_region
     _evaluate(a)
     return a
 

@@ -90,6 +90,7 @@ class Fix:
     document: dict[str, Any]
     replaces: PolicyDocument | None = None  # for REPLACE_POLICY
     note: str = ""
+    account: str | None = None  # across accounts: the account to apply it in ("111… (central)")
 
     def text(self) -> str:
         return json.dumps(self.document, indent=2)

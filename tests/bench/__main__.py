@@ -15,6 +15,7 @@ BENCHES = {
     "diff": "tests.bench.bench_diff",
     "fuzz": "tests.bench.fuzz",
     "hang": "tests.bench.bench_hang",
+    "org": "tests.bench.bench_org",
 }
 
 

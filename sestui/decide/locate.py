@@ -1,0 +1,79 @@
+"""Which loaded account a selection's principal and identity live in (several accounts open)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sestui.account import Account, PrincipalType
+from sestui.account.accountset import AccountSet
+from sestui.verdict.analysis import SelectionError
+from sestui.verdict.selection import Selection
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    caller: Account  # the principal's account: its policies, boundary and SCPs
+    owner: Account | None  # the identity's account when it is another loaded one
+
+
+def _loaded(accounts: AccountSet) -> str:
+    return ", ".join(a.title for a in accounts)
+
+
+def _not_loaded(accounts: AccountSet, account_id: str, what: str) -> SelectionError:
+    gap = accounts.unreadable_account(account_id)
+    if gap is not None:
+        return SelectionError(f"{what} is in {gap.describe()}")
+    return SelectionError(
+        f"{what} is in account {account_id}, which is not loaded (loaded: {_loaded(accounts)})"
+    )
+
+
+def locate(accounts: AccountSet, selection: Selection, account_id: str | None = None) -> Located:
+    """The caller's account (by principal ARN, or the one account holding the bare name, or
+    `account_id`) and the owner of an identity ARN. SelectionError names what is missing or
+    ambiguous (every ARN of a name that several accounts hold)."""
+    if len(accounts) == 1 and account_id in (None, accounts.primary.account_id):
+        return Located(accounts.primary, None)  # one account: its own messages, as always
+    wanted = PrincipalType.ROLE if selection.role else None
+    name = selection.principal.strip()
+    if account_id is not None and accounts.account(account_id) is None:
+        gap = accounts.unreadable_account(account_id)
+        raise SelectionError(
+            f"--account {account_id}: "
+            + (gap.describe() if gap else f"not a loaded account (loaded: {_loaded(accounts)})")
+        )
+    if name.startswith("arn:"):
+        parts = name.split(":", 5)
+        if len(parts) != 6 or not parts[4]:
+            raise SelectionError(f"{name!r} is not an IAM user, role or session ARN")
+        if account_id is not None and parts[4] != account_id:
+            raise SelectionError(f"{name} is in account {parts[4]}, not --account {account_id}")
+        caller = accounts.account(parts[4])
+        if caller is None:
+            raise _not_loaded(accounts, parts[4], name)
+    else:
+        pool = [accounts.account(account_id)] if account_id else list(accounts)
+        found = [(a, p) for a in pool if a is not None for p in [a.principal(name, wanted)] if p]
+        if not found:
+            kind = "role" if selection.role else "user or role"
+            where = (
+                f"account {pool[0].title}"
+                if len(pool) == 1 and pool[0] is not None
+                else f"any loaded account ({_loaded(accounts)})"
+            )
+            raise SelectionError(f"no {kind} {name!r} in {where}")
+        if len(found) > 1:
+            raise SelectionError(
+                f"{name!r} is in {len(found)} accounts: "
+                + ", ".join(f"{p.arn} ({a.title})" for a, p in found)
+                + "; give its ARN or --account ID"
+            )
+        caller = found[0][0]
+    owner = None
+    identity = (selection.identity or "").strip()
+    if identity.startswith("arn:"):
+        parts = identity.split(":", 5)
+        if len(parts) == 6 and parts[4] != caller.account_id:
+            owner = accounts.account(parts[4])
+    return Located(caller, owner)
