@@ -271,7 +271,7 @@ def _time(cmd: list[str]) -> tuple[float, float]:
     time is the steadier figure (a busy neighbour stretches the wall time, not the CPU time)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=_env())
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=_env(), cwd=CODE)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         CODE = str(Path(a.code).resolve())
     cases = make_cases(a.cases, a.seed)
     if a.file:
-        path = Path(a.file)
+        path = Path(a.file).resolve()
     else:
         fd, name = tempfile.mkstemp(prefix="sestui-cases-", suffix=".json")
         os.close(fd)
@@ -336,7 +336,15 @@ def main(argv: list[str] | None = None) -> None:
         if not (a.file or a.keep):
             path.unlink()
     size = path.stat().st_size if path.exists() else 0
-    print(f"code: {CODE}")
+    where = subprocess.run(
+        [sys.executable, "-c", "import sestui; print(sestui.__file__)"],
+        env=_env(),
+        cwd=CODE,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(f"code: {where.stdout.strip()}")  # `-m` puts the working folder first on the path
     print(f"eval: {a.cases} distinct cases (seed {a.seed}), median of {a.repeat} alternating runs")
     print(f"  decisions: {dict(sorted(decided.items()))}")
     if size:
