@@ -194,6 +194,14 @@ def open_account(
 ) -> tuple[Account, dict[str, Any]]:
     """The (primary) account model and the snapshot data behind it. Raises SnapshotError /
     AwsReadError."""
+    if spec.demo:
+        # The views of one account (the TUI) show the demo account: its organization, which
+        # they would not show, is not read.
+        from sestui.account import load_snapshot
+        from sestui.demo import demo_path
+
+        account, data = load_snapshot(demo_path())
+        return _with_source(account, "demo account"), data
     accounts, data = open_accounts(spec, progress)
     return accounts.primary, data
 
