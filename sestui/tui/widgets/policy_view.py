@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content, Span
 from textual.geometry import Size
@@ -78,6 +79,20 @@ def render_policy(
             spans = [Span(1, gutter, "$text-muted")]
         out.append(Content(row, spans + per_line[n - 1]))
     return tuple(out)
+
+
+def key_line(text: str, first: int, last: int) -> int:
+    """The line of a statement (1-based, `first`..`last`) that names what it applies to: its
+    `Resource` / `NotResource` (the ARN a denial turns on), else its last line."""
+    lines = text.split("\n")
+    for n in range(first, min(last, len(lines)) + 1):
+        if lines[n - 1].lstrip().startswith(('"Resource"', '"NotResource"')):
+            # A list of resources: up to its closing bracket.
+            if lines[n - 1].rstrip().endswith("["):
+                while n < last and not lines[n - 1].strip().startswith("]"):
+                    n += 1
+            return n
+    return last
 
 
 def _gutter_width(lines: tuple[Content, ...]) -> int:
@@ -218,6 +233,9 @@ class PolicyBody(ScrollView, can_focus=True):
 
 
 class PolicyView(Vertical):
+    ALLOW_MAXIMIZE = True  # z zooms the whole view: header, note and policy
+    # Shown in the footer while the policy has focus (the app's w works from every pane).
+    BINDINGS = [Binding("w", "app.toggle_wrap", "Wrap", id="policy-wrap")]
     DEFAULT_CSS = """
     PolicyView { border: round $panel; height: 1fr; }
     PolicyView:focus-within { border: round $accent; }
@@ -277,13 +295,28 @@ class PolicyView(Vertical):
         self.scroll_to_mark()
 
     def scroll_to_mark(self) -> None:
+        """Scroll the first marked statement into view: its first line near the top, and its
+        `Resource` line (what SES compares with the ARN) wholly visible even when the statement
+        is taller than the view, as at 80×24."""
         body = self.query_one(PolicyBody)
-        marks = (self.shown.marks or self.shown.allows) if self.shown else ()
-        first = marks[0].first if marks else 1
-        # After the refresh: the body's new virtual size must be laid out before it can scroll.
-        self.call_after_refresh(
-            lambda: body.scroll_to(0, max(0, body.line_of(first) - 1), animate=False)
-        )
+        shown = self.shown
+        marks = (shown.marks or shown.allows) if shown else ()
+        if shown is None or not marks:
+            self.call_after_refresh(lambda: body.scroll_to(0, 0, animate=False))
+            return
+        first, last = marks[0].first, marks[0].last
+        key = key_line(shown.text, first, last)
+
+        def scroll() -> None:
+            # After the refresh: the body's new virtual size must be laid out first.
+            top = max(0, body.line_of(first) - 1)
+            end = body.line_of(key + 1) if key < len(body.lines) else body.virtual_size.height
+            height = body.scrollable_content_region.height or body.size.height
+            if height and end - top > height:
+                top = max(0, end - height)
+            body.scroll_to(0, top, animate=False)
+
+        self.call_after_refresh(scroll)
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:
