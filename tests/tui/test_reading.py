@@ -92,7 +92,6 @@ async def test_help_lists_every_binding_and_the_legend() -> None:
         import sestui.tui.screens
         from sestui.tui.app import SestuiApp
         from sestui.tui.widgets.panes import ListPane
-
         from sestui.tui.widgets.policy_view import PolicyView as View
 
         owners: list[type] = [SestuiApp, ListPane, View]
