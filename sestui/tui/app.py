@@ -134,6 +134,12 @@ class SestuiApp(App[int]):
     ) -> None:
         install_safe_output()  # before any Content exists: no account text reaches the terminal raw
         super().__init__()
+        from sestui.tui.themes import DARK, NO_COLOR, THEMES
+
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.dark_theme = (NO_COLOR if self.no_color else DARK).name  # what ctrl+t returns to
+        self.theme = self.dark_theme
         self.baseline_path = baseline  # an older snapshot to mark differences against
         self.baseline: Baseline | None = None
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
@@ -740,8 +746,9 @@ class SestuiApp(App[int]):
             self.bell()
 
     def action_toggle_theme(self) -> None:
-        light = not self.current_theme.dark
-        self.theme = "textual-dark" if light else "textual-light"
+        from sestui.tui.themes import LIGHT
+
+        self.theme = LIGHT.name if self.current_theme.dark else self.dark_theme
         self.notify_text(f"Theme: {self.theme} (the palette, ctrl+p, offers every theme)")
 
     def action_verdict_text(self) -> None:
