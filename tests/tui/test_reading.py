@@ -174,9 +174,10 @@ async def test_the_marked_resource_line_is_in_view(size: tuple[int, int]) -> Non
         await settle(pilot)
         view = app.query_one(PolicyView)
         body = view.query_one(PolicyBody)
-        for _ in range(3):  # each finding of this denial: the statement naming the domain, too
-            await pilot.press("n")
-            await settle(pilot)
+        for step in range(3):  # on landing, then each finding of this denial (n)
+            if step:
+                await pilot.press("n")
+                await settle(pilot)
             assert view.shown is not None and view.marked_lines
             mark = view.marked_lines[0]
             key = key_line(view.shown.text, mark.first, mark.last)

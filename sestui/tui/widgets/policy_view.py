@@ -307,11 +307,15 @@ class PolicyView(Vertical):
         first, last = marks[0].first, marks[0].last
         key = key_line(shown.text, first, last)
 
-        def scroll() -> None:
-            # After the refresh: the body's new virtual size must be laid out first.
+        def scroll(tries: int = 10) -> None:
+            # After the refresh: the body's new virtual size must be laid out first (on a busy
+            # machine that can take more than one refresh; scrolling earlier is clamped to 0).
             top = max(0, body.line_of(first) - 1)
             end = body.line_of(key + 1) if key < len(body.lines) else body.virtual_size.height
-            height = body.scrollable_content_region.height or body.size.height
+            height = body.scrollable_content_region.height
+            if (not height or body.max_scroll_y < min(top, end - height)) and tries:
+                self.call_after_refresh(scroll, tries - 1)
+                return
             if height and end - top > height:
                 top = max(0, end - height)
             body.scroll_to(0, top, animate=False)
