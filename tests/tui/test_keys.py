@@ -98,3 +98,16 @@ async def test_f_and_c_on_a_check_without_a_fix_say_so() -> None:
             await pilot.pause()
             assert len(app._notifications) == before + 1
             assert "no suggested fix" in list(app._notifications)[-1].message
+
+
+@pytest.mark.parametrize("key", ["x", "e"])
+async def test_a_dialog_footer_shows_the_dialog_keys(key: str) -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        shown = {b.description for (_n, b, on, _t) in app.screen.active_bindings.values() if b.show}
+        assert footer.is_attached and {"Cancel"} <= shown
+        assert "Paste error" not in shown and "Matrix" not in shown, "not the main screen's keys"

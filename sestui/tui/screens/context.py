@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from sestui.checks import Selection, SendPath
 from sestui.checks.inputs import (
@@ -109,6 +109,7 @@ class ContextScreen(ModalScreen[Selection | None]):
             with Horizontal():
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # the dialog's own keys (esc, ctrl+s), not the main screen's
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.focus_field}", Input).focus()
