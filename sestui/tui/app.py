@@ -38,6 +38,11 @@ from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 from sestui.tui.workers import DaemonExecutor
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
+    from collections.abc import Mapping
+
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from sestui.account import Account, IamPrincipal
     from sestui.decide import Finding, Fix, Outcome, Selection, Verdict
     from sestui.explain.parse import ParsedError
@@ -116,6 +121,8 @@ class SestuiApp(App[int]):
         Binding("v", "verify", "Verify with AWS", show=False, id="verify"),
         Binding("w", "toggle_wrap", "Wrap lines", show=False, id="toggle-wrap"),
         Binding("t", "verdict_text", "Whole verdict text (narrow)", show=False, id="verdict-text"),
+        Binding("z", "zoom", "Zoom the focused pane (z again restores)", show=False, id="zoom"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark theme", show=False, id="toggle-theme"),
     ]
 
     def __init__(
@@ -127,6 +134,12 @@ class SestuiApp(App[int]):
     ) -> None:
         install_safe_output()  # before any Content exists: no account text reaches the terminal raw
         super().__init__()
+        from sestui.tui.themes import DARK, NO_COLOR, THEMES
+
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.dark_theme = (NO_COLOR if self.no_color else DARK).name  # what ctrl+t returns to
+        self.theme = self.dark_theme
         self.baseline_path = baseline  # an older snapshot to mark differences against
         self.baseline: Baseline | None = None
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
@@ -724,6 +737,20 @@ class SestuiApp(App[int]):
         body.toggle_wrap()
         self.notify("Policy lines wrap" if body.wrap else "Policy lines do not wrap (scroll →)")
 
+    def action_zoom(self) -> None:
+        """The focused pane fills the screen; z (or esc) again restores the layout."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif screen.focused is None or not screen.maximize(screen.focused):
+            self.bell()
+
+    def action_toggle_theme(self) -> None:
+        from sestui.tui.themes import LIGHT
+
+        self.theme = LIGHT.name if self.current_theme.dark else self.dark_theme
+        self.notify_text(f"Theme: {self.theme} (the palette, ctrl+p, offers every theme)")
+
     def action_verdict_text(self) -> None:
         # Below 100 columns the verdict bar keeps to three lines unless expanded.
         self.query_one(VerdictBar).toggle_class("-expanded")
@@ -1043,6 +1070,24 @@ class SestuiApp(App[int]):
     async def action_quit_key(self) -> None:
         await self.action_quit()
 
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        # f / c are dimmed in the footer without a fix, and Textual then skips them silently:
+        # the key still says why nothing happens.
+        if (
+            action in ("fix", "copy_fix")
+            and self.verdict is not None
+            and self._focused_fix() is None
+            and self._missing_field() is None
+        ):
+            self.notify_text("The focused check has no suggested fix.", severity="warning")
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "quit_key":  # in a text field q is a letter (ctrl+q still quits)
             return not isinstance(self.focused, Input | TextArea)
@@ -1053,6 +1098,7 @@ class SestuiApp(App[int]):
         if action == "fix" and self._missing_field() is not None:
             return False  # f sets the unset value first; the fix stays on c
         if action in ("fix", "copy_fix"):
+            # Dimmed without a fix, yet still run: the key then says there is none.
             return True if self._focused_fix() is not None else None
         if action == "finding":
             return True if self.stops else None

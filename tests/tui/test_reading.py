@@ -92,8 +92,9 @@ async def test_help_lists_every_binding_and_the_legend() -> None:
         import sestui.tui.screens
         from sestui.tui.app import SestuiApp
         from sestui.tui.widgets.panes import ListPane
+        from sestui.tui.widgets.policy_view import PolicyView as View
 
-        owners: list[type] = [SestuiApp, ListPane]
+        owners: list[type] = [SestuiApp, ListPane, View]
         for info in pkgutil.iter_modules(sestui.tui.screens.__path__):
             module = importlib.import_module(f"sestui.tui.screens.{info.name}")
             owners += [
@@ -107,7 +108,7 @@ async def test_help_lists_every_binding_and_the_legend() -> None:
                 assert isinstance(b, Binding)
                 row = f"{key_name(b.key):>18}  {b.description}"
                 assert row in lines, f"{owner.__name__}: {b.key} missing from help"
-        assert len(key_sections()) == len(owners)  # every dialog has its section
+        assert len(key_sections()) == len(owners)  # every pane and dialog has its section
         for word in ("esc", "ctrl+s", "pgup", "w", "Legend", "§", "(1g)", "pending", "verified"):
             assert word in text
 
@@ -162,3 +163,32 @@ async def test_the_palette_opens_on_jump_targets() -> None:
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("check: Identity policies allow sending" in p for p in prompts), prompts[:5]
         assert any("identity: partner.example.net" in p for p in prompts)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+async def test_the_marked_resource_line_is_in_view(size: tuple[int, int]) -> None:
+    from sestui.tui.widgets.policy_view import key_line
+
+    app = demo_app(principal="iam-user-name", region="eu-west-1", identity="billing@example.com")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        body = view.query_one(PolicyBody)
+        for step in range(3):  # on landing, then each finding of this denial (n)
+            if step:
+                await pilot.press("n")
+                await settle(pilot)
+            assert view.shown is not None and view.marked_lines
+            mark = view.marked_lines[0]
+            key = key_line(view.shown.text, mark.first, mark.last)
+            assert '"Resource"' in view.shown.text.split("\n")[key - 1]
+            top, height = round(body.scroll_y), body.scrollable_content_region.height
+            assert top <= body.line_of(key) and body.line_of(key + 1) <= top + height, (
+                "the marked Resource line is scrolled into view"
+            )
+            screen = [
+                "".join(seg.text for seg in body.render_line(y)) for y in range(body.size.height)
+            ]
+            arn = view.shown.text.split("\n")[key - 1].split(":", 1)[1].strip().strip('",')
+            joined = "".join(line[body._gutter :].strip() for line in screen)
+            assert arn in joined, "the whole ARN is on screen, wrapped"

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from sestui.decide import Selection, SendPath
 from sestui.verdict.inputs import (
@@ -46,12 +46,14 @@ def _split(text: str) -> tuple[str, ...]:
 class ContextScreen(ModalScreen[Selection | None]):
     DEFAULT_CSS = """
     ContextScreen { align: center middle; }
-    ContextScreen > Vertical { width: 84; max-width: 98%; height: auto; max-height: 95%;
+    ContextScreen > VerticalScroll { width: 84; max-width: 98%; height: auto; max-height: 95%;
         border: round $accent; background: $surface; padding: 0 1; }
     ContextScreen Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 3; height: auto; }
     ContextScreen Label { padding: 1 0 0 0; }
     ContextScreen Horizontal { height: 3; align-horizontal: right; }
     ContextScreen #ctx-error { color: $error; text-style: bold; height: auto; }
+    /* A placeholder must not read as a value (NO_COLOR drops the dimmed colour): italic. */
+    ContextScreen Input > .input--placeholder { text-style: italic; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-context"),
@@ -65,7 +67,9 @@ class ContextScreen(ModalScreen[Selection | None]):
 
     def compose(self) -> ComposeResult:
         s = self.selection
-        with Vertical():
+        # Scrolls: at 80×24 the fields and buttons are taller than the screen, and a focused
+        # field (tab, or f opening the editor at the unset one) scrolls into view.
+        with VerticalScroll(id="ctx-body"):
             yield Static("Request context (empty = unset; ctrl+s applies)", markup=False)
             with Grid():
                 yield Label("Send path")
@@ -76,31 +80,36 @@ class ContextScreen(ModalScreen[Selection | None]):
                     id="ctx-path",
                 )
                 yield Label("Actions")
-                yield Input(", ".join(s.actions), placeholder="ses:SendRawEmail", id="ctx-actions")
+                yield Input(
+                    ", ".join(s.actions), placeholder="unset: ses:SendRawEmail", id="ctx-actions"
+                )
                 yield Label("From address")
                 yield Input(
-                    s.from_address or "", placeholder="defaults to the identity", id="ctx-from"
+                    s.from_address or "",
+                    placeholder="unset: an address at the identity",
+                    id="ctx-from",
                 )
                 yield Label("Recipients")
                 yield Input(
                     ", ".join(s.recipients or ()),
-                    placeholder="a@x.com, b@y.org",
+                    placeholder="unset (e.g. a@x.com, b@y.org)",
                     id="ctx-recipients",
                 )
                 yield Label("Source IP")
-                yield Input(s.source_ip or "", placeholder="203.0.113.7", id="ctx-ip")
+                yield Input(s.source_ip or "", placeholder="unset (e.g. 203.0.113.7)", id="ctx-ip")
                 yield Label("Config set")
                 yield Input(
                     s.configuration_set or "",
-                    placeholder="default of the identity",
+                    placeholder="unset: the identity's default",
                     id="ctx-config-set",
                 )
                 yield Label("Template")
-                yield Input(s.template or "", id="ctx-template")
+                yield Input(s.template or "", placeholder="unset: none", id="ctx-template")
             yield Static("", id="ctx-error", markup=False)
             with Horizontal():
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # the dialog's own keys (esc, ctrl+s), not the main screen's
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.focus_field}", Input).focus()

@@ -65,10 +65,12 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from sestui.tui.screens.paste_error import PasteErrorScreen
     from sestui.tui.screens.verify import VerifyScreen
     from sestui.tui.widgets.panes import ListPane
+    from sestui.tui.widgets.policy_view import PolicyView
 
     return [
         ("Everywhere", binding_rows(SestuiApp.BINDINGS) + list(EXTRA)),
         ("In a list", binding_rows(ListPane.BINDINGS)),
+        ("In the policy (5)", binding_rows(PolicyView.BINDINGS)),
         ("Paste error (e)", binding_rows(PasteErrorScreen.BINDINGS)),
         ("Context (x)", binding_rows(ContextScreen.BINDINGS)),
         ("Matrix (m)", binding_rows(MatrixScreen.BINDINGS)),

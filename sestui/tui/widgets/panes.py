@@ -35,6 +35,8 @@ def shown(prompt: Content | tuple[Content, ...]) -> Content:
 class ListPane(Vertical, can_focus=False):
     """A titled OptionList; `/` opens a filter that keeps the highlighted row by its key."""
 
+    ALLOW_MAXIMIZE = True  # z zooms the pane (title, filter and list), not the bare list
+
     DEFAULT_CSS = """
     ListPane { border: round $panel; height: 1fr; }
     ListPane:focus-within { border: round $accent; }

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content, Span
 from textual.geometry import Size
@@ -23,6 +24,8 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sestui.policy import LineRange
 
 
@@ -80,6 +83,26 @@ def render_policy(
     return tuple(out)
 
 
+def key_lines(text: str, first: int, last: int) -> tuple[int, int]:
+    """The lines (1-based, first and last) of a statement `first`..`last` that name what it
+    applies to: its `Resource` / `NotResource` up to the end of its list (the ARN a denial turns
+    on), else the statement's last line."""
+    lines = text.split("\n")
+    for n in range(first, min(last, len(lines)) + 1):
+        if lines[n - 1].lstrip().startswith(('"Resource"', '"NotResource"')):
+            end = n
+            if lines[n - 1].rstrip().endswith("["):  # a list: up to its closing bracket
+                while end < last and not lines[end - 1].strip().startswith("]"):
+                    end += 1
+            return n, end
+    return last, last
+
+
+def key_line(text: str, first: int, last: int) -> int:
+    """The `Resource` line of a statement (else its last line)."""
+    return key_lines(text, first, last)[0]
+
+
 def _gutter_width(lines: tuple[Content, ...]) -> int:
     """Glyph, line number and a space: as render_policy lays them out."""
     return len(str(len(lines))) + 2 if lines else 0
@@ -111,6 +134,7 @@ class PolicyBody(ScrollView, can_focus=True):
         self._lengths: list[int] = []
         self._gutter = 0
         self._width = 0
+        self.resized: Callable[[], None] | None = None
 
     def set_lines(self, lines: tuple[Content, ...]) -> None:
         self.lines = lines
@@ -157,6 +181,8 @@ class PolicyBody(ScrollView, can_focus=True):
         if self.wrap and self._text_width() != self._width:
             self._strips = {}
             self._update_size()
+        if self.resized is not None:
+            self.resized()  # the lines moved (re-wrapped, or the view grew): find the mark again
 
     def _visual(self, index: int, width: int) -> Content:
         """The visual line `index` of the wrapped text at `width`."""
@@ -218,6 +244,9 @@ class PolicyBody(ScrollView, can_focus=True):
 
 
 class PolicyView(Vertical):
+    ALLOW_MAXIMIZE = True  # z zooms the whole view: header, note and policy
+    # Shown in the footer while the policy has focus (the app's w works from every pane).
+    BINDINGS = [Binding("w", "app.toggle_wrap", "Wrap", id="policy-wrap")]
     DEFAULT_CSS = """
     PolicyView { border: round $panel; height: 1fr; }
     PolicyView:focus-within { border: round $accent; }
@@ -234,11 +263,14 @@ class PolicyView(Vertical):
         self.border_title = title
         self.shown: PolicyShown | None = None
         self.text: Content | None = None  # the explanation shown instead of a policy
+        self._scroll_request = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="policy-header", markup=False)
         yield Static(id="policy-note", markup=False)
-        yield PolicyBody(id="policy-scroll")
+        body = PolicyBody(id="policy-scroll")
+        body.resized = self._body_resized
+        yield body
         with VerticalScroll(id="policy-text"):
             yield Static(id="policy-explain", markup=False)
 
@@ -246,6 +278,7 @@ class PolicyView(Vertical):
         """A check without a policy document: its explanation, evidence and fix, wrapped."""
         self.shown = None
         self.text = text
+        self._scroll_request += 1  # a pending scroll to a mark no longer applies
         self.query_one("#policy-header", Static).update(Content(title))
         self.query_one("#policy-explain", Static).update(text)
         self.query_one(PolicyBody).set_lines(())
@@ -276,16 +309,46 @@ class PolicyView(Vertical):
         body.set_lines(render_policy(shown.text, shown.marks, shown.allows))
         self.scroll_to_mark()
 
+    def _body_resized(self) -> None:
+        if self.shown is not None and not self.has_class("-text"):
+            self.scroll_to_mark()
+
     def scroll_to_mark(self) -> None:
+        """Scroll the first marked statement into view: its first line near the top, and its
+        `Resource` line (what SES compares with the ARN) wholly visible even when the statement
+        is taller than the view, as at 80×24."""
         body = self.query_one(PolicyBody)
-        marks = (self.shown.marks or self.shown.allows) if self.shown else ()
-        first = marks[0].first if marks else 1
-        # After the refresh: the body's new virtual size must be laid out before it can scroll.
-        # force: on a busy machine that refresh may come before the layout that shows the
-        # scrollbar, and Textual refuses to scroll a widget without one.
-        self.call_after_refresh(
-            lambda: body.scroll_to(0, max(0, body.line_of(first) - 1), animate=False, force=True)
-        )
+        shown = self.shown
+        marks = (shown.marks or shown.allows) if shown else ()
+        first, last = (marks[0].first, marks[0].last) if marks else (1, 1)
+        start, key = key_lines(shown.text, first, last) if shown and marks else (1, 1)
+        # Only the latest request scrolls: an earlier one still waiting for its layout must not
+        # land after it (on the previous policy's mark).
+        self._scroll_request += 1
+        request = self._scroll_request
+
+        def scroll(tries: int = 10) -> None:
+            # After the refresh: the body's new virtual size must be laid out first (on a busy
+            # machine that can take more than one refresh; scrolling earlier is clamped to 0).
+            if request != self._scroll_request:
+                return
+            if not marks:
+                body.scroll_to(0, 0, animate=False, force=True)
+                return
+            top = max(0, body.line_of(first) - 1)
+            end = body.line_of(key + 1) if key < len(body.lines) else body.virtual_size.height
+            height = body.scrollable_content_region.height
+            if (not height or body.max_scroll_y < min(top, end - height)) and tries:
+                self.call_after_refresh(scroll, tries - 1)
+                return
+            if height and end - top > height:
+                # The statement is taller than the view: its Resource, from the key's line
+                # down (a long list of ARNs: from its start).
+                top = max(0, min(body.line_of(start), end - height))
+            # force: Textual refuses to scroll a widget whose scrollbar is not laid out yet.
+            body.scroll_to(0, top, animate=False, force=True)
+
+        self.call_after_refresh(scroll)
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:

@@ -1,0 +1,113 @@
+"""Zoom, the theme switch, the footer per focused pane, and keys that say why they do nothing."""
+
+from __future__ import annotations
+
+import pytest
+from textual.color import Color
+from textual.widgets import Footer
+
+from sestui.tui.widgets.panes import ListPane
+from sestui.tui.widgets.policy_view import PolicyView
+from tests.tui.conftest import demo_app, settle
+
+pytestmark = pytest.mark.asyncio
+
+
+def _footer_keys(app: object) -> set[str]:
+    from textual.app import App
+
+    assert isinstance(app, App)
+    footer = app.query_one(Footer)
+    return {
+        b.description
+        for (_n, b, enabled, _t) in footer.screen.active_bindings.values()
+        if b.show and enabled
+    }
+
+
+async def test_z_zooms_the_focused_pane_and_restores_it() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await pilot.press("z")
+        await pilot.pause()
+        view = app.query_one(PolicyView)
+        assert app.screen.maximized is view
+        assert view.size.width >= 78 and view.outer_size.height >= 20, "fills the screen"
+        assert not app.query_one("#checks", ListPane).display or (
+            app.query_one("#checks", ListPane).region.area == 0
+        )
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is None
+        await pilot.press("1")
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is app.query_one("#principals", ListPane)
+
+
+async def test_ctrl_t_switches_to_a_light_theme_and_back() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert not app.current_theme.dark
+        # The marks follow the theme: the verdict word is drawn in the light theme's error colour.
+        from sestui.tui.widgets.bars import VerdictBar
+
+        bar = app.query_one(VerdictBar)
+        error = app.current_theme.error
+        assert error is not None
+        spans = [s for strip in bar.render_lines(bar.region.reset_offset) for s in strip]
+        denied = [s for s in spans if "DENIED" in s.text]
+        assert denied and denied[0].style is not None and denied[0].style.color is not None
+        assert denied[0].style.color.triplet is not None
+        drawn = denied[0].style.color.triplet
+        wanted = Color.parse(error)
+        assert all(abs(a - b) <= 2 for a, b in zip(drawn, wanted.rgb, strict=True))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.current_theme.dark
+
+
+async def test_the_footer_shows_the_keys_of_the_focused_pane() -> None:
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        in_list = _footer_keys(app)
+        assert "Filter" in in_list and "Wrap" not in in_list
+        await pilot.press("5")
+        await pilot.pause()
+        in_policy = _footer_keys(app)
+        assert "Wrap" in in_policy and "Filter" not in in_policy
+
+
+async def test_f_and_c_on_a_check_without_a_fix_say_so() -> None:
+    app = demo_app(principal="marketing-app", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app._focused_fix() is None
+        for key in ("f", "c"):
+            before = len(app._notifications)
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(app._notifications) == before + 1
+            assert "no suggested fix" in list(app._notifications)[-1].message
+
+
+@pytest.mark.parametrize("key", ["x", "e"])
+async def test_a_dialog_footer_shows_the_dialog_keys(key: str) -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        shown = {b.description for (_n, b, on, _t) in app.screen.active_bindings.values() if b.show}
+        assert footer.is_attached and {"Cancel"} <= shown
+        assert "Paste error" not in shown and "Matrix" not in shown, "not the main screen's keys"

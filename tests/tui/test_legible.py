@@ -1,0 +1,106 @@
+"""Legible in 16 and 256 colours and under NO_COLOR: focus, marks and unfocused titles."""
+
+from __future__ import annotations
+
+import pytest
+from rich.color import Color as RichColor
+from rich.color import ColorSystem
+from textual.color import Color
+
+from sestui.tui.themes import DARK, LIGHT, NO_COLOR
+from sestui.tui.widgets.panes import ListPane
+from tests.tui.conftest import demo_app, settle
+
+
+def _ansi(hex_colour: str, system: ColorSystem) -> int | None:
+    return RichColor.parse(hex_colour).downgrade(system).number
+
+
+@pytest.mark.parametrize("system", [ColorSystem.STANDARD, ColorSystem.EIGHT_BIT])
+@pytest.mark.parametrize("theme", [DARK, LIGHT], ids=["dark", "light"])
+def test_focus_never_shares_the_error_colour(theme: object, system: ColorSystem) -> None:
+    from textual.theme import Theme
+
+    assert isinstance(theme, Theme) and theme.accent and theme.error
+    assert _ansi(theme.accent, system) != _ansi(theme.error, system)
+
+
+def test_no_color_marks_stand_out_from_the_background() -> None:
+    # Textual draws each colour as the grey of its luminance under NO_COLOR.
+    background = Color.parse(NO_COLOR.background or "#121212")
+    for name in ("error", "success", "warning", "accent"):
+        colour = Color.parse(getattr(NO_COLOR, name))
+        assert colour.brightness - background.brightness > 0.5, name
+    # Textual's own error red would be a dark grey: the reason for the theme.
+    assert Color.parse(DARK.error or "").brightness - background.brightness < 0.4
+
+
+@pytest.mark.asyncio
+async def test_no_color_uses_its_theme_and_ctrl_t_comes_back_to_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color and app.theme == NO_COLOR.name
+        await pilot.press("ctrl+t")
+        assert app.theme == LIGHT.name
+        await pilot.press("ctrl+t")
+        assert app.theme == NO_COLOR.name
+
+
+@pytest.mark.asyncio
+async def test_unfocused_titles_and_selected_rows_are_legible() -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        focused = app.query_one("#principals", ListPane)
+        other = app.query_one("#identities", ListPane)
+        fg = app.current_theme.foreground
+        assert fg is not None
+        # The unfocused title is drawn in the text colour, the focused one in the accent.
+        assert other.styles.border_title_color.hex.lower() == Color.parse(fg).hex.lower()
+        assert (
+            focused.styles.border_title_color.hex.lower()
+            == Color.parse(app.current_theme.accent or "").hex.lower()
+        )
+        # The unfocused list's selected row does not rely on its background alone.
+        option_list = other.options
+        style = option_list.get_component_rich_style("option-list--option-highlighted")
+        assert style.bold and style.underline
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("field", ["ctx-from", "ctx-ip", "ctx-template"])
+async def test_the_context_editor_shows_the_focused_field_at_80x24(field: str) -> None:
+    from textual.widgets import Button, Input
+
+    from sestui.tui.screens.context import ContextScreen
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_edit_context(field)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContextScreen)
+        focused = screen.focused
+        assert isinstance(focused, Input) and focused.id == field
+        visible = screen.query_one("#ctx-body").content_region
+        assert visible.contains_region(focused.region), "the focused field is on screen"
+        # tab on to the buttons: they scroll into view too
+        for _ in range(12):
+            if isinstance(screen.focused, Button):
+                break
+            await pilot.press("tab")
+            await pilot.pause()
+        button = screen.focused
+        assert isinstance(button, Button)
+        await pilot.pause()
+        assert screen.query_one("#ctx-body").content_region.contains_region(button.region)
+        # Placeholders say they are placeholders, never a value that looks set.
+        for box in screen.query(Input):
+            assert not box.placeholder or box.placeholder.startswith("unset")
