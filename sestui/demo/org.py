@@ -75,6 +75,22 @@ def _chain(account: str, name: str, extra: list[dict[str, Any]]) -> dict[str, An
     }
 
 
+def _key(user: str) -> dict[str, Any]:
+    """A documentation-style access key ID (AKIA + 16 characters), active, used in eu-west-1."""
+    key_id = ("AKIA" + "".join(c for c in user.upper() if c.isalpha()) + "EXAMPLE" * 3)[:20]
+    return {
+        "UserName": user,
+        "AccessKeyId": key_id,
+        "Status": "Active",
+        "CreateDate": "2025-04-02T09:00:00Z",
+        "AccessKeyLastUsed": {
+            "LastUsedDate": "2026-11-20T17:42:00Z",
+            "ServiceName": "ses",
+            "Region": "eu-west-1",
+        },
+    }
+
+
 def _account(
     account: str,
     name: str,
@@ -92,7 +108,9 @@ def _account(
             "RoleDetailList": [],
             "Policies": [],
         },
-        "access_keys": [],
+        # Every sender has an active key, last used for SES where it sends: SMTP needs one, and
+        # the demo's stories are about the policies, not the credentials.
+        "access_keys": [_key(u["UserName"]) for u in users],
         "ses": {"regions": regions},
         "organizations": _chain(account, name, scps or []),
         "gaps": [],
