@@ -283,7 +283,7 @@ def cases(draw: st.DrawFn, rate: int = 0) -> dict[str, Any]:
     }
 
 
-SETTINGS = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
