@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -75,14 +77,10 @@ def _read(workers: int, latency: float) -> tuple[float, int, dict[str, int]]:
     return time.perf_counter() - t0, session.calls, per_service
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--identities", type=int, default=4, help="per region")
-    ap.add_argument("--users", type=int, default=5)
-    ap.add_argument("--latency", type=float, default=0.05)
-    a = ap.parse_args(argv)
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto_server on a free local port, with the environment pointing boto3 at it (test
+    credentials); its endpoint. Stopped and the environment restored on the way out."""
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -111,6 +109,26 @@ def main(argv: list[str] | None = None) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--identities", type=int, default=4, help="per region")
+    ap.add_argument("--users", type=int, default=5)
+    ap.add_argument("--latency", type=float, default=0.05)
+    a = ap.parse_args(argv)
+    with moto_server() as endpoint:
         _populate(endpoint, a.identities, a.users)
         conc, calls, per = _read(12, a.latency)
         seq, calls_seq, _ = _read(1, a.latency)
@@ -131,14 +149,6 @@ def main(argv: list[str] | None = None) -> None:
             f"{per_2i['sesv2']}); -> {calls_2u} with twice the users (sesv2 "
             f"{per_2u['sesv2']}, iam {per['iam']} -> {per_2u['iam']})"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 if __name__ == "__main__":

@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import Counter
 from typing import Any
 
 from sestui.aws.orgread import WORKERS, read_organization
 from sestui.aws.session import AwsSession
 from tests.awsfixtures import MGMT, client
-from tests.bench.bench_live import _free_port, _post
+from tests.bench.bench_live import _post, moto_server
 from tests.bench.generate import REGIONS
 
 ROLE = "SestuiRead"
@@ -104,29 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=WORKERS)
     a = ap.parse_args(argv)
     regions = list(REGIONS[: a.regions])
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto_server = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    server = subprocess.Popen(
-        [moto_server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with moto_server() as endpoint:
         print(
             f"8. organization read, {len(regions)} regions, {a.users} users and "
             f"{a.identities} identities per account and region, +{a.latency * 1e3:.0f} ms per "
@@ -155,14 +129,6 @@ def main(argv: list[str] | None = None) -> None:
                 f"ListPoliciesForTarget {per['ListPoliciesForTarget']}, DescribePolicy "
                 f"{per['DescribePolicy']})"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 if __name__ == "__main__":
