@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import SourceSpec
@@ -33,6 +33,7 @@ from sestui.tui.findings import (
 from sestui.tui.messages import PaneSelected
 from sestui.tui.safe_output import install as install_safe_output
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
+from sestui.tui.widgets.footer import KeysFooter
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 from sestui.tui.workers import DaemonExecutor
@@ -175,7 +176,7 @@ class SestuiApp(App[int]):
             with Horizontal(id="right"):
                 yield ListPane("checks", "4 Checks", id="checks")
                 yield PolicyView(id="policy", title="5 Policy")
-        yield Footer()
+        yield KeysFooter()
 
     def pane(self, name: str) -> ListPane:
         return self.query_one(f"#{name}", ListPane)

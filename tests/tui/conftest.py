@@ -34,11 +34,28 @@ def _owes_a_refresh(app: App[Any]) -> bool:
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until loading, rechecks and glyph columns have finished (workers start others after
     a refresh, so wait for a few quiet rounds in a row) and the screen has caught up."""
-    # Each pause lets the screen process what is queued and then waits (20 ms at least) until
-    # the process, worker threads included, is idle. A round is quiet only if no worker runs and
-    # the screen owes no repaint, layout or after-refresh callback (a busy machine can delay
-    # the refresh past a pause). The short sleep lets a worker thread that has just finished
-    # post its result: on a starved machine the process looks idle while it waits for a CPU.
+    # A round lets the screen and its widgets process what is queued, then runs the screen's
+    # update (layout, repaint, after-refresh callbacks) at once instead of waiting for its timer.
+    # It is quiet only if no worker runs and the screen owes nothing. The short sleep lets a
+    # worker thread that has just finished post its result (a thread sets its state before its
+    # message arrives). Pilot's own pause() would also wait for the process to look idle (20 ms
+    # at least per round): the suite called settle about 700 times, so those waits were a third
+    # of its wall time. One pause() at the end keeps the old guarantee for what follows.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    quiet = 0
+    while quiet < 3 and loop.time() < deadline:
+        await pilot._wait_for_screen()
+        pilot.app.screen._on_timer_update()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+        quiet = 0 if busy or _owes_a_refresh(pilot.app) else quiet + 1
+        await asyncio.sleep(0.005 if quiet else 0.01)
+    await pilot.pause()
+
+
+async def settle_idle(pilot: Pilot[Any]) -> None:
+    """`settle`, each round also waiting until the process looks idle (Pilot's pause()): slower,
+    but the SVG snapshots need it (a scrollbar thumb drawn a frame early differs by a cell)."""
     quiet = 0
     for _ in range(100):
         await pilot.pause()

@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import demo_app, settle
+from tests.tui.conftest import demo_app, settle_idle
 
 
 async def _stable(pilot: Pilot[Any]) -> None:
     """Settle, then wait until two frames in a row are the same: on a busy machine a dialog a
     worker pushed may still be laying out (and scrolling to its first change) after the
     workers are done."""
-    await settle(pilot)
+    await settle_idle(pilot)
     previous = None
     for _ in range(40):
         await pilot.wait_for_scheduled_animations()

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from sestui.decide import Selection, SendPath
+from sestui.tui.widgets.footer import KeysFooter
 from sestui.verdict.inputs import (
     InputError,
     check_smtp_actions,
@@ -109,7 +110,7 @@ class ContextScreen(ModalScreen[Selection | None]):
             with Horizontal():
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Cancel", id="cancel")
-        yield Footer()  # the dialog's own keys (esc, ctrl+s), not the main screen's
+        yield KeysFooter()  # the dialog's own keys (esc, ctrl+s), not the main screen's
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.focus_field}", Input).focus()

@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content, Span
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from sestui.decide import Fix, FixKind, Outcome
 from sestui.fileio import OutputError, check_output, write_output
+from sestui.tui.widgets.footer import KeysFooter
 from sestui.tui.widgets.policy_view import PolicyBody, PolicyShown, PolicyView, render_policy
 
 REMOVED = "−"  # U+2212: the glyph alone says "removed" without colour
@@ -161,7 +162,7 @@ class FixScreen(ModalScreen[None]):
             with Horizontal():
                 yield PolicyView(id="fix-before", title="Now")
                 yield PolicyView(id="fix-after", title="Suggested")
-        yield Footer()  # the modal's own keys: c, x, s, esc
+        yield KeysFooter()  # the modal's own keys: c, x, s, esc
 
     def on_mount(self) -> None:
         before = self.query_one("#fix-before", PolicyView)

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static, TextArea
+from textual.widgets import Button, Static, TextArea
+
+from sestui.tui.widgets.footer import KeysFooter
 
 
 class PasteErrorScreen(ModalScreen[str | None]):
@@ -32,7 +34,7 @@ class PasteErrorScreen(ModalScreen[str | None]):
             with Horizontal():
                 yield Button("Explain", id="explain", variant="primary")
                 yield Button("Cancel", id="cancel")
-        yield Footer()  # the dialog's own keys (esc, ctrl+s), not the main screen's
+        yield KeysFooter()  # the dialog's own keys (esc, ctrl+s), not the main screen's
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

@@ -175,9 +175,19 @@ class PolicyBody(ScrollView, can_focus=True):
             self.virtual_size = Size(width, len(self.lines))
             return
         self._width = self._text_width()
-        self.virtual_size = Size(self._width, self._index(self._width)[-1])
+        # No width: wrapped text never scrolls sideways, so no horizontal scrollbar can take a
+        # row from the view while the vertical one appears and the text is wrapped again.
+        self.virtual_size = Size(0, self._index(self._width)[-1])
 
     def on_resize(self) -> None:
+        self._rewrap()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        # The scrollbar appearing (or going) narrows (or widens) the text without a resize:
+        # wrap again at the new width, or the lines and the scrollbar's extent go stale.
+        self._rewrap()
+
+    def _rewrap(self) -> None:
         if self.wrap and self._text_width() != self._width:
             self._strips = {}
             self._update_size()
