@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from sestui.account import Account, account_from_snapshot
 
@@ -125,7 +125,8 @@ def snapshot(
                             **(
                                 {
                                     "Policies": {
-                                        k: json.dumps(v) for k, v in i.get("policies", {}).items()
+                                        k: json.dumps(v)
+                                        for k, v in dict(i.get("policies") or {}).items()
                                     }
                                 }
                                 if i.get("policies_known", True)
@@ -138,7 +139,9 @@ def snapshot(
                             ),
                         }
                         for i in (
-                            identities if identities is not None else [{"name": "example.com"}]
+                            identities
+                            if identities is not None
+                            else [cast(dict[str, Any], {"name": "example.com"})]
                         )
                     ],
                     "configuration_sets": config_sets if config_sets is not None else [],

@@ -30,7 +30,8 @@ def as_account(account_id: str) -> Any:
 def client(
     service: str, account_id: str, region: str = "us-east-1", endpoint_url: str | None = None
 ) -> Any:
-    c = boto3.client(service, region_name=region, endpoint_url=endpoint_url)
+    # The service is a runtime value: boto3's stubs type clients per literal service name.
+    c = boto3.client(service, region_name=region, endpoint_url=endpoint_url)  # type: ignore[call-overload]
     c.meta.events.register("before-sign.*.*", as_account(account_id))
     return c
 
@@ -164,7 +165,7 @@ def build_account(
     from moto.iam.models import iam_backends
 
     backend = iam_backends[member]["global"]
-    backend.users["bob"].permissions_boundary = {
+    backend.users["bob"].permissions_boundary = {  # type: ignore[attr-defined]
         "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
         "PermissionsBoundaryArn": boundary,
     }

@@ -82,7 +82,7 @@ def _poison(value: Any, key: str = "") -> Any:
 def hostile_snapshot(*, org_unknown: bool = False) -> dict[str, Any]:
     """The demo snapshot with PAYLOAD in every free-text field, plus a gap and a source;
     `org_unknown`: the SCPs were not read, for a reason that carries PAYLOAD too."""
-    data = _poison(copy.deepcopy(build()))
+    data: dict[str, Any] = _poison(copy.deepcopy(build()))
     for region in data["ses"]["regions"].values():
         for identity in region["identities"]:  # sending-authorization policies, by name
             policies = identity.get("Policies") or {}

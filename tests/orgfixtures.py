@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
 from tests.awsfixtures import MGMT, client, doc
 
@@ -110,7 +111,7 @@ def refuse_assume_role(role_arn: str) -> Any:
     def handler(params: Any = None, **_: Any) -> Any:
         if (params or {}).get("body", {}).get("RoleArn") != role_arn:
             return None
-        response = AWSResponse("https://sts.amazonaws.com/", 403, {}, None)
+        response = AWSResponse("https://sts.amazonaws.com/", 403, HTTPHeaders(), None)
         message = (
             f"User: arn:aws:iam::{MGMT}:user/moto is not authorized to perform: "
             f"sts:AssumeRole on resource: {role_arn}"

@@ -37,7 +37,8 @@ def test_demo_holds_users_roles_regions_and_an_org(demo: Account) -> None:
         "ops-admin",
     } <= names
     assert [r.name for r in demo.roles] == ["order-notifier"]
-    assert demo.principal("order-notifier").trusted_services == ("lambda.amazonaws.com",)
+    notifier = demo.principal("order-notifier")
+    assert notifier is not None and notifier.trusted_services == ("lambda.amazonaws.com",)
     assert set(demo.regions) == {"eu-west-1", "us-east-1", "eu-central-1", "us-west-2"}
     assert sum(len(r.identities) for r in demo.regions.values()) >= 10
     levels = demo.organization.levels

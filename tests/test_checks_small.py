@@ -210,7 +210,7 @@ def test_identity_resolution() -> None:
         "identity-resolution",
         from_address="a@mail.example.com",
     )
-    assert status is Status.FAIL and v.identity_arn.endswith("identity/mail.example.com")
+    assert status is Status.FAIL and (v.identity_arn or "").endswith("identity/mail.example.com")
     # Wrong region in the ARN.
     wrong = doc(allow("ses:SendRawEmail", arn("identity", "example.com", "us-west-2")))
     v, status = check(account(inline=[wrong]), "identity-resolution")

@@ -19,7 +19,8 @@ REGIONS = ("eu-west-1", "us-east-1", "ap-south-1")
 
 
 def _doc(text: Any) -> dict[str, Any]:
-    return json.loads(text) if isinstance(text, str) else text
+    doc: dict[str, Any] = json.loads(text) if isinstance(text, str) else text
+    return doc
 
 
 def _edited(old: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +104,9 @@ def _edited(old: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
-def _brute_force(old: Account, new: Account) -> set[tuple[str, str, str, object, object]]:
+def _brute_force(
+    old: Account, new: Account
+) -> set[tuple[str, str, str, Outcome | None, Outcome | None]]:
     """Every cell of both snapshots decided on its own, and the ones that differ."""
     out = set()
     for region in REGIONS:

@@ -319,7 +319,7 @@ def test_mutated_documents_are_refused_alike(case: dict[str, Any], data: st.Data
 def test_not_principal_deny_hits_a_principal_with_a_boundary() -> None:
     """IAM: a resource-policy Deny with NotPrincipal denies any principal with a boundary."""
     allow = {"Effect": "Allow", "Action": "ses:*", "Resource": "*"}
-    case = {
+    case: dict[str, Any] = {
         "principal": f"arn:aws:iam::{ACCT}:user/mailer",
         "action": "ses:SendEmail",
         "resource": f"arn:aws:ses:eu-west-1:{ACCT}:identity/example.com",
@@ -392,7 +392,7 @@ def test_every_broken_element_is_refused_where_it_is_never_evaluated() -> None:
 def test_every_element_is_validated_even_after_the_decision() -> None:
     """A Deny decides at once, but a broken statement after it still refuses the case."""
     deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}
-    case = {
+    case: dict[str, Any] = {
         "principal": f"arn:aws:iam::{ACCT}:user/u",
         "action": "ses:SendEmail",
         "resource": "*",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
@@ -42,7 +43,7 @@ def error_response(service: str, code: str, status: int = 400) -> AWSResponse:
     else:  # JSON protocols
         body = json.dumps({"__type": code, "message": "injected"}).encode()
         headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code}
-    return AWSResponse("https://injected", status, headers, _Raw(body))
+    return AWSResponse("https://injected", status, HTTPHeaders.from_dict(headers), _Raw(body))
 
 
 Fault = Callable[[Any], Any]
@@ -193,7 +194,7 @@ def test_an_opted_out_region_is_recorded_and_the_others_are_read(account: str) -
             return error_response("sesv2", "UnrecognizedClientException", 403)
         return None
 
-    faults = {"sesv2.ListEmailIdentities": by_region}
+    faults: dict[str, Callable[[Any], Any]] = {"sesv2.ListEmailIdentities": by_region}
     data = read(account, faults)
     gap = next(g for g in data["gaps"] if g["where"] == "us-east-1 sesv2")
     assert "region not enabled" in gap["message"] and gap["permission"] is None

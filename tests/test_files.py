@@ -24,7 +24,7 @@ from sestui.demo.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECK = ["check", "--user", "iam-user-name", "--region", "eu-west-1", "--from", "info@example.com"]
-CASE = {
+CASE: dict[str, Any] = {
     "id": "c1",
     "principal": "arn:aws:iam::111122223333:user/alice",
     "action": "ses:SendRawEmail",
@@ -55,7 +55,7 @@ def cli(
     """sestui in a subprocess; `shell_tail` (redirections) goes through sh."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if shell_tail:
-        quoted = " ".join(f"'{a}'" for a in args)  # the tests pass plain ASCII here
+        quoted = " ".join(f"'{a!s}'" for a in args if isinstance(a, str))  # plain ASCII here
         command = f"exec {sys.executable} -m sestui.cli {quoted} {shell_tail}"
         return subprocess.run(["sh", "-c", command], env=env, capture_output=True, timeout=120)
     return subprocess.run(

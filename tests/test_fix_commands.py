@@ -76,7 +76,7 @@ def setup(iam: Any, ses: Any) -> None:
     iam.put_user_policy(UserName="ivan", PolicyName="All", PolicyDocument=allow("*"))
     from moto.iam.models import iam_backends
 
-    iam_backends[MGMT]["global"].users["ivan"].permissions_boundary = {
+    iam_backends[MGMT]["global"].users["ivan"].permissions_boundary = {  # type: ignore[attr-defined]
         "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
         "PermissionsBoundaryArn": boundary["Policy"]["Arn"],
     }
@@ -143,7 +143,7 @@ def test_each_kind_of_fix_applied_with_its_command_flips_the_verdict(
         assert (call.service, call.operation) == expected
         # The SDK request with exactly the command's parameters (its CLI options are the
         # API's member names in the CLI's spelling, checked against the service model).
-        client = boto3.client(call.service, region_name=call.region or "us-east-1")
+        client = boto3.client(call.service, region_name=call.region or "us-east-1")  # type: ignore[call-overload]
         model = client.meta.service_model.operation_model(
             "".join(w.title() for w in call.operation.split("_"))
         )

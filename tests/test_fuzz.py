@@ -46,7 +46,7 @@ def test_explain_input_never_crashes(text: str) -> None:
 
 
 def test_pathological_inputs() -> None:
-    request = (
+    request: tuple[Any, ...] = (
         "arn:aws:iam::111122223333:user/u",
         "ses:SendRawEmail",
         "arn:aws:ses:eu-west-1:111122223333:identity/" + "a" * 100_000,

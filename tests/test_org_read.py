@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.compat import HTTPHeaders
 from moto import mock_aws
 
 from sestui.account import FORMAT, OrgStatus, account_from_snapshot
@@ -161,7 +162,7 @@ def test_an_account_whose_iam_cannot_be_read_is_unreadable(org: Org) -> None:
         key = request_signer._credentials.access_key
         if model.name != "GetAccountAuthorizationDetails" or seen.get(key) != "central":
             return None
-        return AWSResponse("https://iam.amazonaws.com/", 403, {}, None), {
+        return AWSResponse("https://iam.amazonaws.com/", 403, HTTPHeaders(), None), {
             "Error": {"Code": "AccessDenied", "Message": "no"},
             "ResponseMetadata": {"HTTPStatusCode": 403},
         }
@@ -436,7 +437,7 @@ def test_an_scp_level_that_cannot_be_read_makes_that_accounts_scps_unknown(org: 
     def refuse_ou(model: Any = None, params: Any = None, **_: Any) -> Any:
         if json.loads(params["body"]).get("TargetId") != org.ou:
             return None
-        return AWSResponse("https://organizations.amazonaws.com/", 400, {}, None), {
+        return AWSResponse("https://organizations.amazonaws.com/", 400, HTTPHeaders(), None), {
             "Error": {"Code": "AccessDeniedException", "Message": "no"},
             "ResponseMetadata": {"HTTPStatusCode": 400},
         }
@@ -512,7 +513,7 @@ def test_list_accounts_refused_is_a_clear_error(org: Org) -> None:
     from sestui.aws.errors import AwsReadError
 
     def refuse(**_: Any) -> Any:
-        return AWSResponse("https://organizations.amazonaws.com/", 400, {}, None), {
+        return AWSResponse("https://organizations.amazonaws.com/", 400, HTTPHeaders(), None), {
             "Error": {"Code": "AccessDeniedException", "Message": "no"},
             "ResponseMetadata": {"HTTPStatusCode": 400},
         }

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import botocore.session
@@ -29,6 +29,9 @@ from sestui.demo.build import build
 from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
 from sestui.report.verdict import render_json, render_text
 from sestui.verdict.analysis import Analysis, analyze
+
+if TYPE_CHECKING:
+    from botocore.config import _RetryDict
 
 ACCT = "111122223333"
 EU = "eu-west-1"
@@ -102,7 +105,7 @@ def result(
     return out
 
 
-ONCE = {"mode": "standard", "max_attempts": 1}
+ONCE: _RetryDict = {"mode": "standard", "max_attempts": 1}
 RESOURCE_MATCH = {
     "SourcePolicyId": "PolicyInputList.1",
     "SourcePolicyType": "resource",

@@ -128,7 +128,8 @@ def run(cases: int, statements: int, seed: int, repeat: int) -> dict[str, float]
         for req, ps in batchk:
             evaluate(req, ps)
 
-    run1(), runk()  # warm the pattern caches, as a long-running TUI would have them
+    run1()  # warm the pattern caches, as a long-running TUI would have them
+    runk()
     base = _median_per_case(baseline, cases, repeat)
     one = _median_per_case(run1, cases, repeat)
     many = _median_per_case(runk, cases, repeat)

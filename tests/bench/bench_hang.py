@@ -11,6 +11,7 @@ same value: one plain linear pass) to read the figures against on a noisy machin
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -75,13 +76,13 @@ def main(argv: list[str]) -> int:
                 continue
             glob_match(pattern, value[:10])  # compile the pattern outside the timing
             assert glob_match(pattern, value) is expected, name
-            t = median_s(lambda p=pattern, v=value: glob_match(p, v), a.repeat)
+            t = median_s(functools.partial(glob_match, pattern, value), a.repeat)
             print(f"glob  {name:42} median {t * 1e3:9.1f} ms")
     if a.only in (None, "explain"):
         for name, text in PASTES.items():
             if a.case not in name:
                 continue
-            t = median_s(lambda x=text: parse_error(x), a.repeat)
+            t = median_s(functools.partial(parse_error, text), a.repeat)
             print(f"paste {name:42} median {t * 1e3:9.1f} ms  ({len(text) / 1e3:.0f} KB)")
     return 0
 

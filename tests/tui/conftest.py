@@ -7,8 +7,10 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.worker import WorkerState
 
+from sestui.decide import Selection, Verdict
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
 
@@ -65,3 +67,20 @@ async def settle_idle(pilot: Pilot[Any]) -> None:
             break
         await asyncio.sleep(0.01)
     await pilot.pause()
+
+
+def verdict_of(app: SestuiApp) -> Verdict:
+    """The app's verdict, which a test expects to be there (typed: no Optional at each use)."""
+    assert app.verdict is not None, "no verdict shown"
+    return app.verdict
+
+
+def selection_of(app: SestuiApp) -> Selection:
+    """The app's selection, which a test expects to be there."""
+    assert app.selection is not None, "nothing selected"
+    return app.selection
+
+
+def current_screen(app: App[Any]) -> Screen[Any]:
+    """The screen on top now (a call, so a type narrowed by an earlier isinstance is not kept)."""
+    return app.screen

@@ -20,7 +20,7 @@ from sestui.tui.screens.help import HelpScreen
 from sestui.tui.screens.matrix import MatrixScreen
 from sestui.tui.screens.paste_error import PasteErrorScreen
 from sestui.tui.widgets.policy_view import PolicyView
-from tests.tui.conftest import USER, demo_app, settle
+from tests.tui.conftest import USER, demo_app, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,7 +36,7 @@ async def test_opens_on_the_first_principal_and_the_busiest_region() -> None:
             "eu-west-1",
             "billing@example.com",
         )
-        assert app.verdict is not None and app.verdict.outcome is Outcome.DENIED
+        assert app.verdict is not None and verdict_of(app).outcome is Outcome.DENIED
         assert app.focused_check() == "identity-policy"
         view = app.query_one(PolicyView)
         assert view.marked_lines == (LineRange(12, 19),)
@@ -50,24 +50,24 @@ async def test_moving_in_lists_reruns_the_checks() -> None:
         await settle(pilot)
         await pilot.press("j")
         await settle(pilot)
-        assert app.selection.principal == USER + "reporting"  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert selection_of(app).principal == USER + "reporting"
+        assert verdict_of(app).outcome is Outcome.DENIED
         await pilot.press("k", "2", "down")
         await settle(pilot)
-        assert app.selection.identity == "example.com"  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert selection_of(app).identity == "example.com"
+        assert verdict_of(app).outcome is Outcome.ALLOWED
         # The principal list shows each principal's outcome for the selected identity.
         prompts = [str(o.prompt) for o in app.pane("principals").options.options]
         assert prompts[0].startswith("✓ iam-user-name") and prompts[1].startswith("✗ reporting")
         await pilot.press("3", "down")
         await settle(pilot)
-        assert app.selection.region == "us-east-1"  # type: ignore[union-attr]
+        assert selection_of(app).region == "us-east-1"
         identities = [o.id for o in app.pane("identities").options.options]
         assert identities == ["alerts@example.com", "example.com", "marketing.example.com"]
-        assert app.selection.identity == "example.com"  # type: ignore[union-attr]
+        assert selection_of(app).identity == "example.com"
         # The policy names eu-west-1 only: denied, and the identity-resolution check says why.
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
-        assert app.verdict.check("identity-resolution").status.value == "fail"  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.DENIED
+        assert verdict_of(app).check("identity-resolution").status.value == "fail"
 
 
 async def test_check_and_finding_navigation() -> None:
@@ -100,7 +100,7 @@ async def test_filter_keeps_selection_by_key() -> None:
         await settle(pilot)
         visible = [o.id for o in app.pane("principals").options.options]
         assert visible == [USER + "newsletter"]
-        assert app.selection.principal == USER + "newsletter"  # type: ignore[union-attr]
+        assert selection_of(app).principal == USER + "newsletter"
         await pilot.press("slash", "escape")
         await settle(pilot)
         assert len(app.pane("principals").options.options) == 13
@@ -130,7 +130,7 @@ async def test_paste_a_554_jumps_to_its_selection() -> None:
             "eu-west-1",
             "news.example.com",
         )
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.DENIED
         assert "configuration-set/newsletter-tracking" in app.verdict.error_text  # type: ignore[union-attr,operator]
         assert app.focused_check() == "identity-policy"
 
@@ -151,10 +151,10 @@ async def test_matrix_enter_jumps_to_the_cell() -> None:
         assert not isinstance(app.screen, MatrixScreen)
         sel = app.selection
         assert (sel.principal, sel.identity) == (
-            USER + "external/contractor",  # type: ignore[union-attr]
+            USER + "external/contractor",
             "partner.example.net",
         )
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.DENIED
         assert app.focused_check() == "sending-authorization"
 
 
@@ -162,7 +162,7 @@ async def test_context_editor_changes_the_request() -> None:
     app = demo_app(principal="support-desk", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.verdict.outcome is Outcome.UNDECIDED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.UNDECIDED
         await pilot.press("x")
         assert isinstance(app.screen, ContextScreen)
         app.screen.query_one("#ctx-from", Input).value = "support@example.com"
@@ -173,7 +173,7 @@ async def test_context_editor_changes_the_request() -> None:
         assert sel.from_address == "support@example.com"  # type: ignore[union-attr]
         assert sel.recipients == ("a@example.org", "b@example.net")  # type: ignore[union-attr]
         assert sel.path is SendPath.SMTP  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.ALLOWED
 
 
 async def test_fix_view_and_copy() -> None:
@@ -235,15 +235,15 @@ async def test_reload_keeps_the_selection(tmp_path: Path) -> None:
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.DENIED
         data = build()
         del data["iam"]["UserDetailList"][6]["PermissionsBoundary"]  # dev-sandbox
         snap.write_text(json.dumps(data))
         await pilot.press("r")
         await settle(pilot)
-        assert app.selection.principal == USER + "dev-sandbox"  # type: ignore[union-attr]
-        assert app.selection.identity == "example.com"  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert selection_of(app).principal == USER + "dev-sandbox"
+        assert selection_of(app).identity == "example.com"
+        assert verdict_of(app).outcome is Outcome.ALLOWED
 
 
 async def test_a_broken_snapshot_is_shown_not_crashed(tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ async def test_principal_glyphs_follow_the_identity_and_survive_equal_reselectio
         await pilot.press("3")
         await pilot.press("k", "k")  # back to eu-west-1, whose identity example.com allows some
         await settle(pilot)
-        assert app.selection.region == "eu-west-1"  # type: ignore[union-attr]
+        assert selection_of(app).region == "eu-west-1"
         prompts = {o.id: str(o.prompt) for o in app.pane("principals").options.options}
         assert prompts[USER + "ops-admin"].startswith("✓ ops-admin")
         assert prompts[USER + "reporting"].startswith("✗ reporting")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from rich.segment import Segment
+from textual._compositor import CompositorUpdate
 from textual.content import Content, Span
 from textual.strip import Strip
 from textual.widgets import DataTable, Input, TextArea
@@ -38,7 +39,8 @@ def terminal_output(app: SestuiApp) -> str:
     screen = app.screen
     update = screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     assert update is not None
-    return update.render_segments(app.console)  # type: ignore[attr-defined, no-any-return]
+    assert isinstance(update, CompositorUpdate)
+    return update.render_segments(app.console)
 
 
 def assert_clean(app: SestuiApp, where: str, *, shown: bool = True) -> str:

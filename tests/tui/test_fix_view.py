@@ -11,7 +11,7 @@ import pytest
 
 from sestui.tui.screens.fix import ConfirmOverwrite, FixScreen, SavePrompt
 from sestui.tui.widgets.policy_view import PolicyBody
-from tests.tui.conftest import demo_app, settle
+from tests.tui.conftest import current_screen, demo_app, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -86,7 +86,7 @@ async def test_save_writes_0600_and_asks_before_overwriting(tmp_path: Path) -> N
         await pilot.press("n")
         await settle(pilot)
         assert target.read_text(encoding="utf-8") == "old"
-        assert app.screen is screen
+        assert current_screen(app) is screen
         # y overwrites
         await _save(pilot, app, target)
         await pilot.press("y")
@@ -96,7 +96,7 @@ async def test_save_writes_0600_and_asks_before_overwriting(tmp_path: Path) -> N
         folder = tmp_path / "dir"
         folder.mkdir()
         await _save(pilot, app, folder)
-        assert app.screen is screen
+        assert current_screen(app) is screen
         assert folder.is_dir() and not any(folder.iterdir())
 
 
@@ -110,7 +110,7 @@ async def test_f_on_an_undecided_verdict_opens_the_context_editor_at_the_unset_f
     app = demo_app(principal="support-desk", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.verdict is not None and app.verdict.outcome is Outcome.UNDECIDED
+        assert app.verdict is not None and verdict_of(app).outcome is Outcome.UNDECIDED
         assert "ses:fromaddress" in app.verdict.missing_keys
         footer = {b.binding.description for b in app.active_bindings.values() if b.enabled}
         assert "Set From" in footer and "Fix" not in footer

@@ -9,7 +9,7 @@ from textual.widgets import Input, Static, TextArea
 from sestui.decide import Outcome, SendPath
 from sestui.tui.screens.context import ContextScreen
 from sestui.tui.screens.paste_error import PasteErrorScreen
-from tests.tui.conftest import USER, demo_app, settle
+from tests.tui.conftest import USER, demo_app, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -52,7 +52,7 @@ async def test_context_editor_takes_a_header_style_from() -> None:
         sel = app.selection
         assert sel is not None and not isinstance(app.screen, ContextScreen)
         assert (sel.from_address, sel.display_name) == ("info@example.com", "Info Desk")
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.ALLOWED
 
 
 async def test_pasted_api_error_keeps_its_path_and_session() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from sestui.tui.widgets.bars import VerdictBar
@@ -94,7 +95,7 @@ async def test_help_lists_every_binding_and_the_legend() -> None:
         from sestui.tui.widgets.panes import ListPane
         from sestui.tui.widgets.policy_view import PolicyView as View
 
-        owners: list[type] = [SestuiApp, ListPane, View]
+        owners: list[type[DOMNode]] = [SestuiApp, ListPane, View]
         for info in pkgutil.iter_modules(sestui.tui.screens.__path__):
             module = importlib.import_module(f"sestui.tui.screens.{info.name}")
             owners += [

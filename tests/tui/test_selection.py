@@ -20,7 +20,7 @@ from sestui.sources import SourceSpec
 from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
 from sestui.tui.screens.context import ContextScreen
 from sestui.tui.widgets.policy_view import PolicyView
-from tests.tui.conftest import USER, demo_app, settle
+from tests.tui.conftest import USER, demo_app, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -88,8 +88,8 @@ async def test_paste_of_an_identity_not_in_its_region_checks_that_identity() -> 
         await settle(pilot)
         await paste(app, pilot, message)
         assert_same_as_cli(app, message)
-        assert app.selection.identity == "news.example.com"  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert selection_of(app).identity == "news.example.com"
+        assert verdict_of(app).outcome is Outcome.DENIED
         assert "news.example.com is not verified in us-east-1" in app.verdict.summary  # type: ignore[union-attr]
         # Its own row, marked, highlighted; the region's identities are all still there.
         rows = prompts(app, "identities")
@@ -120,10 +120,10 @@ async def test_paste_of_an_unknown_identity_in_the_same_region() -> None:
         # Moving to a real identity and back checks each as asked.
         await pilot.press("2", "down")
         await settle(pilot)
-        assert app.selection.identity == highlighted(app, "identities") != "nosuch.example.org"  # type: ignore[union-attr]
+        assert selection_of(app).identity == highlighted(app, "identities") != "nosuch.example.org"
         await pilot.press("up")
         await settle(pilot)
-        assert app.selection.identity == "nosuch.example.org"  # type: ignore[union-attr]
+        assert selection_of(app).identity == "nosuch.example.org"
 
 
 async def test_paste_of_a_configuration_set_checks_the_identity_that_uses_it() -> None:
@@ -135,7 +135,7 @@ async def test_paste_of_a_configuration_set_checks_the_identity_that_uses_it() -
         await settle(pilot)
         await paste(app, pilot, message)
         assert_same_as_cli(app, message)
-        assert app.selection.configuration_set == "newsletter-tracking"  # type: ignore[union-attr]
+        assert selection_of(app).configuration_set == "newsletter-tracking"
         assert highlighted(app, "identities") == "news.example.com"
 
 
@@ -185,16 +185,16 @@ async def test_start_flags_from_and_identity_are_checked_as_given(tmp_path: Any)
     app = demo_app(principal="support-desk", region="eu-west-1", from_address="support@example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.selection.from_address == "support@example.com"  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert selection_of(app).from_address == "support@example.com"
+        assert verdict_of(app).outcome is Outcome.ALLOWED
         # support@example.com is unverified there: SES authorizes example.com, highlighted.
         assert highlighted(app, "identities") == "example.com"
     app = demo_app(principal="newsletter", region="us-east-1", identity="news.example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.selection.identity == "news.example.com"  # type: ignore[union-attr]
+        assert selection_of(app).identity == "news.example.com"
         assert highlighted(app, "identities") == "news.example.com"
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.DENIED
 
 
 async def test_from_edit_moves_the_identity_highlight_and_the_glyphs() -> None:
@@ -202,14 +202,14 @@ async def test_from_edit_moves_the_identity_highlight_and_the_glyphs() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert highlighted(app, "identities") == "billing@example.com"
-        assert app.verdict.outcome is Outcome.DENIED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.DENIED
         assert prompts(app, "principals")[USER + "support-desk"].startswith(GLYPH[Outcome.DENIED])
         await pilot.press("x")
         assert isinstance(app.screen, ContextScreen)
         app.screen.query_one("#ctx-from", Input).value = "support@example.com"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.ALLOWED
         assert highlighted(app, "identities") == "example.com"
         # The row of the principal on screen says what its verdict says.
         assert prompts(app, "principals")[USER + "support-desk"].startswith(GLYPH[Outcome.ALLOWED])
@@ -281,15 +281,15 @@ async def test_policy_pane_follows_the_verdict_on_list_moves() -> None:
         # Another principal: the pane shows what decides its verdict, not the focused check.
         await pilot.press("1", "up")  # old-crm: denied by an SCP
         await settle(pilot)
-        assert app.selection.principal == USER + "legacy/old-crm"  # type: ignore[union-attr]
+        assert selection_of(app).principal == USER + "legacy/old-crm"
         assert app.focused_check() == "scp"
         assert "DenyLegacyCrmSending" in view.shown.title  # type: ignore[union-attr]
-        assert view.marked_lines and view.shown.tone == "blame"  # type: ignore[union-attr]
+        assert view.marked_lines and view.shown.tone == "blame"
         assert view.border_subtitle.startswith("finding 1 of ")
         await pilot.press("up")  # contractor: allowed
         await settle(pilot)
-        assert app.selection.principal == USER + "external/contractor"  # type: ignore[union-attr]
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert selection_of(app).principal == USER + "external/contractor"
+        assert verdict_of(app).outcome is Outcome.ALLOWED
         assert app.focused_check() == "identity-policy"
         assert view.marked_lines == () and view.allowing_lines
         svg = app.export_screenshot()
@@ -322,7 +322,7 @@ async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         view = app.query_one(PolicyView)
-        assert app.verdict.outcome is Outcome.ALLOWED  # type: ignore[union-attr]
+        assert verdict_of(app).outcome is Outcome.ALLOWED
         await pilot.press("4", "end")
         await settle(pilot)
         assert app.focused_check() == "smtp-credentials"
@@ -341,7 +341,7 @@ async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix()
         assert "no identity policy allows ses:SendRawEmail" in text
         assert "Fix: Allow the sending actions" in text and '"ses:SendRawEmail"' in text
         # In full: the whole fix document is there, down to its last line.
-        fix = app.verdict.check("identity-policy").fix  # type: ignore[union-attr]
+        fix = verdict_of(app).check("identity-policy").fix
         assert fix is not None and fix.text() in text
 
 

@@ -22,7 +22,7 @@ from sestui.demo.build import build
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
 from sestui.tui.widgets.policy_view import PolicyBody
-from tests.tui.conftest import demo_app, settle
+from tests.tui.conftest import demo_app, selection_of, settle, verdict_of
 
 
 @pytest.mark.asyncio
@@ -36,7 +36,7 @@ async def test_resizing_keeps_the_selection_and_never_fails() -> None:
             await settle(pilot)
             assert app.screen.size == size
         assert app.selection == before
-        assert app.verdict is not None and app.verdict.outcome.value == "denied"
+        assert app.verdict is not None and verdict_of(app).outcome.value == "denied"
 
 
 KEYS = [
@@ -155,7 +155,7 @@ async def test_long_names_and_a_ten_thousand_line_policy(tmp_path: Path) -> None
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.selection is not None and app.selection.principal.endswith("x" * 40)
+        assert app.selection is not None and selection_of(app).principal.endswith("x" * 40)
         body = app.query_one(PolicyBody)
         assert len(body.lines) > 10_000
         # The blamed statement is the last one: the view scrolled to it.
@@ -166,9 +166,11 @@ async def test_long_names_and_a_ten_thousand_line_policy(tmp_path: Path) -> None
         assert time.perf_counter() - started < 10
         await pilot.press("1", "j", "k")
         await settle(pilot)
-        assert app.selection.principal == app.account.principals[0].arn  # type: ignore[union-attr]
+        assert selection_of(app).principal == app.account.principals[0].arn  # type: ignore[union-attr]
         assert app.pane("principals").selected == app.account.principals[0].arn  # type: ignore[union-attr]
-        assert app.selection.principal.endswith("deep/" * 10 + "a-very-long-user-name-" + "x" * 40)
+        assert selection_of(app).principal.endswith(
+            "deep/" * 10 + "a-very-long-user-name-" + "x" * 40
+        )
 
 
 def test_losing_the_terminal_ends_the_process() -> None:

@@ -15,7 +15,7 @@ from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
 from sestui.tui.screens.help import HelpScreen
 from sestui.tui.screens.verify import VerifyScreen
-from tests.tui.conftest import demo_app, settle
+from tests.tui.conftest import demo_app, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -62,7 +62,7 @@ async def test_v_shows_agreement_for_the_send_on_screen(tmp_path: Path) -> None:
     app = snapshot_app(tmp_path, answering("allowed", asked))
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.verdict is not None and app.verdict.outcome.value == "allowed"
+        assert app.verdict is not None and verdict_of(app).outcome.value == "allowed"
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, VerifyScreen)
@@ -97,7 +97,7 @@ async def test_v_says_why_it_could_not_verify(tmp_path: Path) -> None:
         await pilot.press("v")
         await settle(pilot)
         assert "could not verify: access denied (AccessDenied)" in body(app)
-        assert app.verdict is not None and app.verdict.outcome.value == "allowed"
+        assert app.verdict is not None and verdict_of(app).outcome.value == "allowed"
 
 
 async def test_the_demo_account_is_never_sent_and_help_lists_v() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
@@ -339,8 +340,10 @@ async def test_the_matrix_table_fills_in_steps_and_can_close_midway(
         m = app.screen.matrix
         assert table.row_count == len(m.principals) == 13  # every step arrived, in order
         for i in (0, 4, 12):
-            assert table.coordinate_to_cell_key((i, 0)).row_key.value == m.principals[i].arn
-            shown = [str(table.get_cell_at((i, j + 1))) for j in range(len(m.identities))]
+            assert (
+                table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value == m.principals[i].arn
+            )
+            shown = [str(table.get_cell_at(Coordinate(i, j + 1))) for j in range(len(m.identities))]
             assert shown == [screen_module.CELL[c][0] for c in m.cells[i]]
         await pilot.press("escape", "m", "escape")  # closed while still filling: no error
         await settle(pilot)
