@@ -1,6 +1,6 @@
 """Hypothesis strategies for fuzzing: random and mutated policy documents, requests, snapshots.
 
-Used by tests/test_fuzz.py (a moderate number of examples) and by `python -m tests.bench fuzz`
+Used by tests/policy/test_fuzz.py (a moderate number of examples) and by `python -m tests.bench fuzz`
 (a large one).
 """
 

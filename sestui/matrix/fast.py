@@ -12,7 +12,7 @@ undecided when the best and the worst case differ, and settled exactly when two 
 statement read one key (their values are tied). Cells that need principal-specific treatment
 (a sending-authorization policy naming the principal, NotPrincipal, unreadable or unparsable
 policies, statements that read principal keys) are decided by the exact per-cell path.
-`tests/test_matrix.py` proves both agree.
+`tests/matrix/test_matrix.py` proves both agree.
 """
 
 from __future__ import annotations

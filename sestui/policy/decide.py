@@ -10,7 +10,7 @@ builds no objects and stops looking at a statement at its first element that doe
 It accepts only what it is sure about: any document the exact parser might refuse, and any
 unusual shape (a value that is not a string where strings are expected, nesting it does not
 bound), makes `decide` return None, and the caller takes the exact path (`cases.evaluate_case`),
-which gives the decision or the located error. tests/test_eval_fast.py compares both paths.
+which gives the decision or the located error. tests/policy/test_eval_fast.py compares both paths.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def glyph_column(
     """Each principal's outcome for the request `selection` describes, with that principal:
     always `run(...).outcome` for the row. The bitset matrix is used only for the context it
     models (region, identity of the region, path, actions; nothing else set), where
-    tests/test_matrix.py proves it equal to the per-cell decision; any other context decides
+    tests/matrix/test_matrix.py proves it equal to the per-cell decision; any other context decides
     each row with run(). `progress(done, column)` is called now and then; once `cancelled()`
     (a newer request superseded this one) it stops and the result is None."""
     from sestui.decide import Selection, SelectionError, run

@@ -29,6 +29,7 @@ from sestui.demo.build import build
 from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
 from sestui.report.verdict import render_json, render_text
 from sestui.verdict.analysis import Analysis, analyze
+from tests.paths import ROOT
 
 if TYPE_CHECKING:
     from botocore.config import _RetryDict
@@ -556,7 +557,7 @@ def test_the_demo_account_is_not_sent_to_aws(capsys: pytest.CaptureFixture[str])
 
 
 def test_the_readme_shows_the_optional_simulate_permission() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     assert json.dumps(verify_policy(), indent=2) in readme
     policy = parse_policy(verify_policy(), PolicySource(PolicyKind.IDENTITY, "SestuiVerify"))
     request = Request.build(BILLING, "iam:SimulatePrincipalPolicy", BILLING)

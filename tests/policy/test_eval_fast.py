@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -21,10 +20,11 @@ from sestui.policy.jsontext import load_json
 from sestui.textsafe import json_text
 from tests.bench.bench_eval import make_cases
 from tests.fuzzing import mutated
+from tests.paths import DATA
 
 ACCT = "111122223333"
 OTHER = "444455556666"
-CASES = Path(__file__).with_name("data") / "cases.json"
+CASES = DATA / "cases.json"
 
 
 def exact(case: Any) -> str | None:

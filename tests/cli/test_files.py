@@ -21,8 +21,8 @@ import pytest
 import sestui.fileio as fileio
 from sestui.cli import main
 from sestui.demo.build import build
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CHECK = ["check", "--user", "iam-user-name", "--region", "eu-west-1", "--from", "info@example.com"]
 CASE: dict[str, Any] = {
     "id": "c1",

@@ -167,7 +167,7 @@ def test_huge_pastes_do_not_hang() -> None:
     code = textwrap.dedent(
         f"""
         from sestui.explain.parse import parse_error
-        from tests.test_error_parsing import PASTES
+        from tests.explain.test_error_parsing import PASTES
         for name in {sorted(PASTES)!r}:
             print(name, parse_error(PASTES[name]).kind.value)
         """

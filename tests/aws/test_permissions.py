@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -16,6 +15,7 @@ from sestui.aws.readers import read_account
 from sestui.aws.session import AwsSession
 from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
 from tests.awsfixtures import MGMT, as_account, build_account
+from tests.paths import ROOT
 
 USER = "arn:aws:iam::123456789012:user/sestui-reader"
 SIGNING_NAMES = {"iam": "iam", "sesv2": "ses", "organizations": "organizations", "sts": "sts"}
@@ -54,7 +54,7 @@ def test_every_call_the_readers_make_is_allowed() -> None:
     listed = {a for actions in READ_ACTIONS.values() for a in actions}
     assert calls <= listed
     # The guard lets through what the policy grants, plus the calls of features to come.
-    # (the organization read's own two: tests/test_org_read.py checks its policies).
+    # (the organization read's own two: tests/aws/test_org_read.py checks its policies).
     coming = {
         "sts:AssumeRole",
         "organizations:ListAccounts",
@@ -77,5 +77,5 @@ def test_the_policy_allows_no_write() -> None:
 
 
 def test_readme_shows_this_policy() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     assert json.dumps(read_only_policy(), indent=2) in readme

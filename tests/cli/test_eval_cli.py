@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from sestui.cli import main
+from tests.paths import DATA, ROOT
 
-EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "cases.json"
-LOCAL_CASES = Path(__file__).with_name("data") / "cases.json"
+EXAMPLES = ROOT.parent / "shared" / "examples" / "cases.json"
+LOCAL_CASES = DATA / "cases.json"
 
 
 def _cases_file() -> Path:

@@ -16,6 +16,7 @@ from sestui.decide import Selection, SendPath
 from sestui.verdict.analysis import find_principal
 from sestui.verdict.context import ABSENT, RULES, Facts, Unknown, build, table_markdown
 from tests.accounthelp import ACCT, REGION, allow, deny, doc, snapshot
+from tests.paths import ROOT
 
 UNKNOWN = "unknown"
 ORG = "o-a1b2c3d4e5"
@@ -203,7 +204,7 @@ def test_a_given_tag_key_is_not_unknown() -> None:
 
 
 def test_readme_holds_the_table() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert table_markdown() in readme
     assert len(RULES) >= 25
 

@@ -28,6 +28,7 @@ from sestui.cli import main
 from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
 from tests.awsfixtures import MGMT, reset_moto_server
 from tests.orgfixtures import ROLE, Org, build_org, refuse_assume_role
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 REGIONS = ["eu-west-1", "us-east-1"]
@@ -396,7 +397,7 @@ def test_the_least_privilege_of_the_org_read_is_exactly_what_it_calls(org: Org) 
 
 
 def test_readme_shows_the_org_policies() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     for policy in (org_management_policy(), org_member_policy(), org_member_trust_policy()):
         assert json.dumps(policy, indent=2) in readme
 

@@ -14,7 +14,7 @@ from sestui.aws.session import AwsSession
 from tests.awsfixtures import as_account, build_account
 
 SERVICES = ("iam", "ses", "sesv2", "organizations", "sts")
-# Called by the organization read (tests/test_org_read.py) and by `--verify`.
+# Called by the organization read (tests/aws/test_org_read.py) and by `--verify`.
 COMING = {
     "sts:AssumeRole",
     "organizations:ListAccounts",
