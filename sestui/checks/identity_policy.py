@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sestui.policy import (
+    Effect,
     Miss,
     PolicyKind,
     PrincipalMatch,
@@ -64,7 +65,7 @@ def run(a: Analysis) -> CheckResult:
                 why = f"allows {ev.action} on {short(ev.resource)} only if: {t.reason()}"
             findings.append(finding(a, t, why))
 
-    denied = [f for f in findings if f.reason.startswith("explicitly denies")]
+    denied = [f for f in findings if f.effect is Effect.DENY]
     names = ", ".join(f"{ev.action} on {short(ev.resource)}" for ev in missing)
     if errors and (missing or not findings):
         return CHECK.result(

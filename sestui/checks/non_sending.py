@@ -54,7 +54,7 @@ def run(a: Analysis) -> CheckResult:
                 s.index,
                 s.sid,
                 s.lines,
-                s.effect.value,
+                s.effect,
             )
         )
         if fix is None:

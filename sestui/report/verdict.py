@@ -210,7 +210,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "statement": f.statement,
         "sid": f.sid,
         "lines": [f.lines.first, f.lines.last] if f.lines else None,
-        "effect": f.effect,
+        "effect": f.effect.value if f.effect else None,
         "reason": f.reason,
         **({"account": src.account} if src and src.account else {}),
     }

@@ -22,13 +22,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from sestui.sources import SourceSpec
 from sestui.tui.asked import glyph_column, glyph_key, identity_of, start_problems
 from sestui.tui.findings import (
-    GLYPH_STYLE,
-    PROBLEMS,
     Stop,
     allowing_statements,
     explanation,
     finding_stops,
+    is_problem,
     statement_key,
+    status_style,
 )
 from sestui.tui.messages import PaneSelected
 from sestui.tui.safe_output import install as install_safe_output
@@ -364,6 +364,8 @@ class SestuiApp(App[int]):
     def _sync_identities(self) -> None:
         """Fill the identities pane for the selection's region and highlight the identity that
         is checked; one the region does not have gets a row of its own, marked as such."""
+        from sestui.account import IdentityKind
+
         assert self.account is not None and self.selection is not None
         region = self.selection.region
         wanted = self._checked_identity()
@@ -397,7 +399,7 @@ class SestuiApp(App[int]):
             extra = ("" if i.verified else f" {i.verification_status.lower()}") + (
                 " §" if i.policies else ""
             )
-            kind = "email" if i.kind.value == "EMAIL_ADDRESS" else "domain"
+            kind = "email" if i.kind is IdentityKind.EMAIL else "domain"
             rows.append(
                 Row(
                     name,
@@ -526,6 +528,8 @@ class SestuiApp(App[int]):
             self.call_from_thread(self._show_glyphs, key, column, None)
 
     def _show_verdict(self, selection: Selection, verdict: Verdict | None, error: str) -> None:
+        from sestui.decide import Status
+
         if selection is not self.selection:
             return  # superseded while it ran
         self.verdict = verdict
@@ -559,9 +563,9 @@ class SestuiApp(App[int]):
                 Row(
                     c.check_id,
                     Content.assemble(
-                        (c.status.glyph, GLYPH_STYLE[c.status.value]),
+                        (c.status.glyph, status_style(c.status)),
                         " ",
-                        (c.title, "bold" if c.status.value == "fail" else ""),
+                        (c.title, "bold" if c.status is Status.FAIL else ""),
                     ),
                     f"{c.check_id} {c.title} {c.summary}",
                 )
@@ -642,7 +646,7 @@ class SestuiApp(App[int]):
         self.finding_cursor = cursor
         self._show_counter()
         allowing = allowing_statements(self.verdict)
-        problem = result.status.value in PROBLEMS
+        problem = is_problem(result.status)
         docs = [f for f in result.findings if f.document is not None]
         blamed = [f for f in docs if problem and statement_key(f) not in allowing]
         focus = finding or next(iter(blamed or docs), None)

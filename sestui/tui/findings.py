@@ -5,21 +5,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
-    from sestui.decide import CheckResult, Finding, Verdict
+    from sestui.decide import CheckResult, Finding, Status, Verdict
     from sestui.policy import PolicySource
 
-GLYPH_STYLE = {  # by status value
-    "pass": "$success",
-    "fail": "bold $error",
-    "warn": "$warning",
-    "unknown": "$warning",
-    "n/a": "$text-muted",
-}
+
+@cache
+def _status_styles() -> dict[Status, str]:
+    from sestui.decide import Status  # on first use: the domain loads after the first frame
+
+    return {
+        Status.PASS: "$success",
+        Status.FAIL: "bold $error",
+        Status.WARN: "$warning",
+        Status.UNKNOWN: "$warning",
+        Status.NA: "$text-muted",
+    }
+
+
+def status_style(status: Status) -> str:
+    """The style of a check status's glyph (one table for the checks pane and the policy pane)."""
+    return _status_styles()[status]
+
+
+def is_problem(status: Status) -> bool:
+    """A status the finding cursor stops at: failed, warned or unknown."""
+    from sestui.decide import Status
+
+    return status in (Status.FAIL, Status.WARN, Status.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -28,9 +46,6 @@ class Stop:
 
     check_id: str
     finding: Finding | None
-
-
-PROBLEMS = ("fail", "warn", "unknown")
 
 
 def statement_key(f: Finding) -> tuple[PolicySource | None, int | None]:
@@ -51,6 +66,8 @@ def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
     undecided verdict) the distinct findings of the failing checks, then of those that warn
     (a check without a policy document is one stop: its explanation); on ALLOWED the allowing
     statements first, then the warnings."""
+    from sestui.decide import Outcome, Status
+
     allowing = allowing_statements(verdict)
 
     def distinct(c: CheckResult, keep: Callable[[Finding], bool]) -> list[Stop]:
@@ -64,16 +81,16 @@ def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
             out.append(Stop(c.check_id, f))
         return out
 
-    def problems(status: tuple[str, ...]) -> list[Stop]:
+    def problems(status: tuple[Status, ...]) -> list[Stop]:
         out = []
         for c in verdict.checks:
-            if c.status.value in status:
+            if c.status in status:
                 blamed = distinct(c, lambda f: statement_key(f) not in allowing)
                 out.extend(blamed or [Stop(c.check_id, None)])
         return out
 
     allows: list[Stop] = []
-    if verdict.outcome.value == "allowed":
+    if verdict.outcome is Outcome.ALLOWED:
         seen: set[tuple[object, ...]] = set()
         for c in verdict.checks:
             for stop in distinct(c, lambda f: statement_key(f) in allowing):
@@ -81,11 +98,11 @@ def finding_stops(verdict: Verdict) -> tuple[Stop, ...]:
                 if statement_key(stop.finding) not in seen:
                     seen.add(statement_key(stop.finding))
                     allows.append(stop)
-    stops = problems(("fail",))
+    stops = problems((Status.FAIL,))
     first = deciding_check(verdict)
     # The check that decides the verdict leads (the others keep the checks' order).
     stops.sort(key=lambda st: st.check_id != first)
-    return tuple(allows + stops + problems(("warn", "unknown")))
+    return tuple(allows + stops + problems((Status.WARN, Status.UNKNOWN)))
 
 
 # The check that reports on each policy type (the verdict names the type that decided).
@@ -102,7 +119,9 @@ def deciding_check(verdict: Verdict) -> str | None:
     policy type (else the first failing check that blames a policy of that type); for a refusal
     no policy decides (an unverified identity, a sandbox), the first failing check that blames
     no policy; else the first failing one."""
-    failing = [c for c in verdict.checks if c.status.value == "fail"]
+    from sestui.decide import Status
+
+    failing = [c for c in verdict.checks if c.status is Status.FAIL]
     if verdict.deciding is not None:
         own = CHECK_OF_KIND.get(verdict.deciding.value)
         match = next((c for c in failing if c.check_id == own), None) or next(
@@ -117,7 +136,7 @@ def deciding_check(verdict: Verdict) -> str | None:
 def explanation(result: CheckResult) -> Content:
     """A check without a policy document, in full: what it found, why, the evidence, the fix."""
     parts: list[str | tuple[str, str]] = [
-        (f"{result.status.glyph} {result.title}", "bold " + GLYPH_STYLE[result.status.value]),
+        (f"{result.status.glyph} {result.title}", "bold " + status_style(result.status)),
         (f" ({result.status.value})\n", "$text-muted"),
         (result.summary + "\n", "bold"),
     ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sestui.account import PolicyDocument
 from sestui.exitcodes import ExitCode
-from sestui.policy import Decision, Evaluation, LineRange, PolicyKind, StatementTrace
+from sestui.policy import Decision, Effect, Evaluation, LineRange, PolicyKind, StatementTrace
 
 if TYPE_CHECKING:
     from sestui.verdict.analysis import Analysis
@@ -54,12 +54,12 @@ class Finding:
     statement: int | None = None
     sid: str | None = None
     lines: LineRange | None = None
-    effect: str | None = None
+    effect: Effect | None = None  # the blamed statement's Effect (None: not a statement)
 
     @classmethod
     def of(cls, trace: StatementTrace, document: PolicyDocument | None, reason: str) -> Finding:
         s = trace.statement
-        return cls(reason, document, s.index, s.sid, s.lines, s.effect.value)
+        return cls(reason, document, s.index, s.sid, s.lines, s.effect)
 
     @property
     def kind(self) -> PolicyKind | None:

@@ -70,6 +70,7 @@ class VerifyScreen(ModalScreen[None]):
         )
         if self.result is None:
             return Content.assemble(title, "\n\nAsking iam:SimulatePrincipalPolicy (read-only)…")
+        from sestui.decide.verify import VerifyStatus
         from sestui.report.verdict import plain, verify_lines
 
         r = self.result
@@ -77,7 +78,7 @@ class VerifyScreen(ModalScreen[None]):
         # The same lines as `sestui check --verify -v`, minus the headline shown above.
         body = verify_lines(r, verbose=True)
         lines += [Content(text) for text in map(plain, body[1:]) if text.strip()]
-        if r.status.value == "disagrees":
+        if r.status is VerifyStatus.DISAGREES:
             lines.append(
                 Content.styled(
                     "With this disagreement the send is undecided (check --verify exits 3)",

@@ -26,6 +26,8 @@ class VerdictBar(Static):
     """
 
     def show(self, verdict: Verdict | None, message: str = "") -> None:
+        from sestui.decide import Outcome
+
         for outcome in WORDS:
             self.remove_class(f"-{outcome}")
         if verdict is None:
@@ -36,7 +38,7 @@ class VerdictBar(Static):
         line = Content.assemble((word, f"bold {colour}"), "  ", verdict.summary)
         if verdict.error_text:
             line = Content.assemble(line, "\n", (verdict.error_text, "$text-muted"))
-        elif verdict.outcome.value == "undecided" and verdict.reasons:
+        elif verdict.outcome is Outcome.UNDECIDED and verdict.reasons:
             line = Content.assemble(line, "\n", (verdict.reasons[0], "$text-muted"))
         self.update(line)
 
