@@ -79,8 +79,10 @@ class Overrides:
 NO_OVERRIDES = Overrides()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Analysis:
+    """Everything the checks read about one send, built once by `analyze` and never changed."""
+
     account: Account
     selection: Selection
     principal: IamPrincipal
@@ -116,7 +118,9 @@ class Analysis:
     template_missing: tuple[str, ...] = ()
     template_possible: bool = False
     parse_errors: tuple[tuple[PolicyDocument, PolicyError], ...] = ()
-    _docs_by_policy: dict[int, PolicyDocument] = field(default_factory=dict)
+    # The document each parsed policy came from (a trace names its Policy; the checks show the
+    # document: its text, lines and where it is attached).
+    documents: Mapping[PolicySource, PolicyDocument] = field(default_factory=dict)
 
     @property
     def identity_account(self) -> Account:
@@ -124,7 +128,7 @@ class Analysis:
         return self.owner or self.account
 
     def document_of(self, policy: Policy) -> PolicyDocument | None:
-        return self._docs_by_policy.get(id(policy))
+        return self.documents.get(policy.source)
 
     @property
     def scp_state(self) -> ScpState:
@@ -136,10 +140,12 @@ class Analysis:
         return ScpState.UNKNOWN
 
     def arn(self, kind: str, name: str) -> str:
-        return (
-            f"arn:{self.account.partition}:ses:{self.selection.region}:"
-            f"{self.account.account_id}:{kind}/{name}"
-        )
+        return ses_arn(self.account, self.selection.region, kind, name)
+
+
+def ses_arn(account: Account, region: str, kind: str, name: str) -> str:
+    """The ARN of an SES resource (identity, configuration-set, template) of the account."""
+    return f"arn:{account.partition}:ses:{region}:{account.account_id}:{kind}/{name}"
 
 
 def find_principal(account: Account, selection: Selection) -> IamPrincipal:
@@ -298,39 +304,46 @@ def analyze(
         config_set = None
     template = selection.template
     rc = request_context(selection, principal, from_address, account, identity_name)
-
-    a = Analysis(
-        account=account,
-        selection=selection,
-        principal=principal,
-        request_arn=_request_arn(account, principal, selection.session_name),
-        region=region,
-        resolution=resolution,
-        identity=identity,
-        identity_name=identity_name,
-        identity_arn="",
-        from_address=from_address,
-        policies=policies,
-        identity_docs=identity_docs,
-        boundary_doc=boundary_doc,
-        scp_docs=scp_docs,
-        resource_docs=resource_docs,
-        config_set=config_set,
-        config_set_is_default=is_default,
-        template=template,
-        context=rc.known,
-        unknown=rc.unknown,
-    )
-    a.identity_arn = a.arn("identity", identity_name)
+    identity_arn = ses_arn(account, selection.region, "identity", identity_name)
+    delegate_owner = None
     if delegate is not None:
-        a.identity_arn, a.delegate_owner = selection.identity.strip(), delegate.account  # type: ignore[union-attr]
-        a.owner = owner
-    a.identity_region = identity_region
-    _evaluate(a)
-    return a
+        # SES authorizes exactly the identity ARN given, in the account it names.
+        identity_arn, delegate_owner = (selection.identity or "").strip(), delegate.account
+
+    return _evaluate(
+        Analysis(
+            account=account,
+            selection=selection,
+            principal=principal,
+            request_arn=_request_arn(account, principal, selection.session_name),
+            region=region,
+            resolution=resolution,
+            identity=identity,
+            identity_name=identity_name,
+            identity_arn=identity_arn,
+            from_address=from_address,
+            policies=policies,
+            identity_docs=identity_docs,
+            boundary_doc=boundary_doc,
+            scp_docs=scp_docs,
+            resource_docs=resource_docs,
+            config_set=config_set,
+            config_set_is_default=is_default,
+            template=template,
+            context=rc.known,
+            unknown=rc.unknown,
+            delegate_owner=delegate_owner,
+            owner=owner if delegate is not None else None,
+            identity_region=identity_region,
+        )
+    )
 
 
-def _parsed(a: Analysis, docs: tuple[PolicyDocument, ...], errors: list[Any]) -> tuple[Policy, ...]:
+def _parsed(
+    docs: tuple[PolicyDocument, ...],
+    errors: list[tuple[PolicyDocument, PolicyError]],
+    documents: dict[PolicySource, PolicyDocument],
+) -> tuple[Policy, ...]:
     out = []
     for d in docs:
         try:
@@ -338,18 +351,19 @@ def _parsed(a: Analysis, docs: tuple[PolicyDocument, ...], errors: list[Any]) ->
         except PolicyError as exc:
             errors.append((d, exc))
             continue
-        a._docs_by_policy[id(p)] = d
+        documents[p.source] = d
         out.append(p)
     return tuple(out)
 
 
-def _evaluate(a: Analysis) -> None:
+def _evaluate(a: Analysis) -> Analysis:
+    """The analysis with its policies parsed and every action and resource of the send decided."""
     errors: list[tuple[PolicyDocument, PolicyError]] = []
-    identity = _parsed(a, a.identity_docs, errors)
-    boundary = _parsed(a, (a.boundary_doc,), errors) if a.boundary_doc else ()
-    scps = tuple(_parsed(a, level, errors) for level in a.scp_docs) if a.scp_docs else None
-    resource = _parsed(a, a.resource_docs, errors)
-    a.parse_errors = tuple(errors)
+    documents: dict[PolicySource, PolicyDocument] = {}
+    identity = _parsed(a.identity_docs, errors, documents)
+    boundary = _parsed((a.boundary_doc,), errors, documents) if a.boundary_doc else ()
+    scps = tuple(_parsed(level, errors, documents) for level in a.scp_docs) if a.scp_docs else None
+    resource = _parsed(a.resource_docs, errors, documents)
     base = PolicySet(identity, boundary[0] if boundary else None, scps, ())
     with_rp = PolicySet(identity, base.boundary, scps, resource)
 
@@ -367,20 +381,27 @@ def _evaluate(a: Analysis) -> None:
 
     sets = [(action, arn, with_rp if kind == "identity" else base) for action, arn, kind in targets]
     settled = settle(a.request_arn, sets, RequestContext(a.context, a.unknown))
-    a.evaluations = tuple(
-        ResourceEvaluation(action, arn, kind, ev)
-        for (action, arn, kind), ev in zip(targets, settled.evaluations, strict=True)
-    )
-    a.deciding_keys = settled.deciding
-    a.assumed = settled.assumed
-    a.explicit_always = settled.explicit_always
+    missing: tuple[str, ...] = ()
     if not a.template:
-        a.template_missing = tuple(
+        missing = tuple(
             dict.fromkeys(
                 x for x in a.selection.effective_actions if x.lower() in TEMPLATED_ACTIONS
             )
         )
-        a.template_possible = any(_template_possible(a, x, base) for x in a.template_missing)
+    return replace(
+        a,
+        parse_errors=tuple(errors),
+        documents=documents,
+        evaluations=tuple(
+            ResourceEvaluation(action, arn, kind, ev)
+            for (action, arn, kind), ev in zip(targets, settled.evaluations, strict=True)
+        ),
+        deciding_keys=settled.deciding,
+        assumed=settled.assumed,
+        explicit_always=settled.explicit_always,
+        template_missing=missing,
+        template_possible=any(_template_possible(a, x, base) for x in missing),
+    )
 
 
 _PROBE = "sestui-any-template"
