@@ -141,7 +141,7 @@ def save_org_snapshot(data: dict[str, Any], path: Path, *, secrets: list[str]) -
     credentials and each assumed role's); none of them may be anywhere in the text.
     """
     from sestui.account import FORMAT, SnapshotError, account_from_snapshot
-    from sestui.account.snapshot import _refuse_secrets
+    from sestui.account.files import refuse_secrets
     from sestui.fileio import write_output
     from sestui.textsafe import json_text
 
@@ -149,7 +149,7 @@ def save_org_snapshot(data: dict[str, Any], path: Path, *, secrets: list[str]) -
         single = {"format": FORMAT, **entry}
         try:
             account_from_snapshot(single)
-            _refuse_secrets(single)
+            refuse_secrets(single)
         except SnapshotError as exc:
             raise SnapshotError(
                 exc.message, path=f"accounts[{i}]" + (f".{exc.path}" if exc.path else "")

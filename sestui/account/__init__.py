@@ -1,6 +1,8 @@
 """The account model (frozen dataclasses) and the snapshot format. No boto3, no Textual."""
 
 from sestui.account.accountset import AccountSet, UnreadableAccount
+from sestui.account.decode.paths import SnapshotError
+from sestui.account.files import load_iam_json, load_snapshot, save_snapshot
 from sestui.account.model import (
     AccessKey,
     Account,
@@ -20,14 +22,7 @@ from sestui.account.model import (
     SendingStatus,
     SesIdentity,
 )
-from sestui.account.snapshot import (
-    FORMAT,
-    SnapshotError,
-    account_from_snapshot,
-    load_iam_json,
-    load_snapshot,
-    save_snapshot,
-)
+from sestui.account.snapshot import FORMAT, account_from_snapshot
 
 __all__ = [
     "FORMAT",

@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from sestui.account.accountset import AccountSet, UnreadableAccount
+from sestui.account.decode.paths import (
+    ACCOUNT_ID,
+    SnapshotError,
+    json_list,
+    json_object,
+    json_required,
+    json_str,
+)
+from sestui.account.files import read_json_file
 from sestui.account.formats import FORMAT_1, FORMAT_2
 from sestui.account.model import Account
-from sestui.account.snapshot import (
-    _ACCOUNT_ID,
-    SnapshotError,
-    _list,
-    _obj,
-    _req,
-    _str,
-    account_from_snapshot,
-    read_json_file,
-)
+from sestui.account.snapshot import account_from_snapshot
 
 
 def _in(exc: SnapshotError, prefix: str) -> SnapshotError:
@@ -35,8 +35,8 @@ def _in(exc: SnapshotError, prefix: str) -> SnapshotError:
 
 
 def _named(account: Account, entry: Mapping[str, Any], path: str) -> Account:
-    header = _obj(entry.get("account"), f"{path}.account")
-    name = _str(header, "Name", f"{path}.account", required=False)
+    header = json_object(entry.get("account"), f"{path}.account")
+    name = json_str(header, "Name", f"{path}.account", required=False)
     return replace(account, name=name) if name else account
 
 
@@ -61,7 +61,7 @@ def account_set_from_data(data: Any, source: str = "") -> AccountSet:
 
 
 def _account_set(data: Any, source: str) -> AccountSet:
-    top = _obj(data, "$")
+    top = json_object(data, "$")
     fmt = top.get("format")
     if fmt == FORMAT_1:
         account = account_from_snapshot(data, source)
@@ -71,12 +71,12 @@ def _account_set(data: Any, source: str) -> AccountSet:
             f"not a sestui snapshot (format {fmt!r}, expected {FORMAT_1!r} or {FORMAT_2!r})",
             path="format",
         )
-    own_source = source or _str(top, "source", "$", required=False) or ""
+    own_source = source or json_str(top, "source", "$", required=False) or ""
     accounts: list[Account] = []
     seen: dict[str, int] = {}
-    for i, entry in enumerate(_list(top.get("accounts"), "accounts")):
+    for i, entry in enumerate(json_list(top.get("accounts"), "accounts")):
         path = f"accounts[{i}]"
-        e = _obj(entry, path)
+        e = json_object(entry, path)
         if "format" in e:
             raise SnapshotError("an account of a /2 file has no 'format' key", path=path)
         try:
@@ -89,37 +89,37 @@ def _account_set(data: Any, source: str) -> AccountSet:
                 path=f"{path}.account.Id",
             )
         seen[account.account_id] = i
-        entry_source = _str(e, "source", path, required=False)
+        entry_source = json_str(e, "source", path, required=False)
         account = replace(account, source=entry_source or own_source or account.source)
         accounts.append(_named(account, e, path))
     if not accounts:
         raise SnapshotError("holds no readable account", path="accounts")
     unreadable = []
-    for i, item in enumerate(_list(top.get("unreadable") or [], "unreadable")):
+    for i, item in enumerate(json_list(top.get("unreadable") or [], "unreadable")):
         path = f"unreadable[{i}]"
-        u = _obj(item, path)
-        who = _obj(u.get("account"), f"{path}.account")
-        account_id = _req(who, "Id", f"{path}.account")
-        if not _ACCOUNT_ID.match(account_id):
+        u = json_object(item, path)
+        who = json_object(u.get("account"), f"{path}.account")
+        account_id = json_required(who, "Id", f"{path}.account")
+        if not ACCOUNT_ID.match(account_id):
             raise SnapshotError(
                 f"{account_id!r} is not a 12-digit account ID", path=f"{path}.account.Id"
             )
         unreadable.append(
             UnreadableAccount(
                 account_id,
-                _str(who, "Name", f"{path}.account", required=False),
-                _req(u, "what", path),
-                _req(u, "where", path),
-                _str(u, "permission", path, required=False),
-                _req(u, "message", path),
+                json_str(who, "Name", f"{path}.account", required=False),
+                json_required(u, "what", path),
+                json_required(u, "where", path),
+                json_str(u, "permission", path, required=False),
+                json_required(u, "message", path),
             )
         )
     org = top.get("organization")
     org_id = mgmt = None
     if org is not None:
-        o = _obj(org, "organization")
-        org_id = _str(o, "Id", "organization", required=False)
-        mgmt = _str(o, "ManagementAccountId", "organization", required=False)
+        o = json_object(org, "organization")
+        org_id = json_str(o, "Id", "organization", required=False)
+        mgmt = json_str(o, "ManagementAccountId", "organization", required=False)
     return AccountSet(tuple(accounts), tuple(unreadable), org_id, mgmt, own_source)
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from sestui.account import SnapshotError
 from sestui.account.orgsnapshot import account_set_from_data, load_account_sets
-from sestui.account.snapshot import SnapshotError
 from sestui.cli import main
 from tests.accounthelp import doc, snapshot
 from tests.orghelp import (
