@@ -496,65 +496,33 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     accounts = _open(args, "explain")
     if accounts is None:
         return ExitCode.USAGE
-    assert parsed.principal_arn is not None
-    caller = parsed.principal_arn.split(":")[4]
-    delegate = parsed.account != caller and parsed.resource_type == "identity"
-    # The principal's account, wherever among the loaded accounts it is.
-    loaded_caller = accounts.account(caller)
-    if loaded_caller is None or (parsed.account != caller and not delegate):
-        missing = caller if loaded_caller is None else (parsed.account or "?")
-        gap = accounts.unreadable_account(missing)
-        loaded = ", ".join(a.account_id for a in accounts)
-        print(
-            f"sestui explain: the message names account {missing}, but "
-            + (
-                f"that account could not be read ({gap.describe()})"
-                if gap
-                else f"the account{'s' if len(accounts) > 1 else ''} loaded "
-                f"{'are' if len(accounts) > 1 else 'is'} {loaded}"
-            ),
-            file=sys.stderr,
-        )
+    from sestui.decide import SelectionError, SendPath
+    from sestui.explain.asked import NoRegionNamed, pasted_send
+
+    try:
+        send = pasted_send(parsed, text, accounts, region=args.region, identity=args.identity)
+    except NoRegionNamed as exc:
+        print(f"sestui explain: {exc}; add --region", file=sys.stderr)
         return ExitCode.USAGE
-    account = loaded_caller
-    region = parsed.region or args.region
-    if not region:
-        print("sestui explain: the message names no SES resource; add --region", file=sys.stderr)
+    except SelectionError as exc:
+        print(f"sestui explain: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    identity = args.identity
-    config_set = None
-    if parsed.resource_type == "identity":
-        # Another account's identity: a delegate send, checked by its ARN (sending authorization).
-        identity = identity or (parsed.resource_arn if delegate else parsed.resource_name)
-    elif parsed.resource_type == "configuration-set":
-        config_set = parsed.resource_name
-        if not (identity or args.from_address) and region in account.regions:
-            users = [
-                i.name
-                for i in account.regions[region].identities.values()
-                if i.default_configuration_set == config_set
-            ]
-            identity = users[0] if users else None
-    if not (identity or args.from_address):
+    if not (send.identity or args.from_address):
         print(
             "sestui explain: cannot tell the identity from the message; add --from ADDRESS",
             file=sys.stderr,
         )
         return ExitCode.USAGE
-    from sestui.decide import SendPath
-    from sestui.explain.resolve import send_form
-
-    form = send_form(text)
-    via = args.via or form.path.value
-    reason = f"--via {args.via}" if args.via else form.reason
+    via = args.via or send.path.value
+    reason = f"--via {args.via}" if args.via else send.path_reason
     try:
         selection = selection_from(
             args,
-            principal=parsed.principal_arn,
-            region=region,
-            identity=identity,
-            actions=(parsed.action,) if parsed.action else tuple(args.action or ()),
-            configuration_set=config_set or args.config_set,
+            principal=send.principal_arn,
+            region=send.region,
+            identity=send.identity,
+            actions=(send.action,) if send.action else tuple(args.action or ()),
+            configuration_set=send.configuration_set or args.config_set,
             path=SendPath(via),
         )
     except ValueError as exc:

@@ -850,40 +850,22 @@ class SestuiApp(App[int]):
                 f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15
             )
             return
-        account = self.account
-        if parsed.account and parsed.account != account.account_id:
-            self.notify_text(
-                f"The message names account {parsed.account}; this is {account.account_id}.",
-                severity="error",
-            )
-            return
-        assert parsed.principal_arn is not None
-        sel = self.selection
-        try:
-            principal = find_principal(account, replace(sel, principal=parsed.principal_arn))
-        except SelectionError as exc:
-            self.notify_text(f"{exc}.", severity="error")
-            return
-        region = parsed.region or sel.region
-        identity: str | None = None
-        config_set = None
-        if parsed.resource_type == "identity":
-            identity = parsed.resource_name
-        elif parsed.resource_type == "configuration-set" and parsed.resource_name:
-            config_set = parsed.resource_name
-            state = account.regions.get(region)
-            users = [
-                i.name
-                for i in (state.identities.values() if state else ())
-                if i.default_configuration_set == config_set
-            ]
-            identity = users[0] if users else None
-        from sestui.explain.resolve import send_form
+        from sestui.account import AccountSet
+        from sestui.explain.asked import pasted_send
         from sestui.verdict.inputs import session_name_of
 
+        account = self.account
+        sel = self.selection
+        try:
+            # The same mapping as `sestui explain`: what the message names, never a row that
+            # happens to exist instead.
+            send = pasted_send(parsed, text, AccountSet((account,)), region=sel.region)
+            principal = find_principal(account, replace(sel, principal=send.principal_arn))
+        except SelectionError as exc:
+            self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
+            return
+        region, identity = send.region, send.identity
         # Keep what the message says: its send path and the session name of an assumed role.
-        path = send_form(text).path
-        session = session_name_of(parsed.principal_arn)
         target = replace(
             sel,
             principal=principal.arn,
@@ -891,15 +873,14 @@ class SestuiApp(App[int]):
             region=region,
             identity=identity,
             from_address=None,
-            configuration_set=config_set,
-            actions=(parsed.action,) if parsed.action else sel.actions,
-            path=path,
-            session_name=session,
+            configuration_set=send.configuration_set,
+            actions=(send.action,) if send.action else sel.actions,
+            path=send.path,
+            session_name=session_name_of(send.principal_arn),
         )
         self._apply(target)
         what = f"identity {identity}" if identity else (parsed.resource_arn or "no resource")
-        state = account.regions.get(region)
-        if identity and (state is None or identity not in state.identities):
+        if send.identity_unknown:
             what += f" (not an identity in {region})"
         note = f"Checking {principal.name} · {target.effective_actions[0]} · {what} in {region}"
         if not parsed.region:
