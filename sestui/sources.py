@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 if TYPE_CHECKING:  # imported on use: the TUI paints its first frame before loading any of it
     from sestui.account import Account
@@ -242,6 +242,36 @@ def open_accounts(
     data = read_live(spec, progress)
     account = account_from_snapshot(data, f"live: {spec.describe()}")
     return AccountSet((account,), source=account.source), data
+
+
+class AccountSource(Protocol):
+    """Where the TUI's account comes from. The app asks it, in a worker, whether it can be read
+    and for the account; tests give the app their own (a slow or failing read) instead of
+    patching this module."""
+
+    @property
+    def spec(self) -> SourceSpec: ...
+
+    def has_credentials(self) -> bool:
+        """False: a live read has no credentials to use (the app opens the demo and says so)."""
+        ...
+
+    def open(self, progress: Callable[[Any], None] | None = None) -> Account:
+        """The (primary) account; raises SnapshotError / AwsReadError."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SpecSource:
+    """The source a SourceSpec names: a file, the demo, or a live read."""
+
+    spec: SourceSpec
+
+    def has_credentials(self) -> bool:
+        return has_credentials(self.spec.profile)
+
+    def open(self, progress: Callable[[Any], None] | None = None) -> Account:
+        return open_account(self.spec, progress)[0]
 
 
 def _with_source(account: Account, source: str) -> Account:

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from sestui.sources import SourceSpec
+from sestui.sources import AccountSource, SourceSpec, SpecSource
 from sestui.tui.asked import glyph_column, glyph_key, identity_of, start_problems
 from sestui.tui.findings import (
     Stop,
@@ -132,6 +132,7 @@ class SestuiApp(App[int]):
         start: StartAt | None = None,
         account: Account | None = None,
         baseline: str | None = None,
+        source: AccountSource | None = None,
     ) -> None:
         install_safe_output()  # before any Content exists: no account text reaches the terminal raw
         super().__init__()
@@ -145,6 +146,7 @@ class SestuiApp(App[int]):
         self.baseline: Baseline | None = None
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
         self.spec = spec
+        self.source = source or SpecSource(spec)  # what load() and r read
         self.start = start or StartAt()
         self.account: Account | None = account
         self.selection: Selection | None = None
@@ -195,12 +197,12 @@ class SestuiApp(App[int]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
         """Open the account off the UI thread; boto3 is imported here, after the first paint."""
-        from sestui.sources import has_credentials, open_account
-
-        spec = self.spec
+        source: AccountSource = self.source
+        spec = source.spec
         notice = ""
-        if spec.live and not has_credentials(spec.profile):
-            spec = SourceSpec(demo=True)
+        if spec.live and not source.has_credentials():
+            source = SpecSource(SourceSpec(demo=True))
+            spec = source.spec
             notice = "No AWS credentials found: showing the bundled demo account."
 
         def progress(p: Any) -> None:
@@ -211,7 +213,7 @@ class SestuiApp(App[int]):
             )
             self.call_from_thread(self._status, text)
 
-        account, _ = open_account(spec, progress)
+        account = source.open(progress)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._loaded, account, notice)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App
@@ -10,6 +12,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.worker import WorkerState
 
+from sestui.account import Account
 from sestui.decide import Selection, Verdict
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
@@ -84,3 +87,19 @@ def selection_of(app: SestuiApp) -> Selection:
 def current_screen(app: App[Any]) -> Screen[Any]:
     """The screen on top now (a call, so a type narrowed by an earlier isinstance is not kept)."""
     return app.screen
+
+
+@dataclass(frozen=True)
+class FakeSource:
+    """An account source for the app (sestui.sources.AccountSource) whose read a test controls:
+    slow, failing, or reporting progress."""
+
+    spec: SourceSpec
+    read: Callable[[Callable[[Any], None] | None], Account]
+    credentials: bool = True
+
+    def has_credentials(self) -> bool:
+        return self.credentials
+
+    def open(self, progress: Callable[[Any], None] | None = None) -> Account:
+        return self.read(progress)

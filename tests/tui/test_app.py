@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandInput
@@ -20,7 +22,7 @@ from sestui.tui.screens.help import HelpScreen
 from sestui.tui.screens.matrix import MatrixScreen
 from sestui.tui.screens.paste_error import PasteErrorScreen
 from sestui.tui.widgets.policy_view import PolicyView
-from tests.tui.conftest import USER, demo_app, selection_of, settle, verdict_of
+from tests.tui.conftest import USER, FakeSource, demo_app, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -306,26 +308,23 @@ async def test_principal_glyphs_follow_the_identity_and_survive_equal_reselectio
         assert prompts[USER + "reporting"].startswith("✗ reporting")
 
 
-async def test_a_slow_live_load_shows_progress_and_never_blocks_input(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_a_slow_live_load_shows_progress_and_never_blocks_input() -> None:
     import threading
 
-    import sestui.sources as sources
+    from sestui.account import Account, account_from_snapshot
     from sestui.aws.readers import Progress
 
     release = threading.Event()
 
-    def slow_read(spec: SourceSpec, progress: object = None) -> dict[str, object]:
-        assert callable(progress)
+    def slow_read(progress: Callable[[Any], None] | None) -> Account:
+        assert progress is not None
         for i in range(3):
             progress(Progress("sesv2", f"region-{i}", "reading", i, 17, 10 * i))
         release.wait(timeout=30)  # the network is slow: the read goes on in its worker
-        return build()
+        return account_from_snapshot(build(), "live: profile prod")
 
-    monkeypatch.setattr(sources, "read_live", slow_read)
-    monkeypatch.setattr(sources, "has_credentials", lambda profile: True)
-    app = SestuiApp(SourceSpec(profile="prod"))
+    spec = SourceSpec(profile="prod")
+    app = SestuiApp(spec, source=FakeSource(spec, slow_read))
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(20):
             await pilot.pause(0.05)
@@ -341,16 +340,15 @@ async def test_a_slow_live_load_shows_progress_and_never_blocks_input(
         assert not app.query_one("#status").has_class("-visible")
 
 
-async def test_a_failing_live_load_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sestui.sources as sources
+async def test_a_failing_live_load_says_why() -> None:
+    from sestui.account import Account
     from sestui.aws.errors import AwsReadError
 
-    def failing(spec: SourceSpec, progress: object = None) -> dict[str, object]:
+    def failing(progress: Callable[[Any], None] | None) -> Account:
         raise AwsReadError("the AWS credentials stopped working during the read (ExpiredToken)")
 
-    monkeypatch.setattr(sources, "read_live", failing)
-    monkeypatch.setattr(sources, "has_credentials", lambda profile: True)
-    app = SestuiApp(SourceSpec(profile="prod"))
+    spec = SourceSpec(profile="prod")
+    app = SestuiApp(spec, source=FakeSource(spec, failing))
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert app.account is None and app.is_running

@@ -20,7 +20,7 @@ from sestui.sources import SourceSpec
 from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
 from sestui.tui.screens.context import ContextScreen
 from sestui.tui.widgets.policy_view import PolicyView
-from tests.tui.conftest import USER, demo_app, selection_of, settle, verdict_of
+from tests.tui.conftest import USER, FakeSource, demo_app, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -158,14 +158,12 @@ async def test_unknown_start_flags_are_refused_before_the_tui_opens(
     assert "sestui: no role 'nosuch' in account" in capsys.readouterr().err
 
 
-async def test_unknown_start_flags_of_a_live_load_are_named_not_replaced(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import sestui.sources as sources
+async def test_unknown_start_flags_of_a_live_load_are_named_not_replaced() -> None:
+    from sestui.account import account_from_snapshot
 
-    monkeypatch.setattr(sources, "read_live", lambda spec, progress=None: build())
-    monkeypatch.setattr(sources, "has_credentials", lambda profile: True)
-    app = SestuiApp(SourceSpec(profile="prod"), StartAt("nosuch", "xx-nowhere-1"))
+    spec = SourceSpec(profile="prod")
+    source = FakeSource(spec, lambda progress: account_from_snapshot(build(), "live"))
+    app = SestuiApp(spec, StartAt("nosuch", "xx-nowhere-1"), source=source)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert app.account is not None

@@ -14,15 +14,17 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 import sestui.decide
+from sestui.account import Account
 from sestui.decide import Outcome, Overrides
 from sestui.matrix import exact as matrix_module
 from sestui.matrix.exact import Cancelled
+from sestui.sources import SpecSource
 from sestui.tui.screens.fix import FixScreen
 from sestui.tui.screens.help import HelpScreen
 from sestui.tui.screens.matrix import MatrixScreen
 from sestui.tui.screens.paste_error import PasteErrorScreen
 from tests.hangguard import run_guarded
-from tests.tui.conftest import demo_app, settle
+from tests.tui.conftest import FakeSource, demo_app, settle
 
 
 class Gate:
@@ -200,12 +202,9 @@ async def test_esc_cancels_reading_a_pasted_error(
 
 
 @pytest.mark.asyncio
-async def test_esc_cancels_a_reload_and_keeps_what_was_read(
-    gate: Gate, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
-) -> None:
+async def test_esc_cancels_a_reload_and_keeps_what_was_read(gate: Gate, tmp_path: Any) -> None:
     import json
 
-    from sestui import sources
     from sestui.demo.build import build
     from sestui.sources import SourceSpec
     from sestui.tui.app import SestuiApp
@@ -217,13 +216,13 @@ async def test_esc_cancels_a_reload_and_keeps_what_was_read(
         await settle(pilot)
         account, verdict = app.account, app.verdict
         assert account is not None and verdict is not None
-        real = sources.open_account
+        real = app.source
 
-        def slow(*args: Any, **kw: Any) -> Any:
+        def slow(progress: Callable[[Any], None] | None) -> Account:
             gate.block()
-            return real(*args, **kw)
+            return real.open(progress)
 
-        monkeypatch.setattr(sources, "open_account", slow)
+        app.source = FakeSource(real.spec, slow)
         await pilot.press("r")
         await wait_for(pilot, gate.started)
         assert "esc cancels" in str(app.query_one("#verdict").render())
@@ -351,26 +350,22 @@ async def test_the_matrix_table_fills_in_steps_and_can_close_midway(
 
 
 @pytest.mark.asyncio
-async def test_esc_cancels_the_first_load_and_r_loads_again(
-    gate: Gate, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
-) -> None:
+async def test_esc_cancels_the_first_load_and_r_loads_again(gate: Gate, tmp_path: Any) -> None:
     import json
 
-    from sestui import sources
     from sestui.demo.build import build
     from sestui.sources import SourceSpec
     from sestui.tui.app import SestuiApp
 
     snap = tmp_path / "snap.json"
     snap.write_text(json.dumps(build()), encoding="utf-8")
-    real = sources.open_account
+    spec = SourceSpec(snapshot=str(snap))
 
-    def slow(*args: Any, **kw: Any) -> Any:
+    def slow(progress: Callable[[Any], None] | None) -> Account:
         gate.block()
-        return real(*args, **kw)
+        return SpecSource(spec).open(progress)
 
-    monkeypatch.setattr(sources, "open_account", slow)
-    app = SestuiApp(SourceSpec(snapshot=str(snap)))
+    app = SestuiApp(spec, source=FakeSource(spec, slow))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, gate.started)
         await pilot.press("escape")
