@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from sestui.progress import ProgressFn
 
 if TYPE_CHECKING:  # imported on use: the TUI paints its first frame before loading any of it
     from sestui.account import Account
@@ -48,7 +50,7 @@ def parse_regions(text: str | None) -> tuple[str, ...] | None:
 
 def read_live(
     spec: SourceSpec,
-    progress: Callable[[Any], None] | None = None,
+    progress: ProgressFn | None = None,
     *,
     secrets: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -101,7 +103,7 @@ def read_org(
     spec: SourceSpec,
     role: str,
     accounts: str | None = None,
-    progress: Callable[[Any], None] | None = None,
+    progress: ProgressFn | None = None,
     *,
     secrets: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -190,7 +192,7 @@ def _names_profile(exc: BaseException, profile: str | None) -> bool:
 
 
 def open_account(
-    spec: SourceSpec, progress: Callable[[Any], None] | None = None
+    spec: SourceSpec, progress: ProgressFn | None = None
 ) -> tuple[Account, dict[str, Any]]:
     """The (primary) account model and the snapshot data behind it. Raises SnapshotError /
     AwsReadError."""
@@ -207,7 +209,7 @@ def open_account(
 
 
 def open_accounts(
-    spec: SourceSpec, progress: Callable[[Any], None] | None = None
+    spec: SourceSpec, progress: ProgressFn | None = None
 ) -> tuple[AccountSet, dict[str, Any]]:
     """Every account the source holds (an organization snapshot, several files) and the data
     of the one file behind them ({} for several files)."""
@@ -256,7 +258,7 @@ class AccountSource(Protocol):
         """False: a live read has no credentials to use (the app opens the demo and says so)."""
         ...
 
-    def open(self, progress: Callable[[Any], None] | None = None) -> Account:
+    def open(self, progress: ProgressFn | None = None) -> Account:
         """The (primary) account; raises SnapshotError / AwsReadError."""
         ...
 
@@ -270,7 +272,7 @@ class SpecSource:
     def has_credentials(self) -> bool:
         return has_credentials(self.spec.profile)
 
-    def open(self, progress: Callable[[Any], None] | None = None) -> Account:
+    def open(self, progress: ProgressFn | None = None) -> Account:
         return open_account(self.spec, progress)[0]
 
 
@@ -290,7 +292,7 @@ def has_credentials(profile: str | None) -> bool:
         return credentials_found(profile)
 
 
-def print_progress(stream: TextIO | None = None) -> Callable[[Any], None]:
+def print_progress(stream: TextIO | None = None) -> ProgressFn:
     def show(p: Any) -> None:
         out = stream or sys.stderr  # looked up now: the CLI's escaping stream, not the raw one
         where = f" {p.region}" if p.region else ""

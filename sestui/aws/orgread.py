@@ -20,9 +20,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sestui.aws.errors import AwsReadError, error_code, gap
-from sestui.aws.readers import PARTS, AccountReader, Progress, ProgressFn, identify
+from sestui.aws.readers import PARTS, AccountReader, identify
 from sestui.aws.scps import ScpTree
 from sestui.aws.session import AwsSession
+from sestui.progress import Progress, ProgressFn
 
 FORMAT = "sestui-snapshot/2"
 WORKERS = 32  # bounded: each worker holds one call in flight; AWS throttles far above this

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,26 +21,11 @@ from botocore.exceptions import ClientError
 from sestui.aws.errors import AwsReadError, error_code, gap
 from sestui.aws.scps import ScpTree
 from sestui.aws.session import PROBE, AwsSession
+from sestui.progress import Progress, ProgressFn
 
 FORMAT = "sestui-snapshot/1"
 # What a region holds besides its identities, each read by its own call (in this order).
 PARTS = ("configuration_sets", "templates", "account")
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One step of a live read, for a progress display."""
-
-    service: str  # iam | sesv2 | organizations | sts
-    region: str | None
-    message: str
-    regions_done: int
-    regions_total: int
-    calls: int
-    account: str | None = None  # set by an organization read: whose step this is
-
-
-ProgressFn = Callable[[Progress], None]
 
 
 def _iso(value: Any) -> Any:

@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.explain.parse import ParsedError
     from sestui.matrix.diff import Baseline
     from sestui.matrix.exact import Matrix
+    from sestui.progress import Progress
     from sestui.verdict.selection import SendPath
 
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
@@ -205,7 +206,7 @@ class SestuiApp(App[int]):
             spec = source.spec
             notice = "No AWS credentials found: showing the bundled demo account."
 
-        def progress(p: Any) -> None:
+        def progress(p: Progress) -> None:
             text = (
                 f"Reading {spec.describe()}: {p.service}"
                 f"{' ' + p.region if p.region else ''} — {p.message}  "

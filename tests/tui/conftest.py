@@ -14,6 +14,7 @@ from textual.worker import WorkerState
 
 from sestui.account import Account
 from sestui.decide import Selection, Verdict
+from sestui.progress import ProgressFn
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
 
@@ -95,11 +96,11 @@ class FakeSource:
     slow, failing, or reporting progress."""
 
     spec: SourceSpec
-    read: Callable[[Callable[[Any], None] | None], Account]
+    read: Callable[[ProgressFn | None], Account]
     credentials: bool = True
 
     def has_credentials(self) -> bool:
         return self.credentials
 
-    def open(self, progress: Callable[[Any], None] | None = None) -> Account:
+    def open(self, progress: ProgressFn | None = None) -> Account:
         return self.read(progress)

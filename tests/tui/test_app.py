@@ -312,7 +312,7 @@ async def test_a_slow_live_load_shows_progress_and_never_blocks_input() -> None:
     import threading
 
     from sestui.account import Account, account_from_snapshot
-    from sestui.aws.readers import Progress
+    from sestui.progress import Progress
 
     release = threading.Event()
 
