@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from sestui.progress import ProgressFn
 
+if TYPE_CHECKING:
+    from sestui.account.formats import SnapshotV1
+
 if TYPE_CHECKING:  # imported on use: the TUI paints its first frame before loading any of it
     from sestui.account import Account
     from sestui.account.accountset import AccountSet
@@ -53,7 +56,7 @@ def read_live(
     progress: ProgressFn | None = None,
     *,
     secrets: list[str] | None = None,
-) -> dict[str, Any]:
+) -> SnapshotV1:
     """Read the account live; boto3 is imported only here, on first use.
 
     `secrets`, when given, receives the secret key and session token the read signed with, so
@@ -241,9 +244,9 @@ def open_accounts(
         return AccountSet((account,), source=account.source), data
     from sestui.account import account_from_snapshot
 
-    data = read_live(spec, progress)
-    account = account_from_snapshot(data, f"live: {spec.describe()}")
-    return AccountSet((account,), source=account.source), data
+    live = read_live(spec, progress)
+    account = account_from_snapshot(live, f"live: {spec.describe()}")
+    return AccountSet((account,), source=account.source), dict(live)
 
 
 class AccountSource(Protocol):

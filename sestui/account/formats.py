@@ -30,7 +30,7 @@ class AccountEntry(TypedDict):
     source: NotRequired[str]
     account: AccountHeader
     iam: dict[str, Any]  # GetAccountAuthorizationDetails as AWS returns it
-    access_keys: NotRequired[dict[str, Any]]
+    access_keys: NotRequired[list[dict[str, Any]]]  # ListAccessKeys + GetAccessKeyLastUsed
     ses: NotRequired[dict[str, Any] | None]
     organizations: NotRequired[dict[str, Any] | None]  # this account's own SCP chain
     gaps: NotRequired[list[GapEntry]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -27,6 +26,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from sestui.account.formats import GapEntry
 from sestui.errors import SestuiError
 
 DENIED = frozenset(
@@ -75,7 +75,7 @@ def _short(text: str) -> str:
     return plain if len(plain) <= 200 else plain[:199] + "…"
 
 
-def gap(what: str, where: str, permission: str | None, exc: BaseException) -> dict[str, Any]:
+def gap(what: str, where: str, permission: str | None, exc: BaseException) -> GapEntry:
     """A snapshot gap entry for a failed read; re-raises what must stop the whole read."""
     code = error_code(exc)
     if isinstance(exc, NoCredentialsError):

@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sestui.account.formats import AccountEntry
 from sestui.aws.errors import AwsReadError, error_code, gap
 from sestui.aws.readers import PARTS, AccountReader, identify
 from sestui.aws.scps import ScpTree
@@ -435,7 +436,7 @@ class OrgReader:
 
     def _snapshot(
         self, s: _Account, regions: list[str], direct: bool, partition: str
-    ) -> dict[str, Any]:
+    ) -> AccountEntry:
         assert s.reader is not None and s.iam is not None and s.organizations is not None
         keys = [k for user in s.iam["UserDetailList"] for k in s.keys.get(user["UserName"], [])]
         ses: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from sestui.account.formats import AccountEntry, AccountHeader, GapEntry, SnapshotV1
 from sestui.aws.errors import AwsReadError, error_code, gap
 from sestui.aws.scps import ScpTree
 from sestui.aws.session import PROBE, AwsSession
@@ -90,7 +91,7 @@ class AccountReader:
         self.regions = regions
         self.progress = progress
         self.workers = workers
-        self.gaps: list[dict[str, Any]] = []
+        self.gaps: list[GapEntry] = []
         self._lock = threading.Lock()
         self._regions_done = 0
         self._regions_total = 0
@@ -118,7 +119,7 @@ class AccountReader:
 
     # -- the read ---------------------------------------------------------------------------
 
-    def read(self) -> dict[str, Any]:
+    def read(self) -> SnapshotV1:
         started = time.monotonic()
         account_id, caller_arn, partition = identify(self.session)
         self._say("sts", None, f"account {account_id} as {caller_arn}")
@@ -143,7 +144,7 @@ class AccountReader:
 
         self._say("sts", None, f"done in {time.monotonic() - started:.1f}s")
         return {
-            "format": FORMAT,
+            "format": "sestui-snapshot/1",
             **self.snapshot(
                 {"Id": account_id, "Partition": partition, "Caller": caller_arn},
                 (iam, access_keys),
@@ -168,11 +169,11 @@ class AccountReader:
 
     def snapshot(
         self,
-        account: dict[str, Any],
+        account: AccountHeader,
         iam_and_keys: tuple[dict[str, Any], list[dict[str, Any]]],
         ses: dict[str, Any],
         organizations: dict[str, Any],
-    ) -> dict[str, Any]:
+    ) -> AccountEntry:
         """The snapshot object of this account, without its "format" key."""
         return {
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -466,7 +467,7 @@ def read_account(
     org_session: AwsSession | None = None,
     progress: ProgressFn | None = None,
     workers: int = 12,
-) -> dict[str, Any]:
+) -> SnapshotV1:
     """Read the account; `workers` threads share the regions (1 reads them one after another)."""
     return AccountReader(
         session, regions=regions, org_session=org_session, progress=progress, workers=workers

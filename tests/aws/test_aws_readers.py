@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def session_for(account_id: str) -> AwsSession:
     return s
 
 
-def check_model(data: dict[str, Any], account_id: str) -> None:
+def check_model(data: Mapping[str, Any], account_id: str) -> None:
     account = account_from_snapshot(data)
     assert account.account_id == account_id
     alice = account.principal("alice")

@@ -102,7 +102,7 @@ def read(account_id: str, faults: dict[str, Fault], *, attempts: int = 3) -> dic
         service, operation = key.split(".")
         for session in (member, org):
             session.add_hook(f"before-send.{service}.{operation}", fault)
-    return read_account(member, regions=REGIONS, org_session=org)
+    return dict(read_account(member, regions=REGIONS, org_session=org))
 
 
 def always(service: str, code: str, status: int = 400) -> Fault:

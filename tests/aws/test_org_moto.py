@@ -51,7 +51,7 @@ def _build(owner_policy: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     )
     central = read_account(_session(CENTRAL), regions=[REGION])
     workload = read_account(_session(WORKLOAD), regions=[REGION])
-    return central, workload
+    return dict(central), dict(workload)
 
 
 def _grant(principal: str, effect: str = "Allow") -> dict[str, Any]:
