@@ -76,6 +76,11 @@ class AccessKey:
     last_used_service: str | None = None  # "N/A" when never used
     last_used_region: str | None = None
 
+    @property
+    def active(self) -> bool:
+        """Usable for signing; AWS's status text is kept as read (another value is not active)."""
+        return self.status == "Active"
+
 
 class PrincipalType(Enum):
     USER = "user"
@@ -105,7 +110,7 @@ class IamPrincipal:
     @property
     def has_active_key(self) -> bool | None:
         """Whether SMTP credentials can be derived (users only): None when keys were not read."""
-        if any(k.status == "Active" for k in self.access_keys):
+        if any(k.active for k in self.access_keys):
             return True
         return False if self.access_keys_known else None
 

@@ -49,7 +49,7 @@ def run(a: Analysis) -> CheckResult:
             "without one SES answers '535 Authentication Credentials Invalid'. "
             "Load a snapshot or a live account (iam:ListAccessKeys) to know.",
         )
-    active = [k for k in p.access_keys if k.status == "Active"]
+    active = [k for k in p.access_keys if k.active]
     if not active:
         return CHECK.result(
             Status.FAIL,
