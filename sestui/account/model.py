@@ -264,10 +264,6 @@ class Organization:
     unknown_reason: str | None = None
     organization_id: str | None = None  # o-…, from DescribeOrganization (aws:PrincipalOrgID)
 
-    @property
-    def scps_apply(self) -> bool:
-        return self.status is OrgStatus.MEMBER
-
 
 @dataclass(frozen=True, slots=True)
 class PrincipalPolicies:
@@ -324,13 +320,6 @@ class Account:
             found = by.get(f"{t.value}/{name_or_arn}")
             if found:
                 return found
-        return None
-
-    def user_for_access_key(self, key_id: str) -> tuple[IamPrincipal, AccessKey] | None:
-        for p in self.principals:
-            for key in p.access_keys:
-                if key.key_id == key_id:
-                    return p, key
         return None
 
     @cached_property
