@@ -16,6 +16,7 @@ from textual.content import Content, Span
 from textual.strip import Strip
 from textual.widgets import DataTable, Input, TextArea
 
+from sestui.explain.parse import parse_error
 from sestui.sources import SourceSpec
 from sestui.tui.app import SestuiApp, StartAt
 from sestui.tui.safe_output import escape_content, install, one_line
@@ -156,11 +157,15 @@ async def test_a_pasted_error_that_is_not_access_denied_is_shown_escaped(evil: P
     app = SestuiApp(SourceSpec(snapshot=str(evil)))
     async with app.run_test(size=(140, 44), notifications=True) as pilot:
         await settle(pilot)
-        app._explain(
+        text = (
             "Email address is not verified. The following identities failed the check "
             "in region EU-WEST-1: a@b.com" + PAYLOAD
         )
+        app._explain(text)
         await settle(pilot)
+        # The paste is answered by a notification (what kind of error it is), not a verdict.
+        notes = list(app._notifications)
+        assert [n.title for n in notes] == [parse_error(text).kind.value]
         assert_clean(app, "notification of a pasted error", shown=False)
 
 
