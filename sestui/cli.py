@@ -384,8 +384,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print("sestui check: --all prints every principal; drop --user/--role", file=sys.stderr)
             return ExitCode.USAGE
     elif not (args.user or args.role) or not (args.from_address or args.identity):
+        # Name only what is missing: the flags given are fine so far.
+        missing = [
+            "--user or --role" if not (args.user or args.role) else "",
+            "--from or --identity" if not (args.from_address or args.identity) else "",
+        ]
         print(
-            "sestui check: give --user or --role, and --from or --identity (or --all)",
+            f"sestui check: give {' and '.join(m for m in missing if m)} (or --all)",
             file=sys.stderr,
         )
         return ExitCode.USAGE
@@ -398,6 +403,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if accounts is None:
         return ExitCode.USAGE
     account = accounts.primary  # the matrix: the primary account (organization views: the TUI)
+    if args.all and getattr(args, "account", None):
+        # --all shows one account's matrix: the one asked for, never silently another.
+        chosen = accounts.account(args.account)
+        if chosen is None:
+            loaded = ", ".join(a.account_id for a in accounts)
+            print(
+                f"sestui check: --account {args.account} is not loaded (loaded: {loaded})",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE
+        account = chosen
     if args.all:
         from sestui.decide import SelectionError
         from sestui.matrix.exact import who_can_send
@@ -504,7 +520,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     except NoRegionNamed as exc:
         print(f"sestui explain: {exc}; add --region", file=sys.stderr)
         return ExitCode.USAGE
-    except SelectionError as exc:
+    except (SelectionError, ValueError) as exc:
         print(f"sestui explain: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     if not (send.identity or args.from_address):

@@ -75,13 +75,14 @@ def _short(text: str) -> str:
     return plain if len(plain) <= 200 else plain[:199] + "…"
 
 
+NO_CREDENTIALS = "no AWS credentials found (give --profile, or set the standard AWS_* variables)"
+
+
 def gap(what: str, where: str, permission: str | None, exc: BaseException) -> GapEntry:
     """A snapshot gap entry for a failed read; re-raises what must stop the whole read."""
     code = error_code(exc)
     if isinstance(exc, NoCredentialsError):
-        raise AwsReadError(
-            "no AWS credentials found (set a profile with --profile, or use --demo)"
-        ) from exc
+        raise AwsReadError(NO_CREDENTIALS) from exc
     if code in FATAL_CREDENTIALS:
         raise AwsReadError(
             f"the AWS credentials stopped working during the read ({code}); "
@@ -157,7 +158,7 @@ def describe_failure(exc: BaseException, profile: str | None = None) -> str | No
     if isinstance(exc, SSOError | TokenRetrievalError):
         return f"the SSO session of {named} is not usable ({_first_line(str(exc))}); log in again"
     if isinstance(exc, NoCredentialsError):
-        return "no AWS credentials found (set a profile with --profile, or use --demo)"
+        return NO_CREDENTIALS
     if isinstance(exc, InvalidRegionError | NoRegionError):
         return f"{_first_line(str(exc))}; give a region such as eu-west-1"
     if isinstance(exc, ConnectTimeoutError | ReadTimeoutError):

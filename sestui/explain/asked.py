@@ -9,6 +9,7 @@ from sestui.account import Account, AccountSet
 from sestui.explain.parse import ParsedError
 from sestui.explain.resolve import send_form
 from sestui.verdict.analysis import SelectionError
+from sestui.verdict.inputs import parse_region
 from sestui.verdict.selection import SendPath
 
 
@@ -54,7 +55,8 @@ def pasted_send(
     """Map an access-denied error to the send it describes. `region` is used when the message
     names none; `identity` (the user's own choice) wins over the message's. Raises
     SelectionError naming what is missing: the caller's account not loaded (or unreadable), an
-    identity of an account that is not the caller's and not an identity, no region."""
+    identity of an account that is not the caller's and not an identity, no region; InputError
+    for a region SES does not send from."""
     if parsed.principal_arn is None:
         raise SelectionError("the message names no principal")
     caller_id = parsed.principal_arn.split(":")[4]
@@ -75,7 +77,9 @@ def pasted_send(
                 f"{loaded}"
             )
         )
-    where = parsed.region or region
+    # The message's region, as `--region` is: a misspelt one is refused with the nearest region,
+    # never checked as a region nothing was read in.
+    where = parse_region(parsed.region, "the message's region") if parsed.region else region
     if not where:
         raise NoRegionNamed("the message names no SES resource")
     config_set = None

@@ -864,7 +864,7 @@ class SestuiApp(App[int]):
             # happens to exist instead.
             send = pasted_send(parsed, text, AccountSet((account,)), region=sel.region)
             principal = find_principal(account, replace(sel, principal=send.principal_arn))
-        except SelectionError as exc:
+        except (SelectionError, ValueError) as exc:
             self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
             return
         region, identity = send.region, send.identity

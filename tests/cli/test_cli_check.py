@@ -226,3 +226,34 @@ def test_no_credentials_is_a_clear_error(
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     assert main(["check", "--region", "eu-west-1", "--user", "a", "--from", "a@b.c"]) == 2
     assert "no AWS credentials found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--user", "nobody", "--region", "eu-west-1"], "give --from or --identity (or --all)"),
+        (["--from", "a@example.com", "--region", "eu-west-1"], "give --user or --role (or --all)"),
+        (["--region", "eu-west-1"], "give --user or --role and --from or --identity (or --all)"),
+    ],
+    ids=["from-missing", "principal-missing", "both-missing"],
+)
+def test_check_names_only_the_flags_missing(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--demo", *argv]) == 2
+    assert capsys.readouterr().err.strip() == f"sestui check: {message}"
+
+
+def test_all_shows_the_account_asked_for_or_refuses(capsys: pytest.CaptureFixture[str]) -> None:
+    # The demo loads its organization too: the central email account owns notify.example.org.
+    assert (
+        main(["check", "--demo", "--all", "--region", "eu-west-1", "--account", "222233334444"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "notify.example.org" in out and "example.com" not in out.replace("notify.example", "")
+    assert (
+        main(["check", "--demo", "--all", "--region", "eu-west-1", "--account", "123456789012"])
+        == 2
+    )
+    assert "--account 123456789012 is not loaded (loaded: 111122223333" in capsys.readouterr().err

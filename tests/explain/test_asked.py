@@ -98,3 +98,9 @@ def test_a_delegate_send_across_loaded_accounts_and_an_unreadable_one() -> None:
     other_set = f"arn:aws:ses:eu-west-1:{CENTRAL}:configuration-set/x"
     with pytest.raises(SelectionError, match=f"names account {CENTRAL}"):
         send_for(denial(caller, other_set), org)
+
+
+def test_a_misspelt_region_in_the_message_is_refused_with_the_nearest() -> None:
+    text = denial(USER, f"arn:aws:ses:eu-wst-1:{ACCT}:identity/example.com")
+    with pytest.raises(ValueError, match=r"'eu-wst-1' is not a region where SES sends.*eu-west-1"):
+        send_for(text, single())
