@@ -48,6 +48,13 @@ async def test_the_fix_view_marks_the_diff_and_shows_the_change() -> None:
         before.scroll_to(y=3, animate=False)
         await settle(pilot)
         assert before.scroll_y > 0 and after.scroll_y == before.scroll_y
+        # The keys scroll at once, without Tab first: the suggested side has the focus.
+        assert app.focused is after
+        after.scroll_to(y=0, animate=False)
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert after.scroll_y == 2 and before.scroll_y == 2
 
 
 async def _open_fix(pilot: object) -> None:

@@ -180,6 +180,8 @@ class FixScreen(ModalScreen[None]):
         after = self.query_one("#fix-after", PolicyView)
         after.show(PolicyShown(title, self.suggested))
         self._mark_diff()
+        # The keys scroll at once (both sides move together): no Tab first.
+        self.query_one("#fix-after PolicyBody", PolicyBody).focus()
 
     @property
     def suggested(self) -> str:

@@ -46,14 +46,17 @@ def key_name(keys: str) -> str:
 
 
 def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-    """One row per binding: its keys as a person types them, and what it does."""
-    rows = []
+    """One row per key: as a person types it, and what it does. A key bound to several actions
+    (f: set the value an undecided verdict waits for, else the fix) is one row listing them, the
+    one the footer shows at the time."""
+    rows: dict[str, list[str]] = {}
     for b in bindings:
         if isinstance(b, Binding):
-            rows.append((key_name(b.key), b.description))
+            key, what = key_name(b.key), b.description
         else:
-            rows.append((key_name(b[0]), b[2] if len(b) > 2 else b[1]))
-    return rows
+            key, what = key_name(b[0]), b[2] if len(b) > 2 else b[1]
+        rows.setdefault(key, []).append(what)
+    return [(key, " / ".join(whats)) for key, whats in rows.items()]
 
 
 def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
