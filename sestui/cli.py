@@ -617,6 +617,12 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--from", dest="from_address", metavar="ADDRESS", help="open on this From")
     tui.add_argument("--identity", help="open on this identity")
     tui.add_argument(
+        "--theme",
+        choices=["sestui-dark", "sestui-light", "sestui-no-color"],
+        help="the TUI's colours (default: dark; sestui-no-color when NO_COLOR is set); ctrl+t "
+        "switches light/dark",
+    )
+    tui.add_argument(
         "--baseline",
         metavar="OLD",
         help="an older snapshot: mark rows whose verdict differs and policy changes since it",
@@ -736,7 +742,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
             print(f"sestui: {problem}", file=sys.stderr)
         if problems:
             return ExitCode.USAGE
-    app = SestuiApp(spec, start, account, baseline=args.baseline)
+    app = SestuiApp(spec, start, account, baseline=args.baseline, theme=args.theme)
     # Textual drives the terminal itself (sestui/tui/safe_output.py guards what it draws): give
     # it the real streams for as long as it runs; everything printed before went through ours.
     out, err = sys.stdout, sys.stderr

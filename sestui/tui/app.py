@@ -134,15 +134,18 @@ class SestuiApp(App[int]):
         account: Account | None = None,
         baseline: str | None = None,
         source: AccountSource | None = None,
+        theme: str | None = None,
     ) -> None:
         install_safe_output()  # before any Content exists: no account text reaches the terminal raw
         super().__init__()
-        from sestui.tui.themes import DARK, NO_COLOR, THEMES
+        from sestui.tui.themes import DARK, LIGHT, NO_COLOR, THEMES
 
-        for theme in THEMES:
-            self.register_theme(theme)
+        for t in THEMES:
+            self.register_theme(t)
         self.dark_theme = (NO_COLOR if self.no_color else DARK).name  # what ctrl+t returns to
-        self.theme = self.dark_theme
+        if theme is not None and theme != LIGHT.name:
+            self.dark_theme = theme  # --theme: the dark side ctrl+t returns to is the one asked
+        self.theme = theme or self.dark_theme
         self.baseline_path = baseline  # an older snapshot to mark differences against
         self.baseline: Baseline | None = None
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row

@@ -104,3 +104,22 @@ async def test_the_context_editor_shows_the_focused_field_at_80x24(field: str) -
         # Placeholders say they are placeholders, never a value that looks set.
         for box in screen.query(Input):
             assert not box.placeholder or box.placeholder.startswith("unset")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("theme", ["sestui-light", "sestui-no-color", "sestui-dark"])
+async def test_the_theme_flag_opens_in_that_theme_and_ctrl_t_toggles(theme: str) -> None:
+    from sestui.sources import SourceSpec
+    from sestui.tui.app import SestuiApp
+
+    app = SestuiApp(SourceSpec(demo=True), theme=theme)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == theme
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        # light goes to the dark default; a dark theme (the one asked) goes to light and back
+        assert app.theme == ("sestui-dark" if theme == "sestui-light" else "sestui-light")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert app.theme == ("sestui-light" if theme == "sestui-light" else theme)
