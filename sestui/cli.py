@@ -391,6 +391,9 @@ def _verify(
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if args.org_role and not args.verify:
+        print("sestui check: --org-role is for --verify (the simulator's account)", file=sys.stderr)
+        return ExitCode.USAGE
     if args.all:
         if args.verify:
             print(

@@ -852,3 +852,8 @@ def test_an_unassumable_role_is_unverified_never_a_traceback(
     assert code == 0, out
     assert f"could not verify: cannot assume arn:aws:iam::{WORKLOAD}:role/Audit" in out
     assert "SimulatePrincipalPolicy" not in aws.actions()
+
+
+def test_org_role_without_verify_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*CLI, "--demo", "--org-role", "Audit"]) == 2
+    assert "--org-role is for --verify" in capsys.readouterr().err
