@@ -334,7 +334,11 @@ def _print_verdict(
         verdict = contradicted(
             verdict, unseen(account, principal, owner, loaded=located.owner is not None)
         )
-    verify = _verify(args, account, selection) if getattr(args, "verify", False) else None
+    verify = (
+        _verify(args, account, selection, located.owner, len(accounts) > 1)
+        if getattr(args, "verify", False)
+        else None
+    )
     if args.format == "json":
         sys.stdout.write(render_json(verdict, selection, principal.arn, verify))
         if verify is not None and verify.error is not None:
@@ -359,9 +363,17 @@ def _print_verdict(
     return verify.exit_code(verdict.outcome) if verify else verdict.outcome.exit_code
 
 
-def _verify(args: argparse.Namespace, account: Account, selection: Selection) -> VerifyResult:
+def _verify(
+    args: argparse.Namespace,
+    account: Account,
+    selection: Selection,
+    owner: Account | None = None,
+    several: bool = False,
+) -> VerifyResult:
     """AWS's policy simulator on this selection (the source's credentials; for a file, the
-    standard chain or --profile). A failure is a result that leaves the local verdict alone."""
+    standard chain or --profile). A failure is a result that leaves the local verdict alone.
+    Several accounts loaded (or --org-role): the simulation runs in the caller's account, with
+    the owner's sending-authorization policy as the resource policy."""
     from sestui.decide.verify import unverified
     from sestui.verdict.analysis import analyze
 
@@ -369,10 +381,19 @@ def _verify(args: argparse.Namespace, account: Account, selection: Selection) ->
         return unverified("the demo account is not a real AWS account")
     from sestui.aws.simulate import verify
 
-    return verify(analyze(account, selection), args.profile, source=account.source)
+    return verify(
+        analyze(account, selection, owner=owner),
+        args.profile,
+        source=account.source,
+        cross_account=several,
+        role=getattr(args, "org_role", None),
+    )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if args.org_role and not args.verify:
+        print("sestui check: --org-role is for --verify (the simulator's account)", file=sys.stderr)
+        return ExitCode.USAGE
     if args.all:
         if args.verify:
             print(
@@ -668,6 +689,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="confirm with AWS's policy simulator (iam:SimulatePrincipalPolicy, read-only; "
         "exit 3 if it disagrees). Not offered with --all: one call per cell would be slow "
         "and rate-limited",
+    )
+    ck.add_argument(
+        "--org-role",
+        metavar="ROLE_NAME",
+        help="with --verify: simulate in the sender's account by assuming this role there "
+        "(not needed when the credentials already are that account)",
     )
     add_source_args(ck)
     ck.set_defaults(func=_cmd_check)

@@ -78,6 +78,35 @@ def simulate_principal_policy(
             return {"EvaluationResults": results}
 
 
+def caller_session(
+    base: AwsSession, account_id: str, partition: str, role: str | None
+) -> AwsSession:
+    """A session in the caller's account, where AWS's simulator must run (it simulates only
+    principals of the signing account): the credentials themselves when sts:GetCallerIdentity
+    says they already are that account, else `role` assumed there. SimulationFailed says why not.
+    """
+    try:
+        current = str(base.client("sts").get_caller_identity()["Account"])
+    except (BotoCoreError, ClientError, ReadOnlyViolation) as exc:
+        raise SimulationFailed(
+            "cannot tell which account the credentials are (sts:GetCallerIdentity): "
+            + describe_failure(exc)
+        ) from exc
+    if current == account_id:
+        return base
+    if not role:
+        raise SimulationFailed(
+            f"the credentials are account {current}, the sender is in account {account_id}: "
+            "AWS's simulator runs in the sender's account — give --org-role ROLE "
+            "(a role there that the credentials may assume)"
+        )
+    arn = f"arn:{partition}:iam::{account_id}:role/{role}"
+    try:
+        return base.assume(arn, "sestui-verify")
+    except (BotoCoreError, ClientError, ReadOnlyViolation) as exc:
+        raise SimulationFailed(f"cannot assume {arn}: " + describe_failure(exc)) from exc
+
+
 def verify(
     analysis: Analysis,
     profile: str | None = None,
@@ -86,16 +115,26 @@ def verify(
     simulator: Simulator | None = None,
     source: str = "",
     sleep: Callable[[float], None] = time.sleep,
+    cross_account: bool = False,
+    role: str | None = None,
 ) -> VerifyResult:
     """Build the simulation of this analysis, run it, and compare. Never raises for AWS errors:
     they become an unverified result that leaves the local verdict alone.
 
     `simulator` stands in for AWS (the TUI's tests); otherwise `session`, or a new guarded
-    session for `profile` (None: the standard credential chain)."""
+    session for `profile` (None: the standard credential chain). `cross_account` (several
+    accounts loaded, or `role` given): first make sure the session is the caller's account."""
     request = build_request(analysis)
     try:
         if simulator is None:
             session = session or AwsSession(profile=profile)
+            if cross_account or role:
+                session = caller_session(
+                    session,
+                    analysis.account.account_id,
+                    analysis.account.partition,
+                    role,
+                )
             response: Mapping[str, Any] = simulate_principal_policy(
                 session, request.api(), sleep=sleep
             )

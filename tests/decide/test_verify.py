@@ -626,3 +626,238 @@ def test_no_credentials_is_could_not_verify(
     assert code == 0
     assert json.loads(captured.out)["verify"]["status"] == "unverified"
     assert "sestui: could not verify: no AWS credentials found" in captured.err
+
+
+# -- cross-account: the simulator runs in the caller's account ---------------------------------
+
+STS_IDENTITY = """<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:iam::{account}:user/admin</Arn><UserId>AIDAEXAMPLE</UserId>
+    <Account>{account}</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>
+"""
+
+STS_ASSUMED = """<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>ASIAEXAMPLEASSUMED01</AccessKeyId>
+      <SecretAccessKey>assumed-secret</SecretAccessKey>
+      <SessionToken>assumed-token</SessionToken>
+      <Expiration>2099-01-01T00:00:00Z</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <Arn>{arn}</Arn><AssumedRoleId>AROAEXAMPLE:sestui-verify</AssumedRoleId>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</AssumeRoleResponse>
+"""
+
+STS_DENIED = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>AccessDenied</Code>
+  <Message>not authorized to perform: sts:AssumeRole</Message></Error>
+  <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
+</ErrorResponse>
+"""
+
+
+class FakeAws:
+    """A local STS + IAM query endpoint: GetCallerIdentity answers `account`, AssumeRole answers
+    or refuses, SimulatePrincipalPolicy answers `decision` for `resource` (the simulator's own
+    cross-account logic is not modelled by moto: the answer is injected here)."""
+
+    def __init__(self, account: str, decision: str, resource: str, assumable: bool) -> None:
+        self.calls: list[tuple[str, dict[str, str], str]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                action = form.get("Action", "")
+                fake.calls.append((action, form, self.headers.get("Authorization", "")))
+                status = 200
+                if action == "GetCallerIdentity":
+                    body = STS_IDENTITY.format(account=account)
+                elif action == "AssumeRole" and assumable:
+                    role = form["RoleArn"]
+                    target = role.split(":")[4]
+                    name = role.rsplit("/", 1)[1]
+                    arn = f"arn:aws:sts::{target}:assumed-role/{name}/{form['RoleSessionName']}"
+                    body = STS_ASSUMED.format(arn=arn)
+                elif action == "AssumeRole":
+                    status, body = 403, STS_DENIED
+                else:
+                    body = XML.format(resource=resource, decision=decision)
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def actions(self) -> list[str]:
+        return [a for a, _, _ in self.calls]
+
+    def simulation(self) -> dict[str, str]:
+        (form,) = [f for a, f, _ in self.calls if a == "SimulatePrincipalPolicy"]
+        return form
+
+    def __enter__(self) -> FakeAws:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _org_check(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    credentials_account: str,
+    decision: str = "allowed",
+    assumable: bool = True,
+    extra: tuple[str, ...] = (),
+) -> tuple[int, str, FakeAws]:
+    from tests.orghelp import (
+        CENTRAL,
+        IDENTITY_ARN,
+        REGION,
+        WORKLOAD,
+        central,
+        delegates,
+        grant,
+        organization,
+        user_arn,
+        workload,
+        write,
+    )
+
+    app = user_arn(WORKLOAD, "app")
+    org = write(tmp_path / "org.json", organization(central(delegates(grant(app))), workload()))
+    assert CENTRAL != WORKLOAD
+    with FakeAws(credentials_account, decision, IDENTITY_ARN, assumable) as aws:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", aws.url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", aws.url)
+        code = main(
+            [
+                "check",
+                "--snapshot",
+                org,
+                "--user",
+                app,
+                "--region",
+                REGION,
+                "--identity",
+                IDENTITY_ARN,
+                "--via",
+                "api-v1",
+                "--verify",
+                *extra,
+            ]
+        )
+    return code, capsys.readouterr().out, aws
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_cross_account_verify_assumes_the_role_in_the_callers_account_and_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.orghelp import CENTRAL, IDENTITY_ARN, WORKLOAD, user_arn
+
+    code, out, aws = _org_check(
+        tmp_path, monkeypatch, capsys, credentials_account=CENTRAL, extra=("--org-role", "Audit")
+    )
+    assert code == 0, out
+    assert "✓ AWS's simulator agrees" in out
+    assert aws.actions() == ["GetCallerIdentity", "AssumeRole", "SimulatePrincipalPolicy"]
+    (assume,) = [f for a, f, _ in aws.calls if a == "AssumeRole"]
+    assert assume["RoleArn"] == f"arn:aws:iam::{WORKLOAD}:role/Audit"
+    # The simulation is signed with the assumed role's credentials, not the profile's.
+    (auth,) = [h for a, _, h in aws.calls if a == "SimulatePrincipalPolicy"]
+    assert "ASIAEXAMPLEASSUMED01" in auth
+    form = aws.simulation()
+    assert form["PolicySourceArn"] == user_arn(WORKLOAD, "app")
+    assert form["CallerArn"] == user_arn(WORKLOAD, "app")
+    assert form["ResourceArns.member.1"] == IDENTITY_ARN
+    assert form["ResourceOwner"] == f"arn:aws:iam::{CENTRAL}:root"
+    assert "Statement" in json.loads(form["ResourcePolicy"])  # the owner's policy
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_cross_account_verify_disagreement_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.orghelp import CENTRAL
+
+    code, out, _ = _org_check(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        credentials_account=CENTRAL,
+        decision="implicitDeny",
+        extra=("--org-role", "Audit"),
+    )
+    assert code == 3, out
+    assert "ALLOWED" in out
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_credentials_already_in_the_callers_account_need_no_role(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.orghelp import WORKLOAD
+
+    code, out, aws = _org_check(tmp_path, monkeypatch, capsys, credentials_account=WORKLOAD)
+    assert code == 0, out
+    assert aws.actions() == ["GetCallerIdentity", "SimulatePrincipalPolicy"]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_another_account_without_org_role_is_unverified_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.orghelp import CENTRAL, WORKLOAD
+
+    code, out, aws = _org_check(tmp_path, monkeypatch, capsys, credentials_account=CENTRAL)
+    assert code == 0, out  # the local verdict stands
+    assert "could not verify" in out
+    assert f"the credentials are account {CENTRAL}" in out
+    assert f"in account {WORKLOAD}" in out and "--org-role" in out
+    assert aws.actions() == ["GetCallerIdentity"]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_an_unassumable_role_is_unverified_never_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.orghelp import CENTRAL, WORKLOAD
+
+    code, out, aws = _org_check(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        credentials_account=CENTRAL,
+        assumable=False,
+        extra=("--org-role", "Audit"),
+    )
+    assert code == 0, out
+    assert f"could not verify: cannot assume arn:aws:iam::{WORKLOAD}:role/Audit" in out
+    assert "SimulatePrincipalPolicy" not in aws.actions()
+
+
+def test_org_role_without_verify_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*CLI, "--demo", "--org-role", "Audit"]) == 2
+    assert "--org-role is for --verify" in capsys.readouterr().err
