@@ -486,6 +486,12 @@ def _from_identity_conflict(account: Account, selection: Selection) -> str | Non
 def _cmd_explain(args: argparse.Namespace) -> int:
     from sestui.explain.parse import ErrorKind, parse_error
 
+    if args.org_role and not args.verify:
+        print(
+            "sestui explain: --org-role is for --verify (the simulator's account)", file=sys.stderr
+        )
+        return ExitCode.USAGE
+
     if args.text == "-":
         from sestui.fileio import MAX_PASTE, InputError, read_input
 
@@ -728,6 +734,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="confirm with AWS's policy simulator (iam:SimulatePrincipalPolicy, read-only; "
         "exit 3 if it disagrees)",
+    )
+    ex.add_argument(
+        "--org-role",
+        metavar="ROLE_NAME",
+        help="with --verify: simulate in the sender's account by assuming this role there "
+        "(not needed when the credentials already are that account)",
     )
     ex.add_argument("--no-account", action="store_true", help=argparse.SUPPRESS)
     add_source_args(ex)

@@ -861,3 +861,11 @@ def test_an_unassumable_role_is_unverified_never_a_traceback(
 def test_org_role_without_verify_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*CLI, "--demo", "--org-role", "Audit"]) == 2
     assert "--org-role is for --verify" in capsys.readouterr().err
+    # explain takes it too (its --verify simulates the pasted send), with the same rule.
+    pasted = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/eu-mailer' is not authorized to "
+        "perform `ses:SendRawEmail' on resource `arn:aws:ses:eu-west-1:111122223333:identity/"
+        "example.com'"
+    )
+    assert main(["explain", "--demo", pasted, "--org-role", "Audit"]) == 2
+    assert "sestui explain: --org-role is for --verify" in capsys.readouterr().err
