@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -25,9 +27,11 @@ def _is_long(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # xdist (worksteal) gives each worker a contiguous share of this list and lets an idle worker
-    # steal from the end of another's share. Dealing the long tests first, alternately, into two
-    # halves puts long tests at the start of both shares and millisecond tests at their ends, so
-    # the workers run out of work together instead of one waiting for the other's last Pilot test.
-    # The order within each kind stays the collection order; `-n 0` runs the same tests.
+    # steal from the end of another's share. Dealing the long tests first, in turn, into one
+    # share per worker puts long tests at the start of every share and millisecond tests at their
+    # ends, so the workers run out of work together instead of one waiting for another's last
+    # Pilot test. The order within each kind stays the collection order; `-n 0` runs the same
+    # tests. (Each worker collects and orders alike: xdist tells it how many workers there are.)
     ordered = [i for i in items if _is_long(i)] + [i for i in items if not _is_long(i)]
-    items[:] = ordered[0::2] + ordered[1::2]
+    shares = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    items[:] = [item for k in range(shares) for item in ordered[k::shares]]
