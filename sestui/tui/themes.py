@@ -20,5 +20,12 @@ NO_COLOR = replace(
     success="#8fffb0",
     warning="#ffd27f",
     primary="#3a4a6a",
+    # Greys alone barely set the cursor row (a list's selection, the matrix cell) apart from its
+    # neighbours: reverse it, so it stands out with no colour at all.
+    variables={
+        **DARK.variables,
+        "block-cursor-text-style": "reverse bold",
+        "block-cursor-blurred-text-style": "bold",
+    },
 )
 THEMES: tuple[Theme, ...] = (DARK, LIGHT, NO_COLOR)

@@ -123,3 +123,21 @@ async def test_the_theme_flag_opens_in_that_theme_and_ctrl_t_toggles(theme: str)
         await pilot.press("ctrl+t")
         await settle(pilot)
         assert app.theme == ("sestui-light" if theme == "sestui-light" else theme)
+
+
+@pytest.mark.asyncio
+async def test_the_matrix_cursor_is_reversed_under_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every colour is a grey under NO_COLOR: the cursor cell is told apart by reverse video.
+    from textual.widgets import DataTable
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "sestui-no-color"
+        await pilot.press("m")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.get_component_rich_style("datatable--cursor").reverse
