@@ -3,10 +3,10 @@ produces and the loaders accept. No boto3 here, so the readers and the loaders s
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Final, Literal, NotRequired, TypedDict
 
-FORMAT_1 = "sestui-snapshot/1"
-FORMAT_2 = "sestui-snapshot/2"
+FORMAT_1: Final = "sestui-snapshot/1"  # Final: typed as the literal the TypedDicts name
+FORMAT_2: Final = "sestui-snapshot/2"
 
 
 class AccountHeader(TypedDict):

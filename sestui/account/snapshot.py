@@ -27,13 +27,14 @@ from sestui.account.decode.paths import (
     json_str,
 )
 from sestui.account.decode.ses import decode_region
+from sestui.account.formats import FORMAT_1
 from sestui.account.model import (
     Account,
     ReadGap,
     RegionState,
 )
 
-FORMAT = "sestui-snapshot/1"
+FORMAT = FORMAT_1  # the single-account format (the name the public API has always had)
 
 
 def decode_gaps(raw: Any) -> tuple[ReadGap, ...]:

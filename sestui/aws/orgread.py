@@ -19,14 +19,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sestui.account.formats import AccountEntry
+from sestui.account.formats import FORMAT_2, AccountEntry
 from sestui.aws.errors import AwsReadError, error_code, gap
 from sestui.aws.readers import PARTS, AccountReader, identify
 from sestui.aws.scps import ScpTree
 from sestui.aws.session import AwsSession
 from sestui.progress import Progress, ProgressFn
 
-FORMAT = "sestui-snapshot/2"
 WORKERS = 32  # bounded: each worker holds one call in flight; AWS throttles far above this
 ROLE_NAME = re.compile(r"^(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -290,7 +289,7 @@ class OrgReader:
             f"done: {len(accounts)} accounts read, {len(unreadable)} unreadable, {self.calls} calls"
         )
         return {
-            "format": FORMAT,
+            "format": FORMAT_2,
             "source": f"org read by profile {self.session.profile or 'default'}, role {self.role}",
             "organization": organization,
             "accounts": accounts,

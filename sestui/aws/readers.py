@@ -18,13 +18,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sestui.account.formats import AccountEntry, AccountHeader, GapEntry, SnapshotV1
+from sestui.account.formats import FORMAT_1, AccountEntry, AccountHeader, GapEntry, SnapshotV1
 from sestui.aws.errors import AwsReadError, error_code, gap
 from sestui.aws.scps import ScpTree
 from sestui.aws.session import PROBE, AwsSession
 from sestui.progress import Progress, ProgressFn
 
-FORMAT = "sestui-snapshot/1"
 # What a region holds besides its identities, each read by its own call (in this order).
 PARTS = ("configuration_sets", "templates", "account")
 
@@ -144,7 +143,7 @@ class AccountReader:
 
         self._say("sts", None, f"done in {time.monotonic() - started:.1f}s")
         return {
-            "format": "sestui-snapshot/1",
+            "format": FORMAT_1,
             **self.snapshot(
                 {"Id": account_id, "Partition": partition, "Caller": caller_arn},
                 (iam, access_keys),

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sestui.account.formats import FORMAT_1
+
 ACCT = "111122223333"
 MGMT = "999988887777"
 CREATED = "2026-11-02T09:14:00Z"
@@ -555,7 +557,7 @@ def build() -> dict[str, Any]:
         ],
     }
     return {
-        "format": "sestui-snapshot/1",
+        "format": FORMAT_1,
         "created": CREATED,
         "source": "demo",
         "account": {"Id": ACCT, "Partition": "aws", "Alias": "acme-production"},

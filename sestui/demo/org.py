@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sestui.account.formats import FORMAT_2
 from sestui.demo.build import CREATED, MGMT, V
 
 CENTRAL = "222233334444"
@@ -202,7 +203,7 @@ def build_organization() -> dict[str, Any]:
         [no_ses],
     )
     return {
-        "format": "sestui-snapshot/2",
+        "format": FORMAT_2,
         "source": "demo",
         "organization": {"Id": "o-demo42", "ManagementAccountId": MGMT},
         "accounts": [central, workload_a, workload_b],

@@ -13,8 +13,8 @@ from botocore.compat import HTTPHeaders
 from moto import mock_aws
 
 from sestui.account import FORMAT, OrgStatus, account_from_snapshot
+from sestui.account.formats import FORMAT_2 as ORG_FORMAT
 from sestui.aws.guard import ALLOWED, ReadOnlyViolation, has_guard
-from sestui.aws.orgread import FORMAT as ORG_FORMAT
 from sestui.aws.orgread import OrgReader, read_organization
 from sestui.aws.permissions import (
     ORG_MANAGEMENT_ACTIONS,
