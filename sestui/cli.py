@@ -390,9 +390,19 @@ def _verify(
     )
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _org_role_without_verify(args: argparse.Namespace, command: str) -> bool:
+    """--org-role only chooses the account AWS's simulator runs in: alone it is a usage error."""
     if args.org_role and not args.verify:
-        print("sestui check: --org-role is for --verify (the simulator's account)", file=sys.stderr)
+        print(
+            f"sestui {command}: --org-role is for --verify (the simulator's account)",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if _org_role_without_verify(args, "check"):
         return ExitCode.USAGE
     if args.all:
         if args.verify:
@@ -486,10 +496,7 @@ def _from_identity_conflict(account: Account, selection: Selection) -> str | Non
 def _cmd_explain(args: argparse.Namespace) -> int:
     from sestui.explain.parse import ErrorKind, parse_error
 
-    if args.org_role and not args.verify:
-        print(
-            "sestui explain: --org-role is for --verify (the simulator's account)", file=sys.stderr
-        )
+    if _org_role_without_verify(args, "explain"):
         return ExitCode.USAGE
 
     if args.text == "-":

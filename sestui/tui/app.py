@@ -149,8 +149,7 @@ class SestuiApp(App[int]):
         self.baseline_path = baseline  # an older snapshot to mark differences against
         self.baseline: Baseline | None = None
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
-        self.spec = spec
-        self.source = source or SpecSource(spec)  # what load() and r read
+        self.source = source or SpecSource(spec)  # what load() and r read; `spec` is its spec
         self.start = start or StartAt()
         self.account: Account | None = account
         self.selection: Selection | None = None
@@ -166,6 +165,11 @@ class SestuiApp(App[int]):
         self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
         self.simulator: Any = None  # stands in for AWS's policy simulator (tests)
+
+    @property
+    def spec(self) -> SourceSpec:
+        """What the app opens, as the source it reads says (one place: a test's source too)."""
+        return self.source.spec
 
     # -- layout ---------------------------------------------------------------------------
 
