@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs
 
 import botocore.session
@@ -422,24 +422,24 @@ XML = """<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2
 """
 
 
-class FakeIam:
-    """A local IAM query endpoint that records each request body and answers SimulatePrincipal-
-    Policy with one result."""
+class _QueryEndpoint:
+    """A local AWS query-protocol endpoint on 127.0.0.1: each POST's form (and Authorization
+    header) goes to `answer`, whose (status, XML body) is the reply."""
 
-    def __init__(self, decision: str) -> None:
-        self.bodies: list[dict[str, list[str]]] = []
+    def __init__(self) -> None:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                fake.bodies.append(parse_qs(self.rfile.read(length).decode()))
-                body = XML.format(resource=BILLING_ID, decision=decision).encode()
-                self.send_response(200)
+                form = parse_qs(self.rfile.read(length).decode())
+                status, body = fake.answer(form, self.headers.get("Authorization", ""))
+                data = body.encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(data)
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -448,13 +448,30 @@ class FakeIam:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> FakeIam:
+    def answer(self, form: dict[str, list[str]], authorization: str) -> tuple[int, str]:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class FakeIam(_QueryEndpoint):
+    """A local IAM query endpoint that records each request body and answers SimulatePrincipal-
+    Policy with one result."""
+
+    def __init__(self, decision: str) -> None:
+        self.bodies: list[dict[str, list[str]]] = []
+        self.decision = decision
+        super().__init__()
+
+    def answer(self, form: dict[str, list[str]], authorization: str) -> tuple[int, str]:
+        self.bodies.append(form)
+        return 200, XML.format(resource=BILLING_ID, decision=self.decision)
 
 
 def demo_snapshot(tmp_path: Path) -> str:
@@ -663,47 +680,32 @@ STS_DENIED = """<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"
 """
 
 
-class FakeAws:
+class FakeAws(_QueryEndpoint):
     """A local STS + IAM query endpoint: GetCallerIdentity answers `account`, AssumeRole answers
     or refuses, SimulatePrincipalPolicy answers `decision` for `resource` (the simulator's own
     cross-account logic is not modelled by moto: the answer is injected here)."""
 
     def __init__(self, account: str, decision: str, resource: str, assumable: bool) -> None:
         self.calls: list[tuple[str, dict[str, str], str]] = []
-        fake = self
+        self.account, self.decision, self.resource = account, decision, resource
+        self.assumable = assumable
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                action = form.get("Action", "")
-                fake.calls.append((action, form, self.headers.get("Authorization", "")))
-                status = 200
-                if action == "GetCallerIdentity":
-                    body = STS_IDENTITY.format(account=account)
-                elif action == "AssumeRole" and assumable:
-                    role = form["RoleArn"]
-                    target = role.split(":")[4]
-                    name = role.rsplit("/", 1)[1]
-                    arn = f"arn:aws:sts::{target}:assumed-role/{name}/{form['RoleSessionName']}"
-                    body = STS_ASSUMED.format(arn=arn)
-                elif action == "AssumeRole":
-                    status, body = 403, STS_DENIED
-                else:
-                    body = XML.format(resource=resource, decision=decision)
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def answer(self, form: dict[str, list[str]], authorization: str) -> tuple[int, str]:
+        fields = {k: v[0] for k, v in form.items()}
+        action = fields.get("Action", "")
+        self.calls.append((action, fields, authorization))
+        if action == "GetCallerIdentity":
+            return 200, STS_IDENTITY.format(account=self.account)
+        if action == "AssumeRole" and self.assumable:
+            role = fields["RoleArn"]
+            target = role.split(":")[4]
+            name = role.rsplit("/", 1)[1]
+            arn = f"arn:aws:sts::{target}:assumed-role/{name}/{fields['RoleSessionName']}"
+            return 200, STS_ASSUMED.format(arn=arn)
+        if action == "AssumeRole":
+            return 403, STS_DENIED
+        return 200, XML.format(resource=self.resource, decision=self.decision)
 
     def actions(self) -> list[str]:
         return [a for a, _, _ in self.calls]
@@ -711,14 +713,6 @@ class FakeAws:
     def simulation(self) -> dict[str, str]:
         (form,) = [f for a, f, _ in self.calls if a == "SimulatePrincipalPolicy"]
         return form
-
-    def __enter__(self) -> FakeAws:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _org_check(
