@@ -53,6 +53,19 @@ def workload(**kw: Any) -> dict[str, Any]:
     return in_account(snapshot(**kw), WORKLOAD, "workload")
 
 
+def unreadable(
+    where: str = "sts assume-role", message: str = "access denied (AccessDenied)"
+) -> dict[str, Any]:
+    """The `unreadable` entry of an account (777788889999, "legacy") whose role was refused."""
+    return {
+        "account": {"Id": "777788889999", "Name": "legacy"},
+        "what": "the account",
+        "where": where,
+        "permission": "sts:AssumeRole",
+        "message": message,
+    }
+
+
 def organization(*accounts: dict[str, Any], unreadable: list[Any] | None = None) -> dict[str, Any]:
     return {
         "format": "sestui-snapshot/2",

@@ -23,6 +23,7 @@ from tests.orghelp import (
     grant,
     in_account,
     organization,
+    unreadable,
     user_arn,
     workload,
     write,
@@ -213,13 +214,7 @@ def test_version_1_still_loads_as_one_account(tmp_path: Path) -> None:
 
 
 def test_version_2_model(tmp_path: Path) -> None:
-    gap = {
-        "account": {"Id": "777788889999", "Name": "legacy"},
-        "what": "the account",
-        "where": "sts assume-role arn:aws:iam::777788889999:role/R",
-        "permission": "sts:AssumeRole",
-        "message": "access denied (AccessDenied)",
-    }
+    gap = unreadable(where="sts assume-role arn:aws:iam::777788889999:role/R")
     s = account_set_from_data(organization(central(None), workload(), unreadable=[gap]))
     assert [a.title for a in s] == [f"{CENTRAL} (central)", f"{WORKLOAD} (workload)"]
     assert s.organization_id == "o-example"
@@ -255,13 +250,7 @@ def test_name_in_two_accounts(tmp_path: Path, capsys: Any) -> None:
 
 
 def test_unreadable_account_named(tmp_path: Path, capsys: Any) -> None:
-    gap = {
-        "account": {"Id": "777788889999", "Name": "legacy"},
-        "what": "the account",
-        "where": "sts assume-role",
-        "permission": "sts:AssumeRole",
-        "message": "denied",
-    }
+    gap = unreadable(message="denied")
     f = org_file(tmp_path, central(None), workload(), unreadable=[gap])
     code, _, err = check(capsys, [f], principal=user_arn("777788889999", "x"))
     assert code == 2

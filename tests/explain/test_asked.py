@@ -13,7 +13,15 @@ from sestui.decide import SelectionError, SendPath
 from sestui.explain.asked import NoRegionNamed, pasted_send
 from sestui.explain.parse import parse_error
 from tests.accounthelp import ACCT, account
-from tests.orghelp import CENTRAL, IDENTITY_ARN, WORKLOAD, central, organization, workload
+from tests.orghelp import (
+    CENTRAL,
+    IDENTITY_ARN,
+    WORKLOAD,
+    central,
+    organization,
+    unreadable,
+    workload,
+)
 
 
 def denial(principal: str, resource: str, action: str = "ses:SendRawEmail") -> str:
@@ -78,14 +86,7 @@ def test_an_account_not_loaded_is_named_never_replaced() -> None:
 
 
 def test_a_delegate_send_across_loaded_accounts_and_an_unreadable_one() -> None:
-    gap = {
-        "account": {"Id": "777788889999", "Name": "legacy"},
-        "what": "the account",
-        "where": "sts assume-role",
-        "permission": "sts:AssumeRole",
-        "message": "access denied (AccessDenied)",
-    }
-    org = account_set_from_data(organization(central(None), workload(), unreadable=[gap]))
+    org = account_set_from_data(organization(central(None), workload(), unreadable=[unreadable()]))
     caller = f"arn:aws:iam::{WORKLOAD}:user/app"
     send = send_for(denial(caller, IDENTITY_ARN), org)
     assert send.caller.account_id == WORKLOAD and send.delegate
