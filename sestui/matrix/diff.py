@@ -19,6 +19,7 @@ from typing import Any
 
 from sestui.account import Account, IamPrincipal, PolicyDocument, RegionState
 from sestui.matrix.fast import FastMatrix
+from sestui.matrix.fingerprint import Fingerprinter
 from sestui.policy import LineRange, PolicyError, PolicyKind, PrincipalSpec, action_matches
 from sestui.verdict.model import Outcome
 from sestui.verdict.selection import SendPath
@@ -707,6 +708,19 @@ def _region_reach(
     return out
 
 
+def _matrix(
+    account: Account,
+    region: str,
+    path: SendPath,
+    actions: tuple[str, ...],
+    now: str,
+    fingerprinter: Fingerprinter,
+) -> FastMatrix:
+    """The full matrix of one snapshot's region."""
+    names = tuple(sorted(account.regions[region].identities))
+    return FastMatrix(account, region, names, path, actions, now, fingerprinter=fingerprinter)
+
+
 def _side(
     account: Account, region: str, full: FastMatrix, reach: _Reach
 ) -> tuple[dict[str, tuple[Outcome, ...]], dict[tuple[str, str], Outcome], int]:
@@ -720,7 +734,15 @@ def _side(
         some |= part
     names = tuple(sorted(n for n in some if n in account.regions[region].identities))
     narrow = (
-        FastMatrix(account, region, names, full.path, full.actions, full.now)
+        FastMatrix(
+            account,
+            region,
+            names,
+            full.path,
+            full.actions,
+            full.now,
+            fingerprinter=full.fingerprinter,
+        )
         if names and not reach.every
         else None
     )
@@ -782,16 +804,13 @@ def diff_accounts(
     verdicts: list[VerdictChange] = []
     causing: set[str] = set()
     evaluated = 0
+    prints = (Fingerprinter(old), Fingerprinter(new))
     for region in wanted:
         if not live:
             break
         sides = (
-            FastMatrix(
-                old, region, tuple(sorted(old.regions[region].identities)), path, actions, now
-            ),
-            FastMatrix(
-                new, region, tuple(sorted(new.regions[region].identities)), path, actions, now
-            ),
+            _matrix(old, region, path, actions, now, prints[0]),
+            _matrix(new, region, path, actions, now, prints[1]),
         )
         reach = _region_reach(region, live, sides, by_subject)
         rows_a, before, n_a = _side(old, region, sides[0], reach)

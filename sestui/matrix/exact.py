@@ -37,13 +37,18 @@ def column(
     path: SendPath = SendPath.SMTP,
     actions: tuple[str, ...] = (),
     principals: Iterable[IamPrincipal] | None = None,
+    now: str | None = None,
 ) -> dict[str, Outcome]:
     """Every principal's outcome for one identity (by principal ARN)."""
     state = account.regions.get(region)
     if state is None or identity not in state.identities:
         raise SelectionError(f"no identity {identity!r} in {region}")
     people = tuple(principals if principals is not None else account.principals)
-    engine = FastMatrix(account, region, (identity,), path, actions)
+    engine = (
+        FastMatrix(account, region, (identity,), path, actions, now)
+        if now
+        else FastMatrix(account, region, (identity,), path, actions)
+    )
     return {p.arn: row[0] for p, row in zip(people, engine.rows(people), strict=True)}
 
 

@@ -8,15 +8,19 @@ policy set, evaluated once per policy-set fingerprint, following the engine's or
 Deny, SCP levels, resource-policy grants, identity policies, boundary) and the verdict's rules for
 undecided outcomes. A statement whose conditions hold for some values of the request's unknown
 keys and not for others (sestui/verdict/unknowns.py) counts in both directions: the cell is
-undecided when the best and the worst case differ, and settled exactly when two kinds of such
-statement read one key (their values are tied). Cells that need principal-specific treatment
-(a sending-authorization policy naming the principal, NotPrincipal, unreadable or unparsable
-policies, statements that read principal keys) are decided by the exact per-cell path.
-`tests/matrix/test_matrix.py` proves both agree.
+undecided when the best and the worst case differ. When two kinds of such statement read one key
+(their values are tied, so the best and the worst case may not both be reachable), the cell is
+settled over the key's values as `unknowns.settle` does, but only over those statements and the
+cell's constant bits, once per class of cells that read the same statements and key values
+(`FastMatrix._settle`). Cells that need principal-specific treatment (a sending-authorization
+policy naming the principal, NotPrincipal, unreadable or unparsable policies) and tied cells
+that cannot be settled so (a Resource with policy variables, too many combinations) are decided
+by the exact per-cell path. `tests/matrix/test_matrix.py` and `test_tied.py` prove they agree.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -25,6 +29,7 @@ from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
 from sestui.decide.decision import decide
 from sestui.matrix.fingerprint import Fingerprinter
 from sestui.policy import (
+    Condition,
     Effect,
     Miss,
     Policy,
@@ -37,17 +42,27 @@ from sestui.policy import (
     resource_matches,
 )
 from sestui.policy.evaluate import candidates
+from sestui.policy.request import normalize_context
 from sestui.verdict.analysis import SelectionError, _resolve, analyze, request_context
 from sestui.verdict.context import (
+    ABSENT,
     MESSAGE_ACTIONS,
     MESSAGE_KEYS,
     PERSONAL_KEYS,
     RequestContext,
+    Unknown,
     for_action,
 )
 from sestui.verdict.model import Outcome
 from sestui.verdict.selection import TEMPLATED_ACTIONS, Selection, SendPath
-from sestui.verdict.unknowns import conditions_settled, keys_read, reads_unknown
+from sestui.verdict.unknowns import (
+    MAX_EVALUATIONS,
+    conditions_settled,
+    keys_read,
+    options,
+    reads_unknown,
+    sample_values,
+)
 
 _PRINCIPAL_KEYS = (
     "aws:principal",
@@ -99,8 +114,11 @@ class _Agg:
     deny_var: int = 0
     # Per unknown key, per kind of `*_var` statement reading it (its effect and conditions): the
     # identities where one does. Statements of one kind apply together; two kinds reading one key
-    # are tied (one key, one value) and may not reach both bounds: the exact path settles those.
+    # are tied (one key, one value) and may not reach both bounds: `FastMatrix._settle` tries the
+    # key's values on those cells.
     readers: dict[str, dict[object, int]] = field(default_factory=dict)
+    # The `*_var` statements themselves, with the identities where each is one.
+    varying: list[tuple[Statement, int]] = field(default_factory=list)
 
     def add(
         self,
@@ -117,6 +135,8 @@ class _Agg:
             self.deny_app |= app
             self.deny_var |= var
         if var:
+            if st is not None:
+                self.varying.append((st, var))
             for k in keys:
                 by = self.readers.setdefault(k, {})
                 kind = (effect, st.conditions if st is not None else None)
@@ -132,30 +152,115 @@ class _Agg:
             by = self.readers.setdefault(k, {})
             for sid, bits in by_other.items():
                 by[sid] = by.get(sid, 0) | bits
+        self.varying.extend(other.varying)
         return self
 
-    def shared(self) -> int:
-        """The identities where two different `*_var` statements read one unknown key."""
-        out = 0
-        for by in self.readers.values():
-            seen = 0
-            for bits in by.values():
-                out |= seen & bits
-                seen |= bits
-        return out
+
+def _shared(aggs: Iterable[_Agg]) -> int:
+    """The identities where two different kinds of `*_var` statement read one unknown key."""
+    readers: dict[str, dict[object, int]] = {}
+    for agg in aggs:
+        for k, by_agg in agg.readers.items():
+            by = readers.setdefault(k, {})
+            for kind, bits in by_agg.items():
+                by[kind] = by.get(kind, 0) | bits
+    out = 0
+    for by in readers.values():
+        seen = 0
+        for bits in by.values():
+            out |= seen & bits
+            seen |= bits
+    return out
 
 
-_KEYS: dict[int, tuple[Statement, frozenset[str]]] = {}
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """One target's aggregates for one principal: what a tied cell is settled from."""
+
+    t: int
+    present: int
+    explicit: int  # an explicit Deny applies whatever the unknown keys hold
+    ident: _Agg
+    bnd: _Agg | None  # None: no permissions boundary
+    levels: tuple[_Agg, ...] | None  # None: no SCPs in force
+    rp: _Agg  # every identity's sending-authorization policies (bits per identity)
+    grant: int  # a sending-authorization policy grants any principal, whatever the keys hold
+
+    def features(self) -> Iterable[int]:
+        """Bitsets on which a cell's settling depends (besides its varying statements)."""
+        yield self.present
+        yield self.explicit
+        yield self.ident.allow_app
+        yield self.grant
+        if self.bnd is not None:
+            yield self.bnd.allow_app
+        for lv in self.levels or ():
+            yield lv.allow_app
+
+    def aggs(self) -> Iterable[_Agg]:
+        yield self.ident
+        if self.bnd is not None:
+            yield self.bnd
+        yield from self.levels or ()
 
 
-def _keys_of(st: Statement) -> frozenset[str]:
-    """Every request key the statement reads."""
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """One target of a tied cell: its context and the statements that vary with the keys."""
+
+    rc: RequestContext
+    base: dict[str, object]  # normalized known values, and the unknown keys' samples
+    deny: list[Statement]  # every kind: identity, boundary, SCP, sending-authorization
+    allow_fixed: bool  # an identity Allow or a grant applies whatever the keys hold
+    allows: list[Statement]  # identity Allows and grants to any principal
+    boundary: tuple[bool, list[Statement]] | None  # (an Allow applies for certain, varying)
+    levels: list[tuple[bool, list[Statement]]]  # per SCP level, as the boundary
+
+    def decide(self, ctx: dict[str, object]) -> tuple[bool, bool]:
+        """(explicitly denied, allowed) in one completion."""
+
+        def applies(st: Statement) -> bool:
+            return all(c.evaluate(ctx).matched for c in st.conditions)  # type: ignore[arg-type]
+
+        if any(applies(st) for st in self.deny):
+            return True, False
+        allowed = (
+            all(fixed or any(applies(st) for st in lst) for fixed, lst in self.levels)
+            and (self.boundary is None or self.boundary[0] or any(map(applies, self.boundary[1])))
+            and (self.allow_fixed or any(applies(st) for st in self.allows))
+        )
+        return False, allowed
+
+
+_KEYS: dict[int, tuple[Statement, tuple[str, ...]]] = {}
+
+
+def _keys_of(st: Statement) -> tuple[str, ...]:
+    """Every request key the statement reads, sorted."""
     found = _KEYS.get(id(st))
     if found is not None and found[0] is st:
         return found[1]
-    keys = frozenset(keys_read((st,))[0])
+    keys = tuple(sorted(keys_read((st,))[0]))
+    if len(_KEYS) >= READS_LIMIT:
+        _KEYS.clear()
     _KEYS[id(st)] = (st, keys)
     return keys
+
+
+# A policy's statements -> whether one reads principal keys (`_reads_principal`).
+_POLICY_READS: dict[int, tuple[tuple[Statement, ...], bool]] = {}
+
+
+def _policy_reads_principal(policy: Policy) -> bool:
+    statements = policy.statements
+    found = _POLICY_READS.get(id(statements))
+    if found is not None and found[0] is statements:
+        return found[1]
+    reads = any(_reads_principal(st) for st in statements)
+    if len(_POLICY_READS) >= READS_LIMIT:
+        _POLICY_READS.clear()
+    _POLICY_READS[id(statements)] = (statements, reads)
+    return reads
 
 
 @dataclass
@@ -166,6 +271,8 @@ class FastMatrix:
     path: SendPath = SendPath.SMTP
     actions: tuple[str, ...] = ()
     now: str = field(default_factory=lambda: utc_now())
+    # One per account, shared by its matrices (regions, a diff's sides): it remembers principals.
+    fingerprinter: Fingerprinter | None = field(default=None, repr=False, kw_only=True)
     exact_cells: int = field(default=0, init=False)  # cells decided by the exact path
     fast_rows: int = field(default=0, init=False)  # rows computed as bitsets (one per fingerprint)
 
@@ -231,16 +338,27 @@ class FastMatrix:
         self._stmt_bits: dict[tuple[int, int], tuple[Statement, int, int, int]] = {}
         self._rp_totals: dict[int, _Agg] = {}
         self._policy_aggs: dict[tuple[int, int], tuple[tuple[Statement, ...], _Agg]] = {}
-        self._fingerprint: Fingerprinter | None = None
         self._row_bits: dict[tuple[object, ...], tuple[int, int, int] | None] = {}
         self._shared: dict[tuple[object, ...], tuple[Outcome, ...]] = {}
         self._exact_memo: dict[tuple[tuple[object, ...], int], Outcome] = {}
+        self._settled: dict[tuple[object, ...], tuple[tuple[bool, bool, bool] | None, object]] = {}
+        self._ctx_classes: dict[tuple[str, int], list[int]] = {}
+        self._unknown_cache: dict[str, bool] = {}  # key -> some principal's request lacks it
+        self.settled_cells = 0  # tied cells settled over their keys' values (not the exact path)
         self._prepare_resource_policies()
         self._prepare_scps()
 
     def _unknown_keys(self, st: Statement) -> Iterable[str]:
         """The keys the statement reads that some principal's request leaves unknown."""
-        return [k for k in _keys_of(st) if any(rc.unknown_of(k) for rc in self.maybe_unknown)]
+        found = self._unknown_cache
+        out = []
+        for k in _keys_of(st):
+            unknown = found.get(k)
+            if unknown is None:
+                unknown = found[k] = any(rc.unknown_of(k) for rc in self.maybe_unknown)
+            if unknown:
+                out.append(k)
+        return out
 
     # -- statement bits -------------------------------------------------------------------
 
@@ -398,22 +516,24 @@ class FastMatrix:
 
     def _scp_bits(
         self, t: int, principal_ctx: Sequence[_Ctx] | None
-    ) -> tuple[_Agg, int, int] | None:
-        """SCP aggregate and the identities where some level lacks an Allow: for certain, and
-        when the Allows that depend on unknown keys do not apply."""
+    ) -> tuple[_Agg, int, int, tuple[_Agg, ...] | None] | None:
+        """SCP aggregate, the identities where some level lacks an Allow (for certain, and when
+        the Allows that depend on unknown keys do not apply), and each level's aggregate."""
         if self.scp_levels is None:
-            return _Agg(), 0, 0
+            return _Agg(), 0, 0, None
         total = _Agg()
         fail = fail_worst = 0
         present = self.targets[t].present
+        levels = []
         for level in self.scp_levels:
             agg = self._aggregate(level, t, principal_ctx)
             if agg is None:
                 return None
+            levels.append(agg)
             total = total.merge(agg)
             fail |= present & ~(agg.allow_app | agg.allow_var)
             fail_worst |= present & ~agg.allow_app
-        return total, fail, fail_worst
+        return total, fail, fail_worst, tuple(levels)
 
     def _prepare_resource_policies(self) -> None:
         """Per identity: the sending-authorization policies' effect on principals they do not
@@ -423,6 +543,8 @@ class FastMatrix:
         self.rp: list[dict[int, _Agg]] = []
         self.rp_grant: dict[int, int] = {}
         self.rp_grant_var: dict[int, int] = {}
+        # Per (identity, target): the grants to any principal that depend on unknown keys.
+        self.rp_grant_vary: dict[tuple[int, int], list[Statement]] = {}
         probe = f"arn:{self.account.partition}:iam::{self.account.account_id}:user/probe"
         for j in range(len(self.names)):
             found = self.state.identity(self.authorized[j])
@@ -479,6 +601,8 @@ class FastMatrix:
                             ):
                                 grants = self.rp_grant if applies else self.rp_grant_var
                                 grants[t] = grants.get(t, 0) | bit
+                                if gap:
+                                    self.rp_grant_vary.setdefault((j, t), []).append(st)
                     per_target[t] = agg
             self.rp.append(per_target)
 
@@ -513,11 +637,8 @@ class FastMatrix:
             return None
         principal_ctx = None
         if (
-            any(
-                _reads_principal(st)
-                for pol in identity + ([boundary] if boundary else [])
-                for st in pol.statements
-            )
+            any(map(_policy_reads_principal, identity))
+            or (boundary is not None and _policy_reads_principal(boundary))
             or self.scp_dependent
         ):
             principal_ctx = self._principal_contexts(p)
@@ -525,14 +646,15 @@ class FastMatrix:
         # Deny act monotonically, so the best case (such Allows on, Denies off) and the worst
         # bound the answer; when those statements read separate keys, both are reachable.
         certain_explicit = denied_best = denied_worst = 0
-        links = _Agg()
+        links: list[_Agg] = []
+        parts: list[_Parts] = []
         for t, target in enumerate(self.targets):
             ident = self._aggregate(identity, t, principal_ctx)
             bnd = self._aggregate([boundary], t, principal_ctx) if boundary else _Agg()
             scp = self._scp_bits(t, principal_ctx)
             if ident is None or bnd is None or scp is None:
                 return None
-            scp_agg, scp_fail, scp_fail_worst = scp
+            scp_agg, scp_fail, scp_fail_worst, levels = scp
             rp = self._rp_agg(t) if target.rp else _Agg()
             grant = self.rp_grant.get(t, 0) if target.rp else 0
             grant_var = self.rp_grant_var.get(t, 0) if target.rp else 0
@@ -561,14 +683,25 @@ class FastMatrix:
             certain_explicit |= explicit
             denied_best |= present & ~best
             denied_worst |= present & ~worst
-            for agg in (ident, bnd, scp_agg, rp):
-                links.merge(agg)
+            links += (ident, bnd, scp_agg, rp)
+            parts.append(
+                _Parts(t, present, explicit, ident, bnd if boundary else None, levels, rp, grant)
+            )
         full = self.all
-        gaps = links.shared()  # statements tied by a key: the exact path settles those cells
+        unverified = full & ~self.verified
+        # Statements tied by a key: their cells are settled over the key's values.
+        tied = _shared(links) & ~((certain_explicit & denied_worst) | unverified) & full
+        gaps = 0
+        if tied:
+            settled, allowed_some, allowed_all, explicit_all, gaps = self._settle(
+                tied, parts, principal_ctx
+            )
+            denied_best = (denied_best & ~settled) | (settled & ~allowed_some)
+            denied_worst = (denied_worst & ~settled) | (settled & ~allowed_all)
+            certain_explicit = (certain_explicit & ~settled) | (settled & explicit_all)
         denied_any = denied_worst
         doubts = (denied_worst & ~denied_best) | self.identity_doubt
         certain = certain_explicit & denied_any
-        unverified = full & ~self.verified
         denied = certain | (~certain & unverified) | (~certain & ~unverified & denied_any & ~doubts)
         scp_doubt = full if self.scp_unknown else 0
         if self.path is SendPath.SMTP and p.has_active_key is None:
@@ -579,6 +712,200 @@ class FastMatrix:
         # A cell denied for certain (an explicit Deny that applies whatever the unknown keys
         # hold, or an unverified identity) stays denied in every completion: no exact path.
         return denied & full, undecided & full, gaps & ~(certain | unverified) & full
+
+    # -- tied cells ---------------------------------------------------------------------
+
+    def _settle(
+        self, tied: int, parts: Sequence[_Parts], principal_ctx: Sequence[_Ctx] | None
+    ) -> tuple[int, int, int, int, int]:
+        """Settle the tied cells over every completion of the unknown keys their varying
+        statements read, as `unknowns.settle` does for one cell, but over the aggregates.
+        Returns (settled, allowed in some completion, allowed in all, explicitly denied in
+        all, left to the exact path). Cells whose settling reads the same statements, constant
+        bits and key values are settled once (and once per matrix, for shared rows)."""
+        classes = [tied]
+
+        def split(bits: int) -> None:
+            nonlocal classes
+            if bits and classes:
+                classes = [x for c in classes for x in (c & bits, c & ~bits) if x]
+
+        keys: set[str] = set()
+        for part in parts:
+            for bits in part.features():
+                split(bits)
+            for agg in part.aggs():
+                for st, bits in agg.varying:
+                    if bits & tied:
+                        split(bits)
+                        keys.update(_keys_of(st))
+            # Sending-authorization statements are each identity's own: one class each.
+            for _, bits in part.rp.varying:
+                if bits & tied:
+                    split(bits)
+        for k in keys:
+            for part in parts:
+                for bits in self._context_classes(k, part.t, principal_ctx):
+                    split(bits)
+        settled = some = every = explicit = left = 0
+        memo: dict[tuple[object, ...], tuple[tuple[bool, bool, bool] | None, object]]
+        memo = self._settled if principal_ctx is None else {}
+        for c in classes:
+            j = _lowest(c)
+            key, keep = self._settle_key(j, parts, principal_ctx)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = (self._settle_cell(j, parts, principal_ctx), keep)
+            result = found[0]
+            if result is None:
+                left |= c
+                continue
+            self.settled_cells += c.bit_count()
+            settled |= c
+            if result[0]:
+                some |= c
+            if result[1]:
+                every |= c
+            if result[2]:
+                explicit |= c
+        return settled, some, every, explicit, left
+
+    def _context_classes(self, key: str, t: int, principal_ctx: Sequence[_Ctx] | None) -> list[int]:
+        """The identities grouped by what one target's context says of a key."""
+        found = self._ctx_classes.get((key, t)) if principal_ctx is None else None
+        if found is not None:
+            return found
+        groups: dict[tuple[object, object], int] = {}
+        for j, (known, rc) in enumerate(self._for_target(principal_ctx, t)):
+            g = (known.get(key), rc.unknown_of(key))
+            groups[g] = groups.get(g, 0) | (1 << j)
+        found = list(groups.values()) if len(groups) > 1 else []
+        if principal_ctx is None:
+            self._ctx_classes[(key, t)] = found
+        return found
+
+    def _varying_at(self, j: int, part: _Parts) -> tuple[list[Statement], ...]:
+        """One target's statements that vary at identity j: (identity allows, Denies, boundary
+        allows, SCP allows per level..., any-principal grants)."""
+        bit = 1 << j
+        ident_allow: list[Statement] = []
+        deny: list[Statement] = []
+        bnd_allow: list[Statement] = []
+        for st, bits in part.ident.varying:
+            if bits & bit:
+                (ident_allow if st.effect is Effect.ALLOW else deny).append(st)
+        if part.bnd is not None:
+            for st, bits in part.bnd.varying:
+                if bits & bit:
+                    (bnd_allow if st.effect is Effect.ALLOW else deny).append(st)
+        levels: list[list[Statement]] = []
+        for lv in part.levels or ():
+            allow: list[Statement] = []
+            for st, bits in lv.varying:
+                if bits & bit:
+                    (allow if st.effect is Effect.ALLOW else deny).append(st)
+            levels.append(allow)
+        own = self.rp[j].get(part.t) if j < len(self.rp) else None
+        for st, bits in own.varying if own is not None else ():
+            if bits & bit and st.effect is Effect.DENY:
+                deny.append(st)
+        grants = self.rp_grant_vary.get((j, part.t), [])
+        return (ident_allow, deny, bnd_allow, grants, *levels)
+
+    def _settle_key(
+        self, j: int, parts: Sequence[_Parts], principal_ctx: Sequence[_Ctx] | None
+    ) -> tuple[tuple[object, ...], object]:
+        """What settling cell j reads: the constant bits, the varying statements (by id; the
+        statements are returned too, kept alive with the memo), the values of the keys read."""
+        key: list[object] = []
+        keep: list[object] = []
+        for part in parts:
+            key.append(tuple((b >> j) & 1 for b in part.features()))
+            lists = self._varying_at(j, part)
+            keep.append(lists)
+            key.append(tuple(tuple(id(st) for st in lst) for lst in lists))
+            contexts = self._for_target(principal_ctx, part.t)
+            known, rc = contexts[j]
+            for lst in lists:
+                for st in lst:
+                    for k in _keys_of(st):
+                        key.append((k, known.get(k), rc.unknown_of(k)))
+        return tuple(key), keep
+
+    def _settle_cell(
+        self, j: int, parts: Sequence[_Parts], principal_ctx: Sequence[_Ctx] | None
+    ) -> tuple[bool, bool, bool] | None:
+        """(allowed in some completion, in all, explicitly denied in all) for cell j, or None
+        when the exact path must decide (a Resource with policy variables, too many values)."""
+        bit = 1 << j
+        targets: list[_Cell] = []
+        read: dict[str, list[Condition]] = {}
+        via: set[str] = set()
+        base_of: dict[str, tuple[Unknown, dict[str, object]]] = {}
+        for part in parts:
+            if not part.present & bit:
+                continue
+            if part.explicit & bit:
+                return False, False, True
+            lists = self._varying_at(j, part)
+            ident_allow, deny, bnd_allow, grants, *levels = lists
+            known, rc = self._for_target(principal_ctx, part.t)[j]
+            base = {**normalize_context(sample_values(rc)), **known}
+            for lst in lists:
+                for st in lst:
+                    if any(r.template is not None for r in st.resources):
+                        return None
+                    by_key, variables = keys_read((st,))
+                    for k, conds in by_key.items():
+                        u = rc.unknown_of(k)
+                        if u is None:
+                            continue
+                        read.setdefault(k, []).extend(conds)
+                        base_of.setdefault(k, (u, base))
+                        if k in variables:
+                            via.add(k)
+            targets.append(
+                _Cell(
+                    rc,
+                    base,
+                    deny,
+                    bool((part.ident.allow_app | part.grant) & bit),
+                    ident_allow + grants,
+                    None if part.bnd is None else (bool(part.bnd.allow_app & bit), bnd_allow),
+                    [
+                        (bool(lv.allow_app & bit), allow)
+                        for lv, allow in zip(part.levels or (), levels, strict=True)
+                    ],
+                )
+            )
+        keys = sorted(read)
+        opts = [
+            options(k, base_of[k][0], read[k], base_of[k][1], collapse=k not in via) for k in keys
+        ]
+        total = max(len(targets), 1)
+        for o in opts:
+            total *= len(o)
+        if total > MAX_EVALUATIONS:
+            return None
+        some, every, explicit_all = False, True, True
+        for combo in itertools.product(*opts):
+            allowed, explicit = True, False
+            for cell in targets:
+                ctx = dict(cell.base)
+                for k, v in zip(keys, combo, strict=True):
+                    if cell.rc.unknown_of(k) is None:
+                        continue  # not in this action's request (the message keys)
+                    if v is ABSENT:
+                        ctx.pop(k, None)
+                    else:
+                        ctx[k] = v
+                denied, allows = cell.decide(ctx)
+                explicit = explicit or denied
+                allowed = allowed and allows
+            some = some or allowed
+            every = every and allowed
+            explicit_all = explicit_all and explicit
+        return some, every, explicit_all
 
     def _principal_contexts(self, p: IamPrincipal) -> list[_Ctx]:
         arn = self._request_arn(p)
@@ -621,9 +948,9 @@ class FastMatrix:
         Principals with equal fingerprints share the bitset row and the exact cells (the
         fingerprint holds everything a decision reads, the ARN too when a policy reads it),
         except where a sending-authorization policy treats the principal by name."""
-        if self._fingerprint is None:
-            self._fingerprint = Fingerprinter(self.account)
-        fp = self._fingerprint(p)
+        if self.fingerprinter is None:
+            self.fingerprinter = Fingerprinter(self.account)
+        fp = self.fingerprinter(p)
         if fp in self._row_bits:
             bits = self._row_bits[fp]
         else:
@@ -700,11 +1027,24 @@ def exact_outcome(account: Account, base: Selection, p: IamPrincipal, identity: 
     return decide(analyze(account, sel), ()).outcome
 
 
+# (statement id, what its context says of each key it reads) -> the statement, `_conditions`.
+# Shared by every matrix (regions, the two sides of a diff); cleared when full.
+_CONDITIONS: dict[tuple[object, ...], tuple[Statement, tuple[bool, bool]]] = {}
+
+
 def _conditions(st: Statement, context: _Ctx) -> tuple[bool, bool]:
     """(every condition met, whether that depends on unknown keys: the exact path settles it)."""
     known, rc = context
+    key = (id(st), *((k, known.get(k), rc.unknown_of(k)) for k in _keys_of(st)))
+    found = _CONDITIONS.get(key)
+    if found is not None and found[0] is st:
+        return found[1]
     settled = conditions_settled(st, rc, known)  # type: ignore[arg-type]
-    return bool(settled), settled is None
+    result = bool(settled), settled is None
+    if len(_CONDITIONS) >= READS_LIMIT:
+        _CONDITIONS.clear()
+    _CONDITIONS[key] = (st, result)
+    return result
 
 
 def _without_message_keys(contexts: Sequence[_Ctx], action: str) -> list[_Ctx]:

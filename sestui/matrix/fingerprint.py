@@ -22,6 +22,7 @@ class Fingerprinter:
 
     def __init__(self, account: Account) -> None:
         self.account = account
+        self._seen: dict[str, tuple[object, ...]] = {}  # by principal ARN
         levels = account.organization.levels or ()
         self.scp_personal = any(
             _personal(d.fingerprint) or "principal" in d.fingerprint.lower()
@@ -30,6 +31,12 @@ class Fingerprinter:
         )
 
     def __call__(self, p: IamPrincipal) -> tuple[object, ...]:
+        found = self._seen.get(p.arn)
+        if found is None:
+            found = self._seen[p.arn] = self._compute(p)
+        return found
+
+    def _compute(self, p: IamPrincipal) -> tuple[object, ...]:
         pp = self.account.policies_for(p)
         docs = tuple(d.fingerprint for d in pp.identity)
         boundary = pp.boundary.fingerprint if pp.boundary else None

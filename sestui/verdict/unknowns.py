@@ -103,7 +103,7 @@ def conditions_settled(st: Statement, rc: RequestContext, known: Context) -> boo
     keys = [k for k in read if rc.unknown_of(k) is not None]
     if not keys:
         return all(c.evaluate(known).matched for c in st.conditions)
-    samples = normalize_context(_samples(rc))
+    samples = normalize_context(sample_values(rc))
     base = {**samples, **known}
     opts = [
         options(k, rc.unknown_of(k), read[k], base, collapse=k not in via_variables)  # type: ignore[arg-type]
@@ -125,7 +125,7 @@ def conditions_settled(st: Statement, rc: RequestContext, known: Context) -> boo
     return seen.pop()
 
 
-def _samples(rc: RequestContext) -> dict[str, Any]:
+def sample_values(rc: RequestContext) -> dict[str, Any]:
     """Every unknown key at its sample value (the representative completion)."""
     return {k: [u.sample] if u.multi else u.sample for k, u in rc.unknown.items() if "/" not in k}
 
@@ -244,7 +244,7 @@ def _describe(key: str, u: Unknown) -> str:
 def settle(request_arn: str, targets: Sequence[Target], rc: RequestContext) -> Settled:
     """Evaluate the targets over every completion of the unknown keys they read."""
     # The representative completion: every unknown key holds its sample value.
-    samples = _samples(rc)
+    samples = sample_values(rc)
 
     def run(combo: Sequence[object]) -> tuple[Evaluation, ...]:
         ctx: dict[str, Any] = {**samples, **rc.known}
