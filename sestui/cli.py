@@ -53,6 +53,12 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
     if not live_only:
         g.add_argument("--demo", action="store_true", help="the bundled demo account")
         g.add_argument(
+            "--demo-org",
+            action="store_true",
+            help="the bundled demo account with its organization: a central email account "
+            "and two workload accounts that send as its identities (the TUI shows them all)",
+        )
+        g.add_argument(
             "--snapshot",
             metavar="FILE",
             action="append",
@@ -76,7 +82,8 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
 def source_spec(args: argparse.Namespace) -> SourceSpec:
     snapshots = getattr(args, "snapshot", None) or []
     return SourceSpec(
-        demo=getattr(args, "demo", False),
+        demo=getattr(args, "demo", False) or getattr(args, "demo_org", False),
+        demo_org=getattr(args, "demo_org", False),
         snapshot=snapshots[0] if snapshots else None,
         more_snapshots=tuple(snapshots[1:]),
         iam_json=getattr(args, "iam_json", None),
@@ -377,7 +384,7 @@ def _verify(
     from sestui.decide.verify import unverified
     from sestui.verdict.analysis import analyze
 
-    if getattr(args, "demo", False):
+    if getattr(args, "demo", False) or getattr(args, "demo_org", False):
         return unverified("the demo account is not a real AWS account")
     from sestui.aws.simulate import verify
 
@@ -538,7 +545,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                     + (f" (region {parsed.region})" if parsed.region else "")
                 )
             print(f"  what to do: {parsed.advice}")
-            if not args.no_account and (args.demo or args.snapshot or args.iam_json):
+            if not args.no_account and (
+                args.demo or args.demo_org or args.snapshot or args.iam_json
+            ):
                 opened = _open(args, "explain")
                 if opened is not None and parsed.region:
                     _explain_identities(opened, parsed.region, parsed.identities)
@@ -775,20 +784,20 @@ def _cmd_tui(args: argparse.Namespace) -> int:
         header.display_name if header else None,
     )
     spec = source_spec(args)
-    account = None
+    accounts = None
     if not spec.live and (principal or args.region or args.from_address or args.identity):
         # A file or the demo opens in no time: check the start flags against it before the TUI
-        # opens, and refuse what the account lacks as `sestui check` does (a live account is
+        # opens, and refuse what the accounts lack as `sestui check` does (a live account is
         # read inside the TUI, which says so there).
-        from sestui.sources import open_account
+        from sestui.sources import SpecSource
 
-        account = open_account(spec)[0]
-        problems = start_problems(account, start)
+        accounts = SpecSource(spec).open()
+        problems = start_problems(accounts, start)
         for problem in problems:
             print(f"sestui: {problem}", file=sys.stderr)
         if problems:
             return ExitCode.USAGE
-    app = SestuiApp(spec, start, account, baseline=args.baseline, theme=args.theme)
+    app = SestuiApp(spec, start, accounts, baseline=args.baseline, theme=args.theme)
     # Textual drives the terminal itself (sestui/tui/safe_output.py guards what it draws): give
     # it the real streams for as long as it runs; everything printed before went through ours.
     out, err = sys.stdout, sys.stderr

@@ -30,12 +30,15 @@ class SourceSpec:
     regions: tuple[str, ...] | None = None  # None: every SES region
     org_profile: str | None = None
     more_snapshots: tuple[str, ...] = ()  # --snapshot given again: loaded with `snapshot`
+    demo_org: bool = False  # --demo-org: the demo account with its organization (in the TUI)
 
     @property
     def live(self) -> bool:
         return not (self.demo or self.snapshot or self.iam_json)
 
     def describe(self) -> str:
+        if self.demo and self.demo_org:
+            return "demo organization"
         if self.demo:
             return "demo account"
         if self.snapshot:
@@ -226,11 +229,12 @@ def open_accounts(
         primary, data = load_account_set(demo_path())
         organization = load_account_set(demo_organization_path())[0]
         accounts = replace(organization, accounts=primary.accounts + organization.accounts)
+        source = spec.describe()
         return (
             replace(
                 accounts,
-                accounts=tuple(_with_source(a, "demo account") for a in accounts),
-                source="demo account",
+                accounts=tuple(_with_source(a, source) for a in accounts),
+                source=source,
             ),
             data,
         )
@@ -261,8 +265,9 @@ class AccountSource(Protocol):
         """False: a live read has no credentials to use (the app opens the demo and says so)."""
         ...
 
-    def open(self, progress: ProgressFn | None = None) -> Account:
-        """The (primary) account; raises SnapshotError / AwsReadError."""
+    def open(self, progress: ProgressFn | None = None) -> AccountSet:
+        """Every account the TUI shows (the first is primary); raises SnapshotError /
+        AwsReadError."""
         ...
 
 
@@ -275,8 +280,14 @@ class SpecSource:
     def has_credentials(self) -> bool:
         return has_credentials(self.spec.profile)
 
-    def open(self, progress: ProgressFn | None = None) -> Account:
-        return open_account(self.spec, progress)[0]
+    def open(self, progress: ProgressFn | None = None) -> AccountSet:
+        if self.spec.demo and not self.spec.demo_org:
+            from sestui.account.accountset import AccountSet
+
+            # --demo shows the demo account alone; --demo-org adds its organization.
+            account = open_account(self.spec, progress)[0]
+            return AccountSet((account,), source=account.source)
+        return open_accounts(self.spec, progress)[0]
 
 
 def _with_source(account: Account, source: str) -> Account:

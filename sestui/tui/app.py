@@ -20,7 +20,15 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import AccountSource, SourceSpec, SpecSource
-from sestui.tui.asked import glyph_column, glyph_key, identity_of, start_problems
+from sestui.tui.asked import (
+    find_in,
+    glyph_column,
+    glyph_key,
+    identity_key,
+    identity_of,
+    relative_identity,
+    start_problems,
+)
 from sestui.tui.findings import (
     Stop,
     allowing_statements,
@@ -45,6 +53,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from textual.dom import DOMNode
 
     from sestui.account import Account, IamPrincipal
+    from sestui.account.accountset import AccountSet
     from sestui.decide import Finding, Fix, Outcome, Selection, Verdict
     from sestui.explain.parse import ParsedError
     from sestui.matrix.diff import Baseline
@@ -59,6 +68,22 @@ OUTCOME_GLYPH = {  # by outcome value
     "denied": ("✗", "$error"),
     "undecided": ("?", "$warning"),
 }
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def account_header(account: Account, what: str) -> Row:
+    """A group's title row in the principals or identities pane (several accounts)."""
+    lines = [f"── {account.name}"] if account.name else []
+    lines.append(f"{'   ' if account.name else '── '}{account.account_id} · {what}")
+    return Row(
+        f"account:{account.account_id}",
+        tuple(Content.styled(line, "bold $text-muted") for line in lines),
+        f"{account.name or ''} {account.account_id}",
+        header=True,
+    )
 
 
 def principal_prompt(p: IamPrincipal, outcome: Outcome | None, changed: bool = False) -> Content:
@@ -112,6 +137,9 @@ class SestuiApp(App[int]):
         Binding("e", "paste_error", "Paste error", id="paste-error"),
         Binding("x", "edit_context", "Context", id="edit-context"),
         Binding("m", "matrix", "Matrix", id="matrix"),
+        Binding(
+            "M", "sends_as", "Which identities can the principal send as", show=False, id="sends-as"
+        ),
         # On an UNDECIDED verdict, f first offers to set the unset value (one binding per field,
         # so the footer names it); otherwise it shows the fix.
         Binding("f", "set_missing('ctx-from')", "Set From", id="set-from"),
@@ -131,7 +159,7 @@ class SestuiApp(App[int]):
         self,
         spec: SourceSpec,
         start: StartAt | None = None,
-        account: Account | None = None,
+        account: Account | AccountSet | None = None,
         baseline: str | None = None,
         source: AccountSource | None = None,
         theme: str | None = None,
@@ -151,7 +179,13 @@ class SestuiApp(App[int]):
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
         self.source = source or SpecSource(spec)  # what load() and r read; `spec` is its spec
         self.start = start or StartAt()
-        self.account: Account | None = account
+        self.accounts: AccountSet | None = None  # everything loaded (one account or several)
+        self.account: Account | None = None  # the account of the principal checked (the caller)
+        if account is not None:
+            from sestui.account.accountset import AccountSet
+
+            self.accounts = account if isinstance(account, AccountSet) else AccountSet((account,))
+            self.account = self.accounts.primary
         self.selection: Selection | None = None
         self.verdict: Verdict | None = None
         self.shown_selection: Selection | None = None  # the selection the screen now shows
@@ -194,8 +228,8 @@ class SestuiApp(App[int]):
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         self.query_one(VerdictBar).show(None, f"Opening {self.spec.describe()}…")
-        if self.account is not None:
-            self._loaded(self.account, "")
+        if self.accounts is not None:
+            self._loaded(self.accounts, "")
         else:
             # Paint first, then load: boto3 is imported by the loader, never before the UI shows.
             self.call_after_refresh(self.load)
@@ -221,9 +255,9 @@ class SestuiApp(App[int]):
             )
             self.call_from_thread(self._status, text)
 
-        account = source.open(progress)
+        accounts = source.open(progress)
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._loaded, account, notice)
+            self.call_from_thread(self._loaded, accounts, notice)
 
     @work(thread=True, exclusive=True, group="baseline", exit_on_error=False)
     def load_baseline(self, account: Account) -> None:
@@ -269,48 +303,71 @@ class SestuiApp(App[int]):
             error = event.worker.error
             self.notify_text(f"Baseline not used: {error}", severity="error", timeout=10)
 
-    def _loaded(self, account: Account, notice: str) -> None:
-        self.account = account
+    @property
+    def multi(self) -> bool:
+        """Several accounts loaded: rows are grouped by account, identities keyed by ARN."""
+        return self.accounts is not None and len(self.accounts) > 1
+
+    def _loaded(self, accounts: AccountSet, notice: str) -> None:
+        self.accounts = accounts
+        account = self.account = accounts.primary
         self._glyph_key = None
         self._glyphs = {}
         self._deltas = {}
         if self.baseline_path:
-            self.load_baseline(account)
+            if self.multi:
+                self.notify_text(
+                    "--baseline compares one account: not used with several accounts loaded.",
+                    severity="warning",
+                    timeout=10,
+                )
+            else:
+                self.load_baseline(account)
         self._identity_rows = None
         self._extra_identity = ("", None)
         self._status("")
-        gaps = f" · {len(account.gaps)} read gaps" if account.gaps else ""
+        if self.multi:
+            gaps = sum(len(a.gaps) for a in accounts) + len(accounts.unreadable)
+            where = f"{len(accounts)} accounts"
+            if accounts.unreadable:
+                where += f" ({len(accounts.unreadable)} not readable)"
+        else:
+            gaps = len(account.gaps)
+            where = f"account {account.account_id}"
         self.query_one("#title", Static).update(
             Content(
-                f"sestui — {account.source or self.spec.describe()} · account {account.account_id}"
-                f"{gaps}"
+                f"sestui — {accounts.source or account.source or self.spec.describe()} · "
+                f"{where}{f' · {gaps} read gaps' if gaps else ''}"
             )
         )
         if notice:
             self.notify_text(notice, timeout=8)
         self._fill_principals()
-        # Regions with SES identities first, the busiest first: that is where people send from.
-        regions = sorted(account.regions, key=lambda r: (-len(account.regions[r].identities), r))
+        regions = self._regions()
         s = self.start
-        # What the start flags (or a reload) name is what is checked, found or not: a name this
-        # account lacks is said out loud (the verdict bar and a notification), never replaced.
-        problems = start_problems(account, s)
+        # What the start flags (or a reload) name is what is checked, found or not: a name the
+        # accounts lack is said out loud (the verdict bar and a notification), never replaced.
+        problems = start_problems(accounts, s)
         if problems:
             self.notify_text(
-                "\n".join(problems), title="Not in this account", severity="error", timeout=20
+                "\n".join(problems),
+                title="Not in the accounts loaded" if self.multi else "Not in this account",
+                severity="error",
+                timeout=20,
             )
         principal = self._principal(s.principal, s.role) if s.principal else None
         if principal is None and not s.principal:
-            principal = account.principals[0] if account.principals else None
+            principal = next(iter(self._principals.values()), None)
             if principal is None:
                 self._fill_regions(regions[0] if regions else None)
-                self.query_one(VerdictBar).show(None, "This account has no IAM users or roles.")
+                self.query_one(VerdictBar).show(None, "No IAM users or roles were loaded.")
                 return
+        if principal is not None:
+            self.account = self._caller_of(principal.arn) or account
         region = s.region if s.region else (regions[0] if regions else "us-east-1")
         identity = s.identity
         if not identity and not s.from_address:
-            names = sorted(account.regions[region].identities) if region in account.regions else []
-            identity = names[0] if names else None
+            identity = self._first_identity(region)
         from sestui.decide import Selection
 
         who = principal.arn if principal is not None else (s.principal or "")
@@ -331,60 +388,137 @@ class SestuiApp(App[int]):
         self.pane("principals").focus_list()
         self.recheck()
 
-    def _principal(self, name: str, role: bool) -> IamPrincipal | None:
-        from sestui.account import PrincipalType
+    def _regions(self) -> list[str]:
+        """Regions with SES identities first, the busiest first: that is where people send from."""
+        assert self.accounts is not None
+        count: dict[str, int] = {}
+        for a in self.accounts:
+            for r, state in a.regions.items():
+                count[r] = count.get(r, 0) + len(state.identities)
+        return sorted(count, key=lambda r: (-count[r], r))
 
-        assert self.account is not None
-        return self.account.principal(
-            name, PrincipalType.ROLE if role else None
-        ) or self.account.principal(name)
+    def _first_identity(self, region: str) -> str | None:
+        """The identity to open on when none was asked: the caller's first in the region, else
+        (several accounts) the first another account has there, as its ARN."""
+        assert self.accounts is not None and self.account is not None
+        for a in (self.account, *self.accounts):
+            state = a.regions.get(region)
+            if state is not None and state.identities:
+                name = min(state.identities)
+                return relative_identity(self.account, identity_key(a, region, name))
+        return None
+
+    def _caller_of(self, principal_arn: str) -> Account | None:
+        """The loaded account a principal ARN belongs to."""
+        if self.accounts is None:
+            return None
+        found = self.accounts.principal_by_arn(principal_arn)
+        return found[0] if found is not None else None
+
+    def _principal(self, name: str, role: bool) -> IamPrincipal | None:
+        from sestui.decide import SelectionError
+
+        assert self.accounts is not None
+        try:
+            return find_in(self.accounts, name, role)[1]
+        except SelectionError:
+            return None
 
     def _fill_principals(self) -> None:
-        assert self.account is not None
-        self._principals = {p.arn: p for p in self.account.principals}
-        rows = [
-            Row(p.arn, principal_prompt(p, None), f"{p.name} {p.arn} {' '.join(p.groups)}")
-            for p in self.account.principals
-        ]
+        assert self.accounts is not None
+        self._principals = {p.arn: p for a in self.accounts for p in a.principals}
+        rows = []
+        for a in self.accounts:
+            if self.multi:
+                rows.append(account_header(a, _count(len(a.principals), "principal")))
+            where = f" {a.name or ''} {a.account_id}" if self.multi else ""
+            rows.extend(
+                Row(
+                    p.arn,
+                    principal_prompt(p, None),
+                    f"{p.name} {p.arn} {' '.join(p.groups)}{where}",
+                )
+                for p in a.principals
+            )
         self.pane("principals").set_rows(rows)
 
     def _fill_regions(self, selected: str | None) -> None:
         """The regions read; a region asked for that was not read gets a row of its own."""
-        assert self.account is not None
-        account = self.account
-        regions = sorted(account.regions, key=lambda r: (-len(account.regions[r].identities), r))
-        rows = [Row(r, Content(f"{r}  ({len(account.regions[r].identities)})"), r) for r in regions]
-        if selected and selected not in account.regions:
+        assert self.accounts is not None
+        count: dict[str, int] = {}
+        for a in self.accounts:
+            for r, state in a.regions.items():
+                count[r] = count.get(r, 0) + len(state.identities)
+        rows = [Row(r, Content(f"{r}  ({count[r]})"), r) for r in self._regions()]
+        if selected and selected not in count:
             label = Content.assemble(selected, ("  not read", "$warning"))
             rows.insert(0, Row(selected, label, f"{selected} not read"))
         self.pane("regions").set_rows(rows, selected)
 
     def _checked_identity(self) -> str | None:
         """The identity row that stands for what is checked: the one asked for or, when a From
-        address is given, the identity SES authorizes for it (known once its verdict is in)."""
+        address is given, the identity SES authorizes for it (known once its verdict is in).
+        With several accounts, as its ARN (the rows' key)."""
         sel = self.selection
         if sel is None:
             return None
         if not sel.from_address:
-            return sel.identity
-        if self.verdict is not None and self.shown_selection is sel:
-            return identity_of(self.verdict.identity_arn)
-        return None
+            wanted = sel.identity
+        elif self.verdict is not None and self.shown_selection is sel:
+            wanted = (
+                self.verdict.identity_arn if self.multi else identity_of(self.verdict.identity_arn)
+            )
+        else:
+            return None
+        if self.multi and self.account is not None:
+            return identity_key(self.account, sel.region, wanted)
+        return wanted
+
+    def _identity_rows_of(self, account: Account, region: str) -> list[Row]:
+        from sestui.account import IdentityKind
+
+        state = account.regions.get(region)
+        rows = []
+        for name in sorted(state.identities) if state else []:
+            i = state.identities[name]  # type: ignore[union-attr]
+            glyph = ("✓", "$success") if i.verified else ("✗", "$error")
+            extra = ("" if i.verified else f" {i.verification_status.lower()}") + (
+                " §" if i.policies else ""
+            )
+            kind = "email" if i.kind is IdentityKind.EMAIL else "domain"
+            key = identity_key(account, region, name) if self.multi else name
+            where = f" {account.name or ''} {account.account_id}" if self.multi else ""
+            rows.append(
+                Row(
+                    key or name,
+                    Content.assemble(glyph, " ", name, (extra, "$text-muted")),
+                    f"{name} {kind}{where}",
+                )
+            )
+        return rows
 
     def _sync_identities(self) -> None:
         """Fill the identities pane for the selection's region and highlight the identity that
-        is checked; one the region does not have gets a row of its own, marked as such."""
-        from sestui.account import IdentityKind
-
-        assert self.account is not None and self.selection is not None
+        is checked; one the region does not have gets a row of its own, marked as such. With
+        several accounts, every account's identities, grouped by account."""
+        assert self.accounts is not None and self.selection is not None
+        assert self.account is not None
         region = self.selection.region
         wanted = self._checked_identity()
-        state = self.account.regions.get(region)
+        if self.multi:
+            found = self.accounts.identity_owner(wanted) if wanted else None
+            state = found[0].regions.get(region) if found else None
+            exists = found is not None and found[1] is not None
+            region_read = any(region in a.regions for a in self.accounts)
+        else:
+            state = self.account.regions.get(region)
+            exists = bool(wanted) and state is not None and wanted in state.identities
+            region_read = state is not None
         lacking = self._extra_identity if self._extra_identity[0] == region else (region, None)
-        if wanted and (state is None or wanted not in state.identities):
+        if wanted and not exists:
             lacking = (region, wanted)
         self._extra_identity = lacking  # kept while in this region: the user may come back to it
-        key = (region, wanted, lacking, id(state))
+        key = (region, wanted, lacking, id(self.accounts), id(state))
         if key == self._identity_rows:
             return
         self._identity_rows = key
@@ -392,7 +526,11 @@ class SestuiApp(App[int]):
         asked = lacking[1]
         if asked:
             # On a line of its own: the pane is narrow, and this must not be cut off.
-            why = ("  not an identity in", f"  {region}") if state else (f"  {region} not read",)
+            why = (
+                ("  not an identity in", f"  {region}")
+                if region_read
+                else (f"  {region} not read",)
+            )
             rows.append(
                 Row(
                     asked,
@@ -403,20 +541,14 @@ class SestuiApp(App[int]):
                     f"{asked} not an identity",
                 )
             )
-        for name in sorted(state.identities) if state else []:
-            i = state.identities[name]  # type: ignore[union-attr]
-            glyph = ("✓", "$success") if i.verified else ("✗", "$error")
-            extra = ("" if i.verified else f" {i.verification_status.lower()}") + (
-                " §" if i.policies else ""
-            )
-            kind = "email" if i.kind is IdentityKind.EMAIL else "domain"
-            rows.append(
-                Row(
-                    name,
-                    Content.assemble(glyph, " ", name, (extra, "$text-muted")),
-                    f"{name} {kind}",
-                )
-            )
+        if self.multi:
+            for a in self.accounts:
+                own = self._identity_rows_of(a, region)
+                if own:
+                    rows.append(account_header(a, _count(len(own), "identity", "identities")))
+                    rows.extend(own)
+        else:
+            rows.extend(self._identity_rows_of(self.account, region))
         pane = self.pane("identities")
         if wanted is None:
             pane.unselect()  # no row stands for a From address until its verdict says which
@@ -435,15 +567,34 @@ class SestuiApp(App[int]):
         if event.pane == "principals":
             sel = replace(sel, principal=event.value, role=False)
         elif event.pane == "regions":
-            state = self.account.regions.get(event.value) if self.account else None
-            names = sorted(state.identities) if state else []
-            # The identity moves along when the new region has it; a From address (the
-            # request's, not the region's) stays and is resolved in the new region.
-            keep = sel.identity if sel.identity in names else (names[0] if names else None)
+            # The identity moves along when the new region has it (in its own account); a From
+            # address (the request's, not the region's) stays and is resolved in the new region.
+            keep = self._identity_in(event.value, sel.identity)
+            if keep is None and not sel.from_address and self.account is not None:
+                keep = self._first_identity(event.value)
             sel = replace(sel, region=event.value, identity=keep)
         elif event.pane == "identities":
-            sel = replace(sel, identity=event.value, from_address=None)
+            identity = event.value
+            if self.account is not None:
+                identity = relative_identity(self.account, identity) or identity
+            sel = replace(sel, identity=identity, from_address=None)
         self._apply(sel)
+
+    def _identity_in(self, region: str, identity: str | None) -> str | None:
+        """The same identity in another region, if its account has it there (as the selection
+        names it), else None."""
+        if not identity or self.account is None or self.accounts is None:
+            return None
+        key = identity_key(self.account, self.selection.region if self.selection else region,
+                           identity)  # fmt: skip
+        if key is None or not key.startswith("arn:"):
+            return None
+        parts = key.split(":", 5)
+        moved = ":".join([*parts[:3], region, *parts[4:]])
+        found = self.accounts.identity_owner(moved)
+        if found is None or found[1] is None:
+            return None
+        return relative_identity(self.account, moved)
 
     def jump(
         self,
@@ -466,12 +617,13 @@ class SestuiApp(App[int]):
 
             sel = replace(sel, path=SendPath(path))
         if region and region != sel.region:
-            state = self.account.regions.get(region)
-            keep = sel.identity if state and sel.identity in state.identities else None
-            if keep is None and state and not identity and not sel.from_address:
-                keep = min(state.identities, default=None)  # a default: no identity was named
+            keep = self._identity_in(region, sel.identity)
+            if keep is None and not identity and not sel.from_address:
+                keep = self._first_identity(region)  # a default: no identity was named
             sel = replace(sel, region=region, identity=keep)
         if identity:
+            # An ARN of the caller's own identity reads as its name (as the lists name it).
+            identity = relative_identity(self.account, identity) or identity
             sel = replace(sel, identity=identity, from_address=None)
         if action:
             sel = replace(sel, actions=(action,))
@@ -480,8 +632,17 @@ class SestuiApp(App[int]):
     def _apply(self, sel: Selection, check: str | None = None) -> None:
         """Make `sel` the selection: the lists show it (rows of their own for what the account
         lacks), and its checks rerun; `check` is shown once the new verdict is in."""
-        changed = sel != self.selection
         old = self.selection
+        if self.accounts is not None and self.account is not None:
+            # The caller is the principal's account; the identity keeps meaning the same one
+            # (its bare name in the caller's own account, its ARN in another).
+            was = self.account
+            caller = self._caller_of(sel.principal) or was
+            if caller is not was and sel.identity and old is not None:
+                absolute = identity_key(was, sel.region, sel.identity)
+                sel = replace(sel, identity=relative_identity(caller, absolute))
+            self.account = caller
+        changed = sel != self.selection
         self.selection = sel
         if old is None or sel.principal != old.principal:
             self.pane("principals").select(sel.principal)
@@ -503,16 +664,20 @@ class SestuiApp(App[int]):
     @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def recheck(self) -> None:
         """Rerun every check for the current selection (superseded runs are cancelled)."""
-        account, selection = self.account, self.selection
-        if account is None or selection is None:
+        accounts, selection = self.accounts, self.selection
+        if accounts is None or selection is None:
             return
         from sestui.decide import SelectionError, run
+        from sestui.decide.locate import locate
 
         worker = get_current_worker()
         error = ""
         verdict = None
         try:
-            verdict = run(account, selection)
+            # The principal's account decides its side; a loaded owner of another account's
+            # identity decides the sending-authorization side (as `sestui check`).
+            located = locate(accounts, selection)
+            verdict = run(located.caller, selection, owner=located.owner)
         except SelectionError as exc:
             error = str(exc)
         if worker.is_cancelled:
@@ -523,17 +688,20 @@ class SestuiApp(App[int]):
     def glyphs(self, selection: Selection) -> None:
         """Each principal's outcome for the whole request, as if that principal sent it
         (started once the verdict is on screen, so it never competes with that paint)."""
-        account = self.account
-        if account is None:
+        accounts = self.accounts
+        if accounts is None:
             return
+        # The caller the selection's identity is named for: from the selection itself, never
+        # from what the app shows by the time this thread runs.
+        account = self._caller_of(selection.principal) or accounts.primary
         worker = get_current_worker()
         key = glyph_key(selection)
-        total = len(account.principals)
+        total = len(self._principals)
 
         def progress(done: int, column: dict[str, Outcome]) -> None:
             self.call_from_thread(self._show_glyphs, key, column, f"{done}/{total}")
 
-        column = glyph_column(account, selection, progress, lambda: worker.is_cancelled)
+        column = glyph_column(accounts, account, selection, progress, lambda: worker.is_cancelled)
         if column is not None and not worker.is_cancelled:
             self.call_from_thread(self._show_glyphs, key, column, None)
 
@@ -610,7 +778,7 @@ class SestuiApp(App[int]):
             if self.baseline is not None and sel is not None and sel.identity
             else {}
         )
-        for p in self.account.principals:
+        for p in self._principals.values():
             outcome = column.get(p.arn)
             delta = p.arn in deltas
             if (outcome is None and progress is not None) or (
@@ -779,6 +947,9 @@ class SestuiApp(App[int]):
         if self.account is None or self.selection is None:
             return
         s = self.selection
+        if self.multi:
+            self._org_column(s)
+            return
         self._status(f"Working out who can send in {s.region}… (esc cancels)")
         about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
         self.matrix_work(self.account, s.region, s.path, s.actions, about)
@@ -813,16 +984,107 @@ class SestuiApp(App[int]):
         if not worker.is_cancelled:
             self.call_from_thread(self._show_matrix, worker, m, about)
 
-    def _show_matrix(self, worker: Worker[None], m: Matrix, about: str = "") -> None:
+    def _show_matrix(
+        self,
+        worker: Worker[None],
+        m: Matrix,
+        about: str = "",
+        title: str | None = None,
+        labels: dict[str, str] | None = None,
+        by_identity: bool = False,
+    ) -> None:
         if worker.is_cancelled:
             return  # esc came after the last poll: never show cancelled work
         from sestui.tui.screens.matrix import MatrixScreen
 
         def chosen(cell: tuple[str, str] | None) -> None:
-            if cell:
-                self.jump(principal=cell[0], identity=cell[1])
+            if cell and self.account is not None:
+                # As the current caller names it: jump re-expresses it for the new principal.
+                self.jump(principal=cell[0], identity=relative_identity(self.account, cell[1]))
 
-        self.push_screen(MatrixScreen(m, about), chosen)
+        screen = MatrixScreen(m, about, title=title, labels=labels, by_identity=by_identity)
+        self.push_screen(screen, chosen)
+
+    def _org_column(self, s: Selection) -> None:
+        """Several accounts: who in all of them can send as the identity checked."""
+        assert self.accounts is not None
+        wanted = self._checked_identity()
+        found = self.accounts.identity_owner(wanted) if wanted else None
+        if found is None or found[1] is None:
+            self.notify_text(
+                f"{wanted} is not an identity in {s.region}: no one can send as it."
+                if wanted
+                else "Choose an identity first (the matrix answers who can send as it).",
+                severity="warning",
+            )
+            return
+        owner, identity = found[0], found[1]
+        self._status(f"Working out who can send as {identity.name}… (esc cancels)")
+        self.org_work(self.accounts, s, owner, identity.name, None)
+
+    def action_sends_as(self) -> None:
+        """As which identities (of every loaded account) the principal checked can send."""
+        if self.accounts is None or self.account is None or self.selection is None:
+            return
+        s = self.selection
+        p = self._principals.get(s.principal)
+        if p is None:
+            self.notify_text(f"{s.principal} is not a loaded principal.", severity="warning")
+            return
+        self._status(f"Working out as which identities {p.name} can send… (esc cancels)")
+        self.org_work(self.accounts, s, self.account, None, p)
+
+    @work(thread=True, exclusive=True, group="work", name="the matrix", exit_on_error=False)
+    def org_work(
+        self,
+        accounts: AccountSet,
+        s: Selection,
+        account: Account,
+        identity: str | None,
+        principal: IamPrincipal | None,
+    ) -> None:
+        """Across the loaded accounts: a column (`identity` of `account`) or a row
+        (`principal` of `account`, every identity of the region)."""
+        from sestui.decide import SelectionError
+        from sestui.matrix.exact import Cancelled, Matrix
+        from sestui.matrix.org import OrgMatrix, identity_arn
+
+        worker = get_current_worker()
+        org = OrgMatrix(accounts, s.region, path=s.path, actions=s.actions)
+        about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
+        title_of = {a.account_id: a.title for a in accounts}
+        try:
+            if identity is not None:
+                col = org.column(account, identity, lambda: worker.is_cancelled)
+                people = tuple(p for a in accounts for p in a.principals)
+                arn = identity_arn(account, s.region, identity)
+                m = Matrix(s.region, people, (arn,), tuple((col[p.arn],) for p in people), 0)
+                title = (
+                    f"Who in the {len(accounts)} accounts can send as {identity} of account "
+                    f"{account.title} in {s.region}"
+                )
+                labels = {p.arn: f"{p.label} · {title_of[p.arn.split(':')[4]]}" for p in people}
+                labels[arn] = identity
+            else:
+                assert principal is not None
+                row = org.row(account, principal)
+                arns = tuple(row)
+                m = Matrix(s.region, (principal,), arns, (tuple(row.values()),), 0)
+                title = (
+                    f"As which identities {principal.name} of account {account.title} can "
+                    f"send in {s.region}"
+                )
+                labels = {a: f"{a.rsplit('/', 1)[1]} · {title_of[a.split(':')[4]]}" for a in arns}
+        except Cancelled:
+            return
+        except SelectionError as exc:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._work_notice, worker, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(
+                self._show_matrix, worker, m, about, title, labels, principal is not None
+            )
 
     def action_paste_error(self) -> None:
         from sestui.tui.screens.paste_error import PasteErrorScreen
@@ -853,29 +1115,30 @@ class SestuiApp(App[int]):
             return
         from sestui.decide import SelectionError
         from sestui.explain.parse import ErrorKind
-        from sestui.verdict.analysis import find_principal
 
         if parsed.kind is not ErrorKind.ACCESS_DENIED:
             self.notify_text(
                 f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15
             )
             return
-        from sestui.account import AccountSet
         from sestui.explain.asked import pasted_send
         from sestui.verdict.inputs import session_name_of
 
-        account = self.account
+        assert self.accounts is not None
         sel = self.selection
         try:
             # The same mapping as `sestui explain`: what the message names, never a row that
             # happens to exist instead.
-            send = pasted_send(parsed, text, AccountSet((account,)), region=sel.region)
-            principal = find_principal(account, replace(sel, principal=send.principal_arn))
+            send = pasted_send(parsed, text, self.accounts, region=sel.region)
+            caller, principal = find_in(self.accounts, send.principal_arn)
         except (SelectionError, ValueError) as exc:
             self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
             return
         region, identity = send.region, send.identity
         # Keep what the message says: its send path and the session name of an assumed role.
+        if self.multi and self.account is not None:
+            # Named as the current caller names it: _apply re-expresses it for the new caller.
+            identity = relative_identity(self.account, identity_key(caller, region, identity))
         target = replace(
             sel,
             principal=principal.arn,
@@ -928,6 +1191,17 @@ class SestuiApp(App[int]):
     def action_set_missing(self, field: str) -> None:
         self.action_edit_context(field)
 
+    def _owner(self, selection: Selection) -> Account | None:
+        """The loaded account of another account's identity the selection names (a delegate
+        send decided on both sides), if any."""
+        if self.accounts is None or not (selection.identity or "").startswith("arn:"):
+            return None
+        found = self.accounts.identity_owner(selection.identity or "")
+        caller = self._caller_of(selection.principal)
+        if found is None or caller is None or found[0] is caller:
+            return None
+        return found[0]
+
     def _focused_fix(self) -> Any:
         if self.verdict is None:
             return None
@@ -954,7 +1228,7 @@ class SestuiApp(App[int]):
         from sestui.decide import Overrides, run
 
         worker = get_current_worker()
-        after = run(account, selection, Overrides().with_fix(fix)).outcome
+        after = run(account, selection, Overrides().with_fix(fix), self._owner(selection)).outcome
         from sestui.report.commands import CommandUnavailable, fix_command
         from sestui.verdict.analysis import find_principal
 
@@ -1019,7 +1293,7 @@ class SestuiApp(App[int]):
     def verify(self, screen: Any, account: Account, selection: Selection) -> None:
         from sestui.tui.screens.verify import run_verify
 
-        result = run_verify(self.spec, account, selection, self.simulator)
+        result = run_verify(self.spec, account, selection, self.simulator, self._owner(selection))
         if not get_current_worker().is_cancelled:
             self.call_from_thread(screen.show, result)
 

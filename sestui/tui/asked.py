@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
-    from sestui.account import Account
+    from sestui.account import Account, IamPrincipal
+    from sestui.account.accountset import AccountSet
     from sestui.decide import Outcome, Selection
     from sestui.tui.app import StartAt
 
@@ -19,17 +20,19 @@ def glyph_key(selection: Selection) -> Selection:
 
 
 def glyph_column(
-    account: Account,
+    accounts: AccountSet,
+    caller: Account,
     selection: Selection,
     progress: Callable[[int, dict[str, Outcome]], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> dict[str, Outcome] | None:
-    """Each principal's outcome for the request `selection` describes, with that principal:
-    always `run(...).outcome` for the row. The bitset matrix is used only for the context it
-    models (region, identity of the region, path, actions; nothing else set), where
-    tests/matrix/test_matrix.py proves it equal to the per-cell decision; any other context decides
-    each row with run(). `progress(done, column)` is called now and then; once `cancelled()`
-    (a newer request superseded this one) it stops and the result is None."""
+    """Each loaded principal's outcome for the request `selection` describes (its identity as
+    the `caller` account names it), with that principal: always `run(...).outcome` for the row.
+    The bitset matrix (and across accounts sestui/matrix/org.py) is used only for the context
+    it models (region, an existing identity, path, actions; nothing else set), where
+    tests/matrix/test_matrix.py and test_org.py prove it equal to the per-cell decision; any
+    other context decides each row with run(). `progress(done, column)` is called now and then;
+    once `cancelled()` (a newer request superseded this one) it stops and the result is None."""
     from sestui.decide import Selection, SelectionError, run
 
     plain = Selection(
@@ -39,55 +42,96 @@ def glyph_column(
         path=selection.path,
         actions=selection.actions,
     )
-    state = account.regions.get(selection.region)
-    if (
-        glyph_key(selection) == plain
-        and state is not None
-        and selection.identity is not None
-        and selection.identity in state.identities
-    ):
-        from sestui.matrix.exact import column
+    wanted = identity_key(caller, selection.region, selection.identity)
+    found = accounts.identity_owner(wanted) if wanted else None
+    if glyph_key(selection) == plain and found is not None and found[1] is not None:
+        owner = found[0]
+        name = found[1].name
+        if len(accounts) == 1:
+            from sestui.matrix.exact import column
 
-        return column(
-            account,
-            selection.region,
-            selection.identity,
-            path=selection.path,
-            actions=selection.actions,
-        )
-    out: dict[str, Outcome] = {}
-    for n, p in enumerate(account.principals, 1):
-        if cancelled():
-            return None
+            return column(
+                owner, selection.region, name, path=selection.path, actions=selection.actions
+            )
+        from sestui.matrix.exact import Cancelled
+        from sestui.matrix.org import OrgMatrix
+
+        m = OrgMatrix(accounts, selection.region, path=selection.path, actions=selection.actions)
         try:
-            row = replace(selection, principal=p.arn, role=not p.is_user)
-            out[p.arn] = run(account, row).outcome
-        except SelectionError:
-            continue  # e.g. neither an identity nor a From address: no glyph
-        if progress is not None and n % 200 == 0:
-            progress(n, dict(out))
+            return m.column(owner, name, cancelled)
+        except Cancelled:
+            return None
+    out: dict[str, Outcome] = {}
+    n = 0
+    for account in accounts:
+        identity = relative_identity(account, wanted)
+        other = found[0] if found is not None and found[0] is not account else None
+        for p in account.principals:
+            n += 1
+            if cancelled():
+                return None
+            try:
+                row = replace(selection, principal=p.arn, role=not p.is_user, identity=identity)
+                out[p.arn] = run(account, row, owner=other).outcome
+            except SelectionError:
+                continue  # e.g. neither an identity nor a From address: no glyph
+            if progress is not None and n % 200 == 0:
+                progress(n, dict(out))
     return out
 
 
-def start_problems(account: Account, start: StartAt) -> tuple[str, ...]:
-    """What the start flags name that this account does not have (empty: they are fine).
+def start_problems(accounts: AccountSet, start: StartAt) -> tuple[str, ...]:
+    """What the start flags name that the loaded accounts do not have (empty: they are fine).
     An identity or From address is not refused: it is checked, as `sestui check` does."""
-    from sestui.decide import Selection, SelectionError
-    from sestui.verdict.analysis import find_principal
+    from sestui.decide import SelectionError
 
     problems = []
     if start.principal:
         try:
-            find_principal(account, Selection(start.principal, "", role=start.role))
+            find_in(accounts, start.principal, start.role)
         except SelectionError as exc:
             problems.append(str(exc))
-    if start.region and start.region not in account.regions:
-        read = ", ".join(sorted(account.regions)) or "none"
-        problems.append(
-            f"no region {start.region!r} in account {account.account_id} "
-            f"(SES data was read for: {read})"
+    regions = {r for a in accounts for r in a.regions}
+    if start.region and start.region not in regions:
+        read = ", ".join(sorted(regions)) or "none"
+        where = (
+            f"account {accounts.primary.account_id}"
+            if len(accounts) == 1
+            else f"the {len(accounts)} accounts loaded"
         )
+        problems.append(f"no region {start.region!r} in {where} (SES data was read for: {read})")
     return tuple(problems)
+
+
+def find_in(accounts: AccountSet, name: str, role: bool = False) -> tuple[Account, IamPrincipal]:
+    """The principal a name or ARN stands for among the loaded accounts, and its account.
+    Raises SelectionError (an unknown name, or one that several accounts hold)."""
+    from sestui.decide import Selection
+    from sestui.decide.locate import locate
+    from sestui.verdict.analysis import find_principal
+
+    sel = Selection(name, "", role=role)
+    caller = locate(accounts, sel).caller
+    return caller, find_principal(caller, sel)
+
+
+def identity_key(caller: Account, region: str, identity: str | None) -> str | None:
+    """The identity's ARN (the identities pane's row key with several accounts): a bare name
+    is the caller's own identity."""
+    if not identity or identity.startswith("arn:"):
+        return identity
+    return f"arn:{caller.partition}:ses:{region}:{caller.account_id}:identity/{identity}"
+
+
+def relative_identity(caller: Account, identity: str | None) -> str | None:
+    """What a selection says for an identity: its bare name in the caller's own account (as
+    with one account), its ARN in another (a delegate send)."""
+    if not identity or not identity.startswith("arn:"):
+        return identity
+    parts = identity.split(":", 5)
+    if len(parts) == 6 and parts[4] == caller.account_id and parts[5].startswith("identity/"):
+        return parts[5][len("identity/") :]
+    return identity
 
 
 def identity_of(arn: str | None) -> str | None:

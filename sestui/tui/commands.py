@@ -23,15 +23,24 @@ class JumpProvider(Provider):
         targets: list[tuple[str, dict[str, str]]] = []
         for cid, title in CHECK_TITLES.items():
             targets.append((f"check: {title} ({cid})", {"check": cid}))
-        if app.account is not None:
-            for p in app.account.principals:
-                targets.append((f"{p.type.value}: {p.name}", {"principal": p.arn}))
-            for region, state in app.account.regions.items():
-                targets.append((f"region: {region}", {"region": region}))
+        accounts = list(app.accounts) if app.accounts is not None else []
+        several = len(accounts) > 1
+        regions: set[str] = set()
+        for account in accounts:
+            where = f" · {account.title}" if several else ""
+            for p in account.principals:
+                targets.append((f"{p.type.value}: {p.name}{where}", {"principal": p.arn}))
+            for region, state in account.regions.items():
+                regions.add(region)
                 for name in state.identities:
+                    arn = f"arn:{account.partition}:ses:{region}:{account.account_id}:identity/"
                     targets.append(
-                        (f"identity: {name} ({region})", {"region": region, "identity": name})
+                        (
+                            f"identity: {name} ({region}{where})",
+                            {"region": region, "identity": arn + name if several else name},
+                        )
                     )
+        targets.extend((f"region: {r}", {"region": r}) for r in sorted(regions))
         return targets
 
     async def discover(self) -> Hits:

@@ -7,7 +7,9 @@ Generates a `sestui-snapshot/2` organization (tests/bench/generate.py per accoun
 shapes, each account with its own ID in every ARN) unless --file is given, then prints:
 1. open: loading the file into the account set vs a bare json.load of it (medians of 3);
 2. recheck: every check for random selections, half within one account, half a delegate send
-   (principal in one account, another account's identity ARN, both sides decided): median, p99.
+   (principal in one account, another account's identity ARN, both sides decided): median, p99;
+3. who in the organization can send as one identity (sestui/matrix/org.py), warm and first time;
+4. as which identities of the organization (one region) one principal can send.
 """
 
 from __future__ import annotations
@@ -123,6 +125,45 @@ def main(argv: list[str] | None = None) -> None:
         f"median {statistics.median(times) * 1e3:.2f} ms (target <= 2), p99 {p99 * 1e3:.2f} ms; "
         f"within one account median {statistics.median(same) * 1e3:.2f} ms, across accounts "
         f"median {statistics.median(cross) * 1e3:.2f} ms"
+    )
+
+    # 3. Who in the organization can send as one identity (every principal of every account),
+    # and as which identities of the organization one principal can send (one region).
+    from sestui.matrix.org import OrgMatrix
+
+    picks = []
+    for _ in range(5):
+        owner = rnd.choice(pool)
+        region = rnd.choice(sorted(r for r in owner.regions if owner.regions[r].identities))
+        picks.append((owner, region, rnd.choice(sorted(owner.regions[region].identities))))
+    cold: list[float] = []
+    warm: list[float] = []
+    exact = refused = 0
+    for owner, region, name in picks:
+        for times_ in (cold, warm):  # the first also compiles what the column reads
+            m = OrgMatrix(accounts, region)
+            t0 = time.perf_counter()
+            col = m.column(owner, name)
+            times_.append(time.perf_counter() - t0)
+        exact, refused = exact + m.exact_cells, refused + m.refused_accounts
+    print(
+        f"3. who in the organization can send as one identity ({len(col):,} principals, "
+        f"{len(picks)} identities): warm median {statistics.median(warm):.2f} s (target <= 2), "
+        f"first time median {statistics.median(cold):.2f} s; {exact} cross-account cells "
+        f"decided exactly, {refused} accounts refused without evaluating"
+    )
+    rows = []
+    for _ in range(20):
+        caller = rnd.choice(pool)
+        p = rnd.choice(caller.principals)
+        region = rnd.choice(sorted(r for r in caller.regions if caller.regions[r].identities))
+        m = OrgMatrix(accounts, region)
+        t0 = time.perf_counter()
+        row = m.row(caller, p)
+        rows.append(time.perf_counter() - t0)
+    print(
+        f"4. as which identities one principal can send ({len(row)} identities of the region "
+        f"across the organization, 20 principals): median {statistics.median(rows):.2f} s"
     )
 
 

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.worker import WorkerState
 
 from sestui.account import Account
+from sestui.account.accountset import AccountSet
 from sestui.decide import Selection, Verdict
 from sestui.progress import ProgressFn
 from sestui.sources import SourceSpec
@@ -102,5 +103,5 @@ class FakeSource:
     def has_credentials(self) -> bool:
         return self.credentials
 
-    def open(self, progress: ProgressFn | None = None) -> Account:
-        return self.read(progress)
+    def open(self, progress: ProgressFn | None = None) -> AccountSet:
+        return AccountSet((self.read(progress),))

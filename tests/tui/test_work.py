@@ -23,6 +23,7 @@ from sestui.tui.screens.fix import FixScreen
 from sestui.tui.screens.help import HelpScreen
 from sestui.tui.screens.matrix import MatrixScreen
 from sestui.tui.screens.paste_error import PasteErrorScreen
+from sestui.verdict.analysis import NO_OVERRIDES
 from tests.hangguard import run_guarded
 from tests.tui.conftest import FakeSource, demo_app, settle
 
@@ -144,12 +145,12 @@ async def test_q_quits_while_work_runs_even_if_the_work_never_looks(
 async def test_esc_cancels_the_fix_check(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
     real = sestui.decide.run
 
-    def slow(account: Any, selection: Any, overrides: Overrides | None = None) -> Any:
+    def slow(
+        account: Any, selection: Any, overrides: Overrides | None = None, owner: Any = None
+    ) -> Any:
         if overrides is not None and overrides != Overrides():
             gate.block()
-        return (
-            real(account, selection) if overrides is None else real(account, selection, overrides)
-        )
+        return real(account, selection, NO_OVERRIDES if overrides is None else overrides, owner)
 
     monkeypatch.setattr(sestui.decide, "run", slow)
     app = demo_app()
@@ -220,7 +221,7 @@ async def test_esc_cancels_a_reload_and_keeps_what_was_read(gate: Gate, tmp_path
 
         def slow(progress: Callable[[Any], None] | None) -> Account:
             gate.block()
-            return real.open(progress)
+            return real.open(progress).primary
 
         app.source = FakeSource(real.spec, slow)
         await pilot.press("r")
@@ -363,7 +364,7 @@ async def test_esc_cancels_the_first_load_and_r_loads_again(gate: Gate, tmp_path
 
     def slow(progress: Callable[[Any], None] | None) -> Account:
         gate.block()
-        return SpecSource(spec).open(progress)
+        return SpecSource(spec).open(progress).primary
 
     app = SestuiApp(spec, source=FakeSource(spec, slow))
     async with app.run_test(size=(120, 36)) as pilot:

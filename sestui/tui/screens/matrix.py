@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import islice
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from sestui.account import IamPrincipal
 from sestui.decide import Outcome
 from sestui.matrix.exact import Matrix
 from sestui.textsafe import visible
@@ -36,21 +38,36 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     """
     BINDINGS = [Binding("escape,m", "dismiss_none", "Close", id="close-matrix")]
 
-    def __init__(self, matrix: Matrix, about: str = "") -> None:
+    def __init__(
+        self,
+        matrix: Matrix,
+        about: str = "",
+        *,
+        title: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        by_identity: bool = False,
+    ) -> None:
         super().__init__()
         self.matrix = matrix
         self.about = about  # the send path and action(s) the matrix was worked out for
+        self.title_text = title  # instead of "Who can send in REGION"
+        self.labels = labels or {}  # principal ARN or identity -> what its row/column says
+        # One principal's row shown as a column, an identity per row (readable at any width).
+        self.by_identity = by_identity and len(matrix.principals) == 1
 
     def compose(self) -> ComposeResult:
         m = self.matrix
         with Vertical():
             yield Static(
                 Content(
-                    f"Who can send in {m.region}"
+                    (self.title_text or f"Who can send in {m.region}")
                     + (f" {self.about}" if self.about else "")
-                    + f": {len(m.principals)} principals × "
-                    f"{len(m.identities)} identities  (✓ allowed ✗ denied ? "
-                    "undecided; enter opens the cell)"
+                    + (
+                        f": {len(m.identities)} identities"
+                        if self.by_identity
+                        else f": {len(m.principals)} principals × {len(m.identities)} identities"
+                    )
+                    + "  (✓ allowed ✗ denied ? undecided; enter opens the cell)"
                 ),
                 id="matrix-title",
             )
@@ -62,15 +79,27 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         m = self.matrix
-        width = max([len(visible(p.label)) for p in m.principals] + [9])  # shown escaped
+        self._styled = {outcome: Content.styled(*mark) for outcome, mark in CELL.items()}
+        if self.by_identity:
+            (p,) = m.principals
+            names = [self.labels.get(name, name) for name in m.identities]
+            width = max([len(visible(n)) for n in names] + [8])
+            table.add_column("identity", key="identity", width=width)
+            table.add_column(Text(visible(self._label(p))), key=p.arn)
+            for name, label, cell in zip(m.identities, names, m.cells[0], strict=True):
+                table.add_row(Content(label), self._styled[cell], key=name)
+            table.focus()
+            if m.identities:
+                table.move_cursor(column=1)
+            return
+        width = max([len(visible(self._label(p))) for p in m.principals] + [9])  # escaped
         table.add_column("principal", key="principal", width=width)
         for name in m.identities:
             # A Text: names are never markup. DataTable labels are Rich Text, not Content, so
             # they are escaped here (the terminal hook would too, but after the width is taken).
-            table.add_column(Text(visible(name)), key=name)
+            table.add_column(Text(visible(self.labels.get(name, name))), key=name)
         table.focus()
         self._rows = iter(zip(m.principals, m.cells, strict=True))
-        self._styled = {outcome: Content.styled(*mark) for outcome, mark in CELL.items()}
         self._fill()
         if m.identities:
             table.move_cursor(column=1)
@@ -83,13 +112,19 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         table = self.query_one(DataTable)
         styled = self._styled
         for p, row in islice(self._rows, ROWS_PER_PAINT):
-            table.add_row(Content(p.label), *(styled[c] for c in row), key=p.arn)
+            table.add_row(Content(self._label(p)), *(styled[c] for c in row), key=p.arn)
         if table.row_count < len(self.matrix.principals):
             self.call_after_refresh(self._fill)
+
+    def _label(self, p: IamPrincipal) -> str:
+        return self.labels.get(p.arn, p.label)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         row, col = event.coordinate.row, event.coordinate.column
         if col == 0 or not self.matrix.identities:
+            return
+        if self.by_identity:
+            self.dismiss((self.matrix.principals[0].arn, self.matrix.identities[row]))
             return
         self.dismiss((self.matrix.principals[row].arn, self.matrix.identities[col - 1]))
 

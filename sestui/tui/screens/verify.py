@@ -27,7 +27,11 @@ HEADLINE_STYLE = {  # by VerifyStatus value
 
 
 def run_verify(
-    spec: SourceSpec, account: Account, selection: Selection, simulator: Simulator | None = None
+    spec: SourceSpec,
+    account: Account,
+    selection: Selection,
+    simulator: Simulator | None = None,
+    owner: Account | None = None,
 ) -> VerifyResult:
     """Ask the simulator (blocking: call it from a thread worker); never raises."""
     from sestui.decide.verify import unverified
@@ -39,7 +43,10 @@ def run_verify(
         from sestui.aws.simulate import verify
 
         return verify(
-            analyze(account, selection), spec.profile, simulator=simulator, source=account.source
+            analyze(account, selection, owner=owner),
+            spec.profile,
+            simulator=simulator,
+            source=account.source,
         )
     except Exception as exc:  # the screen must say why, not hang on "asking…"
         return unverified(f"{type(exc).__name__}: {exc}")

@@ -22,6 +22,7 @@ class Row:
     key: str  # stable id (ARN, region, identity name, check id)
     prompt: Content | tuple[Content, ...]  # one line, or the lines of a row we chose to wrap
     search: str  # the text the filter matches
+    header: bool = False  # a group's title (an account): shown with its rows, never chosen
 
 
 def shown(prompt: Content | tuple[Content, ...]) -> Content:
@@ -132,20 +133,48 @@ class ListPane(Vertical, can_focus=False):
         ol.highlighted = index
         self._quiet = False
 
+    def _visible(self, text: str) -> list[Row]:
+        """The rows the filter keeps, each group's title with them (a title that matches keeps
+        its whole group: `/central` shows that account's rows)."""
+        out: list[Row] = []
+        title: Row | None = None
+        title_matches = False
+        for r in self._rows:
+            if r.header:
+                if not text:
+                    out.append(r)  # unfiltered: every group, an empty one too
+                    continue
+                title, title_matches = r, text in r.search.lower()
+                continue
+            if not text or title_matches or text in r.search.lower():
+                if title is not None:
+                    out.append(title)
+                    title = None
+                out.append(r)
+        return out
+
     def _refill(self) -> None:
         text = self._filter_text()
-        visible = [r for r in self._rows if not text or text in r.search.lower()]
+        visible = self._visible(text)
         ol = self.options
         self._quiet = True
-        ol.set_options([Option(shown(r.prompt), id=r.key) for r in visible])
-        keys = [r.key for r in visible]
+        ol.set_options(
+            [
+                Option(shown(r.prompt), id=f"\0{r.key}", disabled=True)
+                if r.header
+                else Option(shown(r.prompt), id=r.key)
+                for r in visible
+            ]
+        )
+        keys = [None if r.header else r.key for r in visible]
+        choosable = [i for i, k in enumerate(keys) if k is not None]
         if self._selected in keys:
             ol.highlighted = keys.index(self._selected)
-        elif keys and (self._selected is None or text):
+        elif choosable and (self._selected is None or text):
             # Nothing chosen yet, or a filter hides the choice: the first row is a fair start.
             # A choice that is simply absent stays unhighlighted: another row would be checked
             # in its place.
-            ol.highlighted = 0
+            ol.highlighted = choosable[0]
         else:
             ol.highlighted = None
         self._quiet = False
