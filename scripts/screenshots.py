@@ -17,6 +17,8 @@ from sestui.sources import SourceSpec  # noqa: E402
 from sestui.tui.app import SestuiApp, StartAt  # noqa: E402
 from tests.tui.conftest import settle  # noqa: E402
 
+NOTIFY = "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org"
+ORG = {"principal": "arn:aws:iam::333344445555:user/promo-app", "region": "eu-west-1"}
 SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
     (
         "overview-allowed",
@@ -56,6 +58,10 @@ SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
     ),
     ("matrix", (120, 36), {}, ("m",)),
     ("help", (100, 30), {}, ("question_mark",)),
+    # --demo-org: several accounts, a delegate send denied by the owner's policy, and the
+    # organization column.
+    ("org-delegate-denied", (120, 36), {**ORG, "identity": NOTIFY}, ("n",)),
+    ("org-who-can-send", (120, 36), {**ORG, "identity": NOTIFY}, ("m",)),
     (
         "layout-80x24",
         (80, 24),
@@ -68,7 +74,8 @@ SHOTS: list[tuple[str, tuple[int, int], dict[str, Any], tuple[str, ...]]] = [
 async def shoot(
     name: str, size: tuple[int, int], start: dict[str, Any], keys: tuple[str, ...]
 ) -> Path:
-    app = SestuiApp(SourceSpec(demo=True), StartAt(**start) if start else None)
+    org = name.startswith("org-")
+    app = SestuiApp(SourceSpec(demo=True, demo_org=org), StartAt(**start) if start else None)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:

@@ -16,7 +16,7 @@ from sestui.sources import SourceSpec, parse_regions
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.account.accountset import AccountSet
-    from sestui.decide import Selection
+    from sestui.decide import Outcome, Selection
     from sestui.decide.verify import VerifyResult
 
 
@@ -418,8 +418,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return ExitCode.USAGE
-        if args.user or args.role:
-            print("sestui check: --all prints every principal; drop --user/--role", file=sys.stderr)
+        if (args.user or args.role) and args.identity:
+            print(
+                "sestui check: --all with --identity lists who can send as it, with --user/--role "
+                "as which identities that principal can send: give one of them",
+                file=sys.stderr,
+            )
             return ExitCode.USAGE
     elif not (args.user or args.role) or not (args.from_address or args.identity):
         # Name only what is missing: the flags given are fine so far.
@@ -452,6 +456,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             )
             return ExitCode.USAGE
         account = chosen
+    if args.all and (args.identity or args.user or args.role):
+        return _sends_as(args, accounts, selection)
     if args.all:
         from sestui.decide import SelectionError
         from sestui.matrix.exact import who_can_send
@@ -469,6 +475,87 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"sestui check: {conflict}", file=sys.stderr)
         return ExitCode.USAGE
     return _print_verdict(args, accounts, selection)
+
+
+def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selection) -> int:
+    """`check --all --identity X`: who in every loaded account can send as X; `check --all
+    --user/--role P`: as which identities of every loaded account P can send (one region)."""
+    from sestui.decide import SelectionError
+    from sestui.decide.locate import find_principal_in
+    from sestui.matrix.org import OrgMatrix, identity_arn
+    from sestui.report.verdict import sends_json, sends_text
+
+    region = selection.region
+    org = OrgMatrix(accounts, region, path=selection.path, actions=selection.actions)
+    title_of = {a.account_id: a.title for a in accounts}
+    try:
+        if args.identity:
+            owner, name = _identity_named(accounts, args.identity, region, args.account)
+            arn = identity_arn(owner, region, name)
+            col = org.column(owner, name)
+            groups = [
+                (a.title, [(p.label, p.arn, col[p.arn]) for p in a.principals])
+                for a in accounts
+                if a.principals
+            ]
+            title = f"Who in {_accounts_word(accounts)} can send as {arn}"
+            subject = {"identity": arn}
+        else:
+            principal = args.role or args.user
+            caller, p = find_principal_in(accounts, principal, bool(args.role), args.account)
+            row = org.row(caller, p)
+            by_account: dict[str, list[tuple[str, str, Outcome]]] = {}
+            for arn, outcome in row.items():
+                by_account.setdefault(arn.split(":")[4], []).append(
+                    (arn.rsplit("/", 1)[1], arn, outcome)
+                )
+            groups = [(title_of[a], lines) for a, lines in by_account.items()]
+            title = f"As which identities in {region} {p.arn} can send"
+            subject = {"principal": p.arn}
+    except SelectionError as exc:
+        print(f"sestui check: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    about = f"via {selection.path.value} · {', '.join(selection.effective_actions)}"
+    if args.format == "json":
+        sys.stdout.write(sends_json(region, selection, subject, groups))
+    else:
+        sys.stdout.write(sends_text(f"{title} ({about})", groups))
+    return ExitCode.OK
+
+
+def _accounts_word(accounts: AccountSet) -> str:
+    return "this account" if len(accounts) == 1 else f"the {len(accounts)} accounts loaded"
+
+
+def _identity_named(
+    accounts: AccountSet, identity: str, region: str, account_id: str | None
+) -> tuple[Account, str]:
+    """The loaded account and name an --identity stands for (an ARN, or a name one account has
+    in the region). Raises SelectionError: unknown, or a name several accounts have."""
+    from sestui.decide import SelectionError
+
+    text = identity.strip()
+    if text.startswith("arn:"):
+        found = accounts.identity_owner(text)
+        if found is None:
+            raise SelectionError(f"{text} is not in a loaded account")
+        if found[1] is None:
+            raise SelectionError(f"{text}: no such identity in its account")
+        if text.split(":")[3] != region:
+            raise SelectionError(f"{text} is in region {text.split(':')[3]}, not --region {region}")
+        return found[0], found[1].name
+    owners = accounts.identity_owners(text, region)
+    if account_id is not None:
+        owners = [(a, i) for a, i in owners if a.account_id == account_id]
+    if not owners:
+        raise SelectionError(f"no identity {text!r} in {region} of {_accounts_word(accounts)}")
+    if len(owners) > 1:
+        raise SelectionError(
+            f"{text!r} is an identity of {len(owners)} accounts in {region}: "
+            + ", ".join(f"{i.arn(a.account_id)} ({a.title})" for a, i in owners)
+            + "; give its ARN or --account ID"
+        )
+    return owners[0][0], owners[0][1].name
 
 
 def _from_identity_conflict(account: Account, selection: Selection) -> str | None:

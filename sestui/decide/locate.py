@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sestui.account import Account, PrincipalType
+from sestui.account import Account, IamPrincipal, PrincipalType
 from sestui.account.accountset import AccountSet
 from sestui.verdict.analysis import SelectionError
 from sestui.verdict.selection import Selection
@@ -77,3 +77,15 @@ def locate(accounts: AccountSet, selection: Selection, account_id: str | None = 
         if len(parts) == 6 and parts[4] != caller.account_id:
             owner = accounts.account(parts[4])
     return Located(caller, owner)
+
+
+def find_principal_in(
+    accounts: AccountSet, name: str, role: bool = False, account_id: str | None = None
+) -> tuple[Account, IamPrincipal]:
+    """The principal a name or ARN stands for among the loaded accounts, and its account.
+    Raises SelectionError (an unknown name, or one that several accounts hold)."""
+    from sestui.verdict.analysis import find_principal
+
+    sel = Selection(name, "", role=role)
+    caller = locate(accounts, sel, account_id).caller
+    return caller, find_principal(caller, sel)

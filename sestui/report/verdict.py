@@ -339,3 +339,44 @@ def matrix_json(m: Matrix) -> str:
         )
         + "\n"
     )
+
+
+SendsGroups = list[
+    tuple[str, list[tuple[str, str, Outcome]]]
+]  # account title: (label, ARN, outcome)
+
+
+def sends_text(title: str, groups: SendsGroups) -> str:
+    """`check --all --identity` / `--user`: one line per principal (or identity), grouped by
+    account, with its outcome."""
+    lines = [f"{title}; ✓ allowed ✗ denied ? undecided", ""]
+    for account, entries in groups:
+        lines.append(f"account {account}")
+        lines.extend(f"  {_CELL[outcome]} {label}" for label, _, outcome in entries)
+    counts = {o: sum(e[2] is o for _, es in groups for e in es) for o in Outcome}
+    lines += ["", ", ".join(f"{n} {o.value}" for o, n in counts.items())]
+    return terminal_lines(lines, colour=False)
+
+
+def sends_json(
+    region: str, selection: Selection, subject: dict[str, str], groups: SendsGroups
+) -> str:
+    """Schema `sestui-sends/1`: {"schema", "region", "via", "actions", "identity" or
+    "principal", "cells": [{"account" (its ID), "arn", "outcome"}]}."""
+    return (
+        json_text(
+            {
+                "schema": "sestui-sends/1",
+                "region": region,
+                "via": selection.path.value,
+                "actions": list(selection.effective_actions),
+                **subject,
+                "cells": [
+                    {"account": arn.split(":")[4], "arn": arn, "outcome": outcome.value}
+                    for _, entries in groups
+                    for _, arn, outcome in entries
+                ],
+            }
+        )
+        + "\n"
+    )

@@ -70,17 +70,14 @@ OUTCOME_GLYPH = {  # by outcome value
 }
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-def account_header(account: Account, what: str) -> Row:
-    """A group's title row in the principals or identities pane (several accounts)."""
-    lines = [f"── {account.name}"] if account.name else []
-    lines.append(f"{'   ' if account.name else '── '}{account.account_id} · {what}")
+def account_header(account: Account, count: int) -> Row:
+    """A group's title row in the principals or identities pane (several accounts): the
+    account's name and ID, and how many rows follow. One line: the list measures its rows'
+    heights before they are laid out, and a taller title put the highlighted row out of view."""
+    name = f"{account.name} · " if account.name else ""
     return Row(
         f"account:{account.account_id}",
-        tuple(Content.styled(line, "bold $text-muted") for line in lines),
+        Content.styled(f"── {name}{account.account_id} ({count})", "bold $text-muted"),
         f"{account.name or ''} {account.account_id}",
         header=True,
     )
@@ -430,7 +427,7 @@ class SestuiApp(App[int]):
         rows = []
         for a in self.accounts:
             if self.multi:
-                rows.append(account_header(a, _count(len(a.principals), "principal")))
+                rows.append(account_header(a, len(a.principals)))
             where = f" {a.name or ''} {a.account_id}" if self.multi else ""
             rows.extend(
                 Row(
@@ -545,7 +542,7 @@ class SestuiApp(App[int]):
             for a in self.accounts:
                 own = self._identity_rows_of(a, region)
                 if own:
-                    rows.append(account_header(a, _count(len(own), "identity", "identities")))
+                    rows.append(account_header(a, len(own)))
                     rows.extend(own)
         else:
             rows.extend(self._identity_rows_of(self.account, region))

@@ -106,13 +106,9 @@ def start_problems(accounts: AccountSet, start: StartAt) -> tuple[str, ...]:
 def find_in(accounts: AccountSet, name: str, role: bool = False) -> tuple[Account, IamPrincipal]:
     """The principal a name or ARN stands for among the loaded accounts, and its account.
     Raises SelectionError (an unknown name, or one that several accounts hold)."""
-    from sestui.decide import Selection
-    from sestui.decide.locate import locate
-    from sestui.verdict.analysis import find_principal
+    from sestui.decide.locate import find_principal_in
 
-    sel = Selection(name, "", role=role)
-    caller = locate(accounts, sel).caller
-    return caller, find_principal(caller, sel)
+    return find_principal_in(accounts, name, role)
 
 
 def identity_key(caller: Account, region: str, identity: str | None) -> str | None:

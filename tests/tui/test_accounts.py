@@ -82,10 +82,10 @@ async def test_rows_are_grouped_by_account_and_the_filter_takes_an_account() -> 
         shown = rows(app, "principals")
         headers = [(p, d) for _, p, d in shown if p.startswith("──")]
         assert [h for h, _ in headers] == [
-            "── 111122223333 · 13 principals",
-            "── central-email\n   222233334444 · 0 principals",
-            "── workload-a\n   333344445555 · 4 principals",
-            "── workload-b\n   666677778888 · 1 principal",
+            "── 111122223333 (13)",
+            "── central-email · 222233334444 (0)",
+            "── workload-a · 333344445555 (4)",
+            "── workload-b · 666677778888 (1)",
         ]
         assert all(disabled for _, disabled in headers)  # a title is never chosen
         # eu-west-1: the demo account's identities, then the central account's, by ARN.
@@ -97,7 +97,7 @@ async def test_rows_are_grouped_by_account_and_the_filter_takes_an_account() -> 
         await pilot.press(*"workload-a")
         await settle(pilot)
         kept = [p.split("\n")[0] for _, p, _ in rows(app, "principals")]
-        assert kept[0] == "── workload-a"
+        assert kept[0] == "── workload-a · 333344445555 (4)"
         assert [k[2:] for k in kept[1:]] == [
             "orders-app",
             "invoices-app",
@@ -256,3 +256,15 @@ async def test_a_name_in_several_accounts_is_refused_before_the_tui_opens(
                 app.account, Selection(sel.principal, "eu-west-1", identity="example.com")
             ).outcome
         )
+
+
+async def test_the_highlighted_principal_stays_in_view_when_the_verdict_bar_grows() -> None:
+    # promo-app's denial text is long: the verdict bar grows after the list scrolled to it.
+    app = org_app(principal=PROMO, region="eu-west-1", identity=NOTIFY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        ol = app.pane("principals").options
+        assert highlighted(app, "principals") == PROMO
+        line = ol.highlighted
+        assert line is not None  # every row is one line: the index is the line
+        assert ol.scroll_y <= line < ol.scroll_y + ol.scrollable_content_region.height

@@ -65,6 +65,8 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
                     + (
                         f": {len(m.identities)} identities"
                         if self.by_identity
+                        else f": {len(m.principals)} principals"
+                        if self.title_text and len(m.identities) == 1
                         else f": {len(m.principals)} principals × {len(m.identities)} identities"
                     )
                     + "  (✓ allowed ✗ denied ? undecided; enter opens the cell)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -152,6 +152,12 @@ class ListPane(Vertical, can_focus=False):
                     title = None
                 out.append(r)
         return out
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the highlighted row in view when the pane changes height (the verdict bar above
+        grows or shrinks with each verdict's text)."""
+        ol = self.options
+        ol.call_after_refresh(ol.scroll_to_highlight)
 
     def _refill(self) -> None:
         text = self._filter_text()
