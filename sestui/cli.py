@@ -705,13 +705,16 @@ def _explain_identities(accounts: AccountSet, region: str, names: Sequence[str])
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from sestui.account import load_snapshot
+    from sestui.account.orgsnapshot import load_account_set
     from sestui.decide import SendPath
     from sestui.matrix.diff import diff_accounts
     from sestui.report.diff import render_diff_json, render_diff_text
 
-    old = load_snapshot(Path(args.old))[0]
-    new = load_snapshot(Path(args.new))[0]
+    old_set = load_account_set(Path(args.old))[0]
+    new_set = load_account_set(Path(args.new))[0]
+    if len(old_set) > 1 or len(new_set) > 1:
+        return _diff_sets(args, old_set, new_set)
+    old, new = old_set.primary, new_set.primary
     if old.account_id != new.account_id:
         print(
             f"sestui diff: {args.old} is account {old.account_id} but {args.new} is account "
@@ -729,6 +732,36 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
     )
     render = render_diff_json if args.format == "json" else render_diff_text
+    sys.stdout.write(render(d, args.old, args.new))
+    return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
+
+
+def _diff_sets(args: argparse.Namespace, old: AccountSet, new: AccountSet) -> int:
+    """Organization snapshots (or files of several accounts): each account's own diff and the
+    delegate sends across accounts."""
+    from sestui.decide import SendPath
+    from sestui.matrix.orgdiff import diff_account_sets
+    from sestui.report.diff import render_org_diff_json, render_org_diff_text
+
+    common = {a.account_id for a in old} & {a.account_id for a in new}
+    if not common:
+        print(
+            f"sestui diff: {args.old} and {args.new} have no account in common: compare "
+            "snapshots of the same accounts",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    regions = parse_regions(args.regions)
+    if regions:
+        have = {r for a in old for r in a.regions} & {r for a in new for r in a.regions}
+        missing = [r for r in regions if r not in have]
+        if missing:
+            print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
+            return ExitCode.USAGE
+    d = diff_account_sets(
+        old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
+    )
+    render = render_org_diff_json if args.format == "json" else render_org_diff_text
     sys.stdout.write(render(d, args.old, args.new))
     return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
 

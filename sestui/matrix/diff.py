@@ -605,7 +605,7 @@ def changes_between(old: Account, new: Account) -> tuple[Change, ...]:
 # -- which cells a change can reach ---------------------------------------------------------------
 
 
-def _principal_subjects(account: Account, p: IamPrincipal) -> set[str]:
+def principal_subjects(account: Account, p: IamPrincipal) -> set[str]:
     out = {f"principal:{p.arn}"}
     arns = set(p.attached_policy_arns)
     for g in p.groups:
@@ -619,7 +619,7 @@ def _principal_subjects(account: Account, p: IamPrincipal) -> set[str]:
     return out
 
 
-def _identity_subjects(region: str, identity: str) -> set[str]:
+def identity_subjects(region: str, identity: str) -> set[str]:
     """A cell names its identity: SES authorizes against that identity's ARN and policies."""
     return {f"identity:{region}:{identity}", f"region:{region}"}
 
@@ -792,9 +792,9 @@ def diff_accounts(
     for arn in a_people.keys() | b_people.keys():
         s: set[str] = set()
         if arn in a_people:
-            s |= _principal_subjects(old, a_people[arn])
+            s |= principal_subjects(old, a_people[arn])
         if arn in b_people:
-            s |= _principal_subjects(new, b_people[arn])
+            s |= principal_subjects(new, b_people[arn])
         subjects[arn] = s
         for subject in s:
             by_subject.setdefault(subject, set()).add(arn)
@@ -831,7 +831,7 @@ def diff_accounts(
             ):  # a principal or identity that appears or goes away matters if it could send
                 continue
             arn, identity = key
-            reach_of = subjects[arn] | _identity_subjects(region, identity) | {ACCOUNT}
+            reach_of = subjects[arn] | identity_subjects(region, identity) | {ACCOUNT}
             near = [c for c in changes if c.subject in reach_of]
             causes = tuple(
                 c.key for c in near if isinstance(c, FactChange) or c.touches(asked, arn)

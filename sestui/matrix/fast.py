@@ -376,7 +376,10 @@ class FastMatrix:
 
     def _excluded(self, pattern: str, t: int) -> bool:
         """A pattern whose service or region segment cannot match any target of the region."""
-        if self.targets[t].resources[0] == "*" or pattern == "*":
+        resources = self.targets[t].resources
+        if not resources:
+            return True  # a region without identities: nothing to match
+        if resources[0] == "*" or pattern == "*":
             return False
         parts = pattern.split(":", 5)
         if len(parts) < 4:

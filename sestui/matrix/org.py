@@ -189,6 +189,16 @@ class OrgMatrix:
             caller, owner, self.base, p, arn or identity_arn(owner, self.region, name)
         )
 
+    def may_grant(self, owner: Account, name: str, caller: Account) -> bool:
+        """Whether the identity's sending-authorization policies can grant some principal of
+        `caller` (another account): elsewhere every one of them is refused."""
+        grants = self._owner_grants(owner, name)
+        return grants.accounts is None or caller.account_id in grants.accounts
+
+    def delegate_cells(self, caller: Account, owner: Account, name: str) -> dict[str, Outcome]:
+        """Every principal of `caller` sending as `name` of another account, `owner`."""
+        return self._delegates(caller, owner, name, caller.principals, {})
+
     def column(
         self, owner: Account, name: str, cancelled: Callable[[], bool] | None = None
     ) -> dict[str, Outcome]:

@@ -13,9 +13,11 @@ from sestui.matrix.diff import (
     StatementDiff,
     VerdictChange,
 )
+from sestui.matrix.orgdiff import OrgDiff
 from sestui.textsafe import json_text
 
 SCHEMA = "sestui-diff/1"
+ORG_SCHEMA = "sestui-diff/2"
 # C0/C1 controls, DEL and the bidi overrides: names in a snapshot are not trusted terminal text.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -68,7 +70,24 @@ def _change_json(d: SnapshotDiff, c: Change) -> dict[str, Any]:
 
 
 def render_diff_json(d: SnapshotDiff, old_name: str, new_name: str) -> str:
-    data = {
+    return json_text(diff_data(d, old_name, new_name)) + "\n"
+
+
+def _verdict_json(v: VerdictChange) -> dict[str, Any]:
+    return {
+        "region": v.region,
+        "principal": v.principal_arn,
+        "principal_label": v.principal_label,
+        "identity": v.identity,
+        "before": _outcome(v.before),
+        "after": _outcome(v.after),
+        "change": v.direction,
+        "causes": list(v.causes),
+    }
+
+
+def diff_data(d: SnapshotDiff, old_name: str, new_name: str) -> dict[str, Any]:
+    return {
         "schema": SCHEMA,
         "old": old_name,
         "new": new_name,
@@ -78,22 +97,9 @@ def render_diff_json(d: SnapshotDiff, old_name: str, new_name: str) -> str:
         "regions_only_old": list(d.regions_only_old),
         "regions_only_new": list(d.regions_only_new),
         "verdict_changed": d.verdict_changed,
-        "verdicts": [
-            {
-                "region": v.region,
-                "principal": v.principal_arn,
-                "principal_label": v.principal_label,
-                "identity": v.identity,
-                "before": _outcome(v.before),
-                "after": _outcome(v.after),
-                "change": v.direction,
-                "causes": list(v.causes),
-            }
-            for v in d.verdicts
-        ],
+        "verdicts": [_verdict_json(v) for v in d.verdicts],
         "changes": [_change_json(d, c) for c in d.changes],
     }
-    return json_text(data) + "\n"
 
 
 def _policy_lines(c: PolicyChange, indent: str) -> list[str]:
@@ -138,7 +144,95 @@ def _verdict_line(v: VerdictChange) -> str:
     )
 
 
-def render_diff_text(d: SnapshotDiff, old_name: str, new_name: str) -> str:
+def render_org_diff_json(d: OrgDiff, old_name: str, new_name: str) -> str:
+    """Schema `sestui-diff/2`: each account's own diff (a `sestui-diff/1` object without its
+    file names), and the delegate sends across accounts whose verdict changed."""
+    data = {
+        "schema": ORG_SCHEMA,
+        "old": old_name,
+        "new": new_name,
+        "path": d.path.value,
+        "actions": list(d.actions or ("ses:SendRawEmail",)),
+        "verdict_changed": d.verdict_changed,
+        "accounts_only_old": list(d.accounts_only_old),
+        "accounts_only_new": list(d.accounts_only_new),
+        "accounts": [
+            {
+                "account": a.account_id,
+                "title": a.title,
+                "diff": {
+                    k: v
+                    for k, v in diff_data(a.diff, old_name, new_name).items()
+                    if k not in ("schema", "old", "new", "path", "actions")
+                },
+            }
+            for a in d.accounts
+        ],
+        "cross_account": [
+            {
+                **_verdict_json(v),
+                "causes": [
+                    {"account": c.split("/", 1)[0], "change": c.split("/", 1)[1]} for c in v.causes
+                ],
+            }
+            for v in d.cross
+        ],
+    }
+    return json_text(data) + "\n"
+
+
+def render_org_diff_text(d: OrgDiff, old_name: str, new_name: str) -> str:
+    actions = ", ".join(d.actions or ("ses:SendRawEmail",))
+    lines = [
+        f"sestui diff: {_safe(old_name)} → {_safe(new_name)} (via {d.path.value}; {actions}; "
+        f"{len(d.accounts)} accounts in both)"
+    ]
+    for label, titles in (("old", d.accounts_only_old), ("new", d.accounts_only_new)):
+        if titles:
+            lines.append(f"  only in the {label} snapshot: account {', '.join(titles)}")
+    total = len(d.cross) + sum(len(a.diff.verdicts) for a in d.accounts)
+    lines.append(f"{total} verdict{'s' * (total != 1)} changed" if total else "No verdict changed.")
+    for a in d.accounts:
+        lines.append("")
+        if not a.diff.changes and not a.diff.verdicts:
+            lines.append(f"account {_safe(a.title)}: no change")
+            continue
+        lines.append(f"account {_safe(a.title)}:")
+        elsewhere = frozenset(
+            c.split("/", 1)[1]
+            for v in d.cross
+            for c in v.causes
+            if c.startswith(a.account_id + "/")
+        )
+        body = render_diff_text(a.diff, old_name, new_name, elsewhere).splitlines()[1:]
+        lines += [
+            "  No verdict within this account changed." if line == "No verdict changed." else line
+            for line in body
+        ]
+    lines += ["", "Delegate sends across accounts:"]
+    if not d.cross:
+        lines.append("  no verdict changed")
+    for v in d.cross:
+        lines.append(_verdict_line(v))
+        lines.append(
+            "      because:" if v.causes else "      because: (no change found that reaches it)"
+        )
+        for cause in v.causes:
+            account_id, key = cause.split("/", 1)
+            found = d.account(account_id)
+            if found is not None:
+                lines += [
+                    f"        in account {_safe(found.title)}:",
+                    *_change_lines(found.diff.change(key), "          "),
+                ]
+    return "\n".join(lines) + "\n"
+
+
+def render_diff_text(
+    d: SnapshotDiff, old_name: str, new_name: str, elsewhere: frozenset[str] = frozenset()
+) -> str:
+    """`elsewhere`: keys of changes that changed verdicts reported elsewhere (delegate sends
+    across accounts): listed as such, not among the changes that changed no verdict."""
     actions = ", ".join(d.actions or ("ses:SendRawEmail",))
     lost = sum(v.direction == "lost" for v in d.verdicts)
     gained = sum(v.direction == "gained" for v in d.verdicts)
@@ -172,7 +266,11 @@ def render_diff_text(d: SnapshotDiff, old_name: str, new_name: str) -> str:
         )
         for key in causes:
             lines += _change_lines(d.change(key), "        ")
-    quiet = [c for c in d.changes if not d.caused_verdicts(c.key)]
+    behind = [c for c in d.changes if not d.caused_verdicts(c.key) and c.key in elsewhere]
+    if behind:
+        lines += ["", "Changes behind delegate sends across accounts (below):"]
+        lines += [f"  {_brief(c)}" for c in behind]
+    quiet = [c for c in d.changes if not d.caused_verdicts(c.key) and c.key not in elsewhere]
     if quiet:
         lines += ["", "Changes that changed no verdict:"]
         lines += [f"  {_brief(c)}" for c in quiet]

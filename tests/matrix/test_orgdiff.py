@@ -1,0 +1,142 @@
+"""`sestui diff` of two organization snapshots: each account's own changes, and the delegate
+sends across accounts whose verdict changed (an owner's policy edited, a caller's policy
+removed, a verification lost), in text and JSON, with diff(1)'s exit codes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sestui.account.orgsnapshot import load_account_set
+from sestui.cli import main
+from sestui.decide import Outcome
+from sestui.demo import demo_organization_path
+from sestui.matrix.org import OrgMatrix
+from sestui.matrix.orgdiff import diff_account_sets
+
+NOTIFY = "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org"
+NOW = "2026-11-28T10:00:00Z"
+
+
+def org() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(demo_organization_path().read_text(encoding="utf-8"))
+    return data
+
+
+def account(data: dict[str, Any], account_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(a for a in data["accounts"] if a["account"]["Id"] == account_id)
+    return found
+
+
+def user(data: dict[str, Any], account_id: str, name: str) -> dict[str, Any]:
+    users = account(data, account_id)["iam"]["UserDetailList"]
+    found: dict[str, Any] = next(u for u in users if u["UserName"] == name)
+    return found
+
+
+def notify(data: dict[str, Any]) -> dict[str, Any]:
+    ids = account(data, "222233334444")["ses"]["regions"]["eu-west-1"]["identities"]
+    found: dict[str, Any] = next(i for i in ids if i["IdentityName"] == "notify.example.org")
+    return found
+
+
+def write(tmp: Path, name: str, data: dict[str, Any]) -> Path:
+    path = tmp / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def owner_policy(data: dict[str, Any]) -> dict[str, Any]:
+    text = notify(data)["Policies"]["WorkloadDelegates"]
+    doc: dict[str, Any] = json.loads(text) if isinstance(text, str) else text
+    return doc
+
+
+@pytest.fixture
+def snapshots(tmp_path: Path) -> tuple[Path, Path, Path]:
+    old = org()
+    new = copy.deepcopy(old)
+    # The owner's policy names reports-app too (it gains); orders-app loses its own IAM Allow.
+    doc = owner_policy(new)
+    doc["Statement"][0]["Principal"]["AWS"].append("arn:aws:iam::333344445555:user/reports-app")
+    notify(new)["Policies"]["WorkloadDelegates"] = json.dumps(doc)
+    user(new, "333344445555", "orders-app")["UserPolicyList"] = []
+    # A third snapshot: the identity's verification lost (every delegate loses it).
+    lost = copy.deepcopy(old)
+    notify(lost)["VerificationStatus"] = "FAILED"
+    return write(tmp_path, "old.json", old), write(tmp_path, "new.json", new), write(
+        tmp_path, "lost.json", lost
+    )
+
+
+def test_the_changed_delegate_sends_and_their_causes(snapshots: tuple[Path, Path, Path]) -> None:
+    old_path, new_path, _ = snapshots
+    old, new = load_account_set(old_path)[0], load_account_set(new_path)[0]
+    d = diff_account_sets(old, new, now=NOW)
+    cells = {(v.principal_arn, v.identity): (v.before, v.after) for v in d.cross}
+    assert cells == {
+        ("arn:aws:iam::333344445555:user/orders-app", NOTIFY): (Outcome.ALLOWED, Outcome.DENIED),
+        ("arn:aws:iam::333344445555:user/reports-app", NOTIFY): (Outcome.DENIED, Outcome.ALLOWED),
+    }
+    # Every other delegate cell is the same on both sides (the matrix, cell by cell).
+    central_old, central_new = old.account("222233334444"), new.account("222233334444")
+    assert central_old is not None and central_new is not None
+    before = OrgMatrix(old, "eu-west-1", now=NOW).column(central_old, "notify.example.org")
+    after = OrgMatrix(new, "eu-west-1", now=NOW).column(central_new, "notify.example.org")
+    changed = {arn for arn in before if before[arn] != after[arn]}
+    assert changed == {arn for arn, _ in cells}
+    # Causes: the owner's policy edit (in the central account) for both; the caller's own
+    # policy removal for orders-app.
+    by = {v.principal_arn.rsplit("/", 1)[1]: v.causes for v in d.cross}
+    assert all(c.startswith("222233334444/") for c in by["reports-app"])
+    assert any(c.startswith("333344445555/") for c in by["orders-app"])
+    assert d.verdict_changed
+
+
+def test_text_json_and_exit_codes(
+    snapshots: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    old_path, new_path, lost_path = snapshots
+    assert main(["diff", str(old_path), str(new_path)]) == 1
+    text = capsys.readouterr().out
+    assert "account 333344445555 (workload-a):" in text
+    assert "Delegate sends across accounts:" in text
+    assert "LOST    user orders-app → " + NOTIFY + "  (allowed → denied)" in text
+    assert "GAINED  user reports-app → " + NOTIFY + "  (denied → allowed)" in text
+    assert "in account 222233334444 (central-email):" in text
+    assert main(["diff", str(old_path), str(new_path), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema"] == "sestui-diff/2"
+    assert {a["account"] for a in data["accounts"]} == {
+        "222233334444",
+        "333344445555",
+        "666677778888",
+    }
+    cross = {c["principal"].rsplit("/", 1)[1]: c for c in data["cross_account"]}
+    assert cross["orders-app"]["change"] == "lost"
+    assert {c["account"] for c in cross["orders-app"]["causes"]} == {
+        "222233334444",
+        "333344445555",
+    }
+    # A lost verification: every delegate that could send loses it.
+    assert main(["diff", str(old_path), str(lost_path), "--format", "json"]) == 1
+    lost = json.loads(capsys.readouterr().out)
+    assert {(c["principal"].rsplit("/", 1)[1], c["after"]) for c in lost["cross_account"]} == {
+        ("orders-app", "denied")
+    }
+    # The same file twice: exit 0; files of unrelated accounts: exit 2.
+    assert main(["diff", str(old_path), str(old_path)]) == 0
+    assert "No verdict changed." in capsys.readouterr().out
+    other = org()
+    other["accounts"] = other["accounts"][:1]
+    other["accounts"][0] = json.loads(
+        json.dumps(other["accounts"][0]).replace("222233334444", "999999999999")
+    )
+    other["accounts"].append(json.loads(json.dumps(other["accounts"][0]).replace("9999", "9998")))
+    unrelated = write(old_path.parent, "other.json", other)
+    assert main(["diff", str(old_path), str(unrelated)]) == 2
+    assert "no account in common" in capsys.readouterr().err
