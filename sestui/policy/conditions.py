@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import ipaddress
 import math
 from collections.abc import Callable, Mapping
@@ -57,7 +58,9 @@ def parse_date(text: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address (cached: a request's source IP is compared with many networks)."""
     try:
         return ipaddress.ip_address(text.strip())
     except ValueError:

@@ -252,9 +252,11 @@ def evaluate_statement(
 
 
 def _evaluate_matched(
-    policy: Policy, statement: Statement, request: Request, has_boundary: bool
+    policy: Policy, statement: Statement, request: Request, has_boundary: bool, lite: bool = False
 ) -> StatementTrace:
-    """The rest of a statement, once its action element is known to match."""
+    """The rest of a statement, once its action element is known to match. `lite`: a statement
+    whose resource or principal misses is not traced further (its conditions are not
+    evaluated): only the decision is wanted."""
 
     misses: list[Miss] = []
     resource_missing: set[str] = set()
@@ -285,6 +287,8 @@ def _evaluate_matched(
             principal_match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
         elif not named:
             misses.append(Miss.PRINCIPAL)
+    if lite and misses:
+        return StatementTrace(policy, statement, False, tuple(misses), (), principal_match)
 
     outcomes = tuple(c.evaluate(request.context) for c in statement.conditions)
     if not all(o.matched for o in outcomes):
@@ -302,7 +306,7 @@ def _evaluate_matched(
 
 
 def _trace_all(
-    policies: Iterable[Policy], request: Request, has_boundary: bool, full: bool
+    policies: Iterable[Policy], request: Request, has_boundary: bool, full: bool, lite: bool
 ) -> list[StatementTrace]:
     out: list[StatementTrace] = []
     for p in policies:
@@ -317,7 +321,7 @@ def _trace_all(
         else:
             statements = p.statements
             for i in index:
-                out.append(_evaluate_matched(p, statements[i], request, has_boundary))
+                out.append(_evaluate_matched(p, statements[i], request, has_boundary, lite))
     return out
 
 
@@ -328,20 +332,25 @@ def _any_allow(traces: Sequence[StatementTrace]) -> bool:
 _DENY_ORDER = (PolicyKind.SCP, PolicyKind.RESOURCE, PolicyKind.IDENTITY, PolicyKind.BOUNDARY)
 
 
-def evaluate(request: Request, policies: PolicySet, *, full_trace: bool = True) -> Evaluation:
+def evaluate(
+    request: Request, policies: PolicySet, *, full_trace: bool = True, decision_only: bool = False
+) -> Evaluation:
     """Decide the request. With full_trace=False, statements whose action element does not
-    match are left out of the trace (they cannot change the decision): much faster."""
+    match are left out of the trace (they cannot change the decision): much faster. With
+    decision_only, neither are the conditions of statements whose resource or principal
+    misses (for a decision nothing will explain)."""
     has_boundary = policies.boundary is not None
-    full = full_trace
-    identity = _trace_all(policies.identity, request, has_boundary, full)
+    full = full_trace and not decision_only
+    lite = decision_only
+    identity = _trace_all(policies.identity, request, has_boundary, full, lite)
     boundary = _trace_all(
-        [policies.boundary] if policies.boundary else [], request, has_boundary, full
+        [policies.boundary] if policies.boundary else [], request, has_boundary, full, lite
     )
-    resource = _trace_all(policies.resource, request, has_boundary, full)
+    resource = _trace_all(policies.resource, request, has_boundary, full, lite)
     scp: list[StatementTrace] = []
     levels: list[ScpLevel] = []
     for i, level_policies in enumerate(policies.scp_levels or ()):
-        level_traces = _trace_all(level_policies, request, has_boundary, full)
+        level_traces = _trace_all(level_policies, request, has_boundary, full, lite)
         scp.extend(level_traces)
         levels.append(ScpLevel(i, tuple(level_policies), _any_allow(level_traces)))
     traces = tuple(scp + resource + identity + boundary)

@@ -246,7 +246,9 @@ def settle(request_arn: str, targets: Sequence[Target], rc: RequestContext) -> S
     # The representative completion: every unknown key holds its sample value.
     samples = sample_values(rc)
 
-    def run(combo: Sequence[object]) -> tuple[Evaluation, ...]:
+    def run(combo: Sequence[object], lite: bool = False) -> tuple[Evaluation, ...]:
+        """Every target in one completion; `lite`: the decision only (no one reads its
+        traces: only the representative completion is explained)."""
         ctx: dict[str, Any] = {**samples, **rc.known}
         for k, v in zip(keys, combo, strict=True):
             if v is ABSENT:
@@ -264,6 +266,7 @@ def settle(request_arn: str, targets: Sequence[Target], rc: RequestContext) -> S
                 ),
                 ps,
                 full_trace=False,
+                decision_only=lite,
             )
             for action, resource, ps in targets
         )
@@ -292,7 +295,7 @@ def settle(request_arn: str, targets: Sequence[Target], rc: RequestContext) -> S
         if not any(index) and all(k in samples for k in keys):
             evs = first  # every key at its first option, its sample: already evaluated
         else:
-            evs = run([o[i] for o, i in zip(opts, index, strict=True)])
+            evs = run([o[i] for o, i in zip(opts, index, strict=True)], lite=any(index))
             if not any(index):
                 first = evs  # the representative: every key read holds its first option
         answers[index] = all(e.decision.allowed for e in evs)

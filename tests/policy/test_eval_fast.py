@@ -465,3 +465,23 @@ def test_results_are_written_as_json_text_writes_them() -> None:
     for n in range(len(results) + 1):
         assert dumps(results[:n]) == json_text(results[:n]) + "\n"
     assert dumps(results[:2]) != json_text(results[:1]) + "\n"
+
+
+def test_decision_only_evaluation_decides_alike() -> None:
+    """`evaluate(..., decision_only=True)` (the completions `unknowns.settle` only counts) skips
+    the conditions of statements whose resource or principal misses: same decision, always."""
+    from sestui.policy import Request, evaluate
+    from sestui.policy.cases import case_policies
+
+    seen = set()
+    for case in [*json.loads(CASES.read_text()), *make_cases(600, seed=12)]:
+        request = Request.build(
+            case["principal"], case["action"], case["resource"], case.get("context") or {}
+        )
+        policies = case_policies(case)
+        full = evaluate(request, policies)
+        lite = evaluate(request, policies, decision_only=True)
+        assert lite.decision is full.decision, json.dumps(case, indent=1)
+        assert lite.deciding is full.deciding
+        seen.add(full.decision)
+    assert len(seen) == 3  # allowed, explicitly and implicitly denied
