@@ -7,7 +7,7 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,15 +20,10 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import AccountSource, SourceSpec, SpecSource
-from sestui.tui.asked import (
-    find_in,
-    glyph_column,
-    glyph_key,
-    identity_key,
-    identity_of,
-    relative_identity,
-    start_problems,
-)
+from sestui.tui.asked import glyph_column, glyph_key, identity_key
+from sestui.tui.session import Session, StartAt
+
+__all__ = ["SestuiApp", "StartAt"]
 from sestui.tui.findings import (
     Stop,
     allowing_statements,
@@ -100,18 +95,6 @@ def jump_provider() -> Any:
     return JumpProvider
 
 
-@dataclass(frozen=True)
-class StartAt:
-    """Where to open (from the command line)."""
-
-    principal: str | None = None
-    region: str | None = None
-    from_address: str | None = None
-    identity: str | None = None
-    role: bool = False
-    display_name: str | None = None  # from a `Name <address>` --from
-
-
 class SestuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses find it too
     TITLE = "sestui"
@@ -176,26 +159,43 @@ class SestuiApp(App[int]):
         self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
         self.source = source or SpecSource(spec)  # what load() and r read; `spec` is its spec
         self.start = start or StartAt()
-        self.accounts: AccountSet | None = None  # everything loaded (one account or several)
-        self.account: Account | None = None  # the account of the principal checked (the caller)
+        # What is loaded and checked (Textual-free; None until a load is in).
+        self.session: Session | None = None
         if account is not None:
             from sestui.account.accountset import AccountSet
 
-            self.accounts = account if isinstance(account, AccountSet) else AccountSet((account,))
-            self.account = self.accounts.primary
-        self.selection: Selection | None = None
+            self.session = Session(
+                account if isinstance(account, AccountSet) else AccountSet((account,))
+            )
         self.verdict: Verdict | None = None
         self.shown_selection: Selection | None = None  # the selection the screen now shows
         self._glyph_key: Selection | None = None
         self._keys_state: tuple[bool, bool, str | None] | None = None
         self._glyphs: dict[str, Outcome | None] = {}  # principal ARN -> outcome shown in its row
-        self._principals: dict[str, IamPrincipal] = {}  # by ARN
         self._identity_rows: tuple[object, ...] | None = None  # what the identities pane shows
         self._extra_identity: tuple[str, str | None] = ("", None)  # (region, name not in it)
         self._want_check: str | None = None  # a jump's check, shown once its verdict lands
         self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
         self.simulator: Any = None  # stands in for AWS's policy simulator (tests)
+
+    @property
+    def accounts(self) -> AccountSet | None:
+        """Everything loaded (one account or several)."""
+        return self.session.accounts if self.session else None
+
+    @property
+    def account(self) -> Account | None:
+        """The account of the principal checked (the caller)."""
+        return self.session.account if self.session else None
+
+    @property
+    def selection(self) -> Selection | None:
+        return self.session.selection if self.session else None
+
+    @property
+    def _principals(self) -> dict[str, IamPrincipal]:
+        return self.session.principals if self.session else {}
 
     @property
     def spec(self) -> SourceSpec:
@@ -225,8 +225,8 @@ class SestuiApp(App[int]):
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
         self.query_one(VerdictBar).show(None, f"Opening {self.spec.describe()}…")
-        if self.accounts is not None:
-            self._loaded(self.accounts, "")
+        if self.session is not None:
+            self._loaded(self.session.accounts, "")
         else:
             # Paint first, then load: boto3 is imported by the loader, never before the UI shows.
             self.call_after_refresh(self.load)
@@ -303,11 +303,14 @@ class SestuiApp(App[int]):
     @property
     def multi(self) -> bool:
         """Several accounts loaded: rows are grouped by account, identities keyed by ARN."""
-        return self.accounts is not None and len(self.accounts) > 1
+        return self.session is not None and self.session.multi
 
     def _loaded(self, accounts: AccountSet, notice: str) -> None:
-        self.accounts = accounts
-        account = self.account = accounts.primary
+        old = self.session
+        self.session = session = Session(accounts)
+        if old is not None:
+            session.selection = old.selection  # a reload keeps the request's context
+        account = accounts.primary
         self._glyph_key = None
         self._glyphs = {}
         self._deltas = {}
@@ -340,90 +343,29 @@ class SestuiApp(App[int]):
         if notice:
             self.notify_text(notice, timeout=8)
         self._fill_principals()
-        regions = self._regions()
-        s = self.start
         # What the start flags (or a reload) name is what is checked, found or not: a name the
         # accounts lack is said out loud (the verdict bar and a notification), never replaced.
-        problems = start_problems(accounts, s)
-        if problems:
+        opening = session.opening(self.start)
+        if opening.problems:
             self.notify_text(
-                "\n".join(problems),
+                "\n".join(opening.problems),
                 title="Not in the accounts loaded" if self.multi else "Not in this account",
                 severity="error",
                 timeout=20,
             )
-        principal = self._principal(s.principal, s.role) if s.principal else None
-        if principal is None and not s.principal:
-            principal = next(iter(self._principals.values()), None)
-            if principal is None:
-                self._fill_regions(regions[0] if regions else None)
-                self.query_one(VerdictBar).show(None, "No IAM users or roles were loaded.")
-                return
-        if principal is not None:
-            self.account = self._caller_of(principal.arn) or account
-        region = s.region if s.region else (regions[0] if regions else "us-east-1")
-        identity = s.identity
-        if not identity and not s.from_address:
-            identity = self._first_identity(region)
-        from sestui.decide import Selection
-
-        who = principal.arn if principal is not None else (s.principal or "")
-        base = self.selection or Selection(who, region)
-        self.selection = replace(
-            base,
-            principal=who,
-            role=s.role if principal is None else False,
-            region=region,
-            identity=identity,
-            from_address=s.from_address,
-            display_name=s.display_name if s.display_name is not None else base.display_name,
-        )
+        if opening.selection is None:
+            self._fill_regions(opening.region)
+            self.query_one(VerdictBar).show(None, "No IAM users or roles were loaded.")
+            return
         self.start = StartAt()
-        self.pane("principals").select(who)
-        self._fill_regions(region)
+        self.pane("principals").select(opening.selection.principal)
+        self._fill_regions(opening.selection.region)
         self._sync_identities()
         self.pane("principals").focus_list()
         self.recheck()
 
-    def _regions(self) -> list[str]:
-        """Regions with SES identities first, the busiest first: that is where people send from."""
-        assert self.accounts is not None
-        count: dict[str, int] = {}
-        for a in self.accounts:
-            for r, state in a.regions.items():
-                count[r] = count.get(r, 0) + len(state.identities)
-        return sorted(count, key=lambda r: (-count[r], r))
-
-    def _first_identity(self, region: str) -> str | None:
-        """The identity to open on when none was asked: the caller's first in the region, else
-        (several accounts) the first another account has there, as its ARN."""
-        assert self.accounts is not None and self.account is not None
-        for a in (self.account, *self.accounts):
-            state = a.regions.get(region)
-            if state is not None and state.identities:
-                name = min(state.identities)
-                return relative_identity(self.account, identity_key(a, region, name))
-        return None
-
-    def _caller_of(self, principal_arn: str) -> Account | None:
-        """The loaded account a principal ARN belongs to."""
-        if self.accounts is None:
-            return None
-        found = self.accounts.principal_by_arn(principal_arn)
-        return found[0] if found is not None else None
-
-    def _principal(self, name: str, role: bool) -> IamPrincipal | None:
-        from sestui.decide import SelectionError
-
-        assert self.accounts is not None
-        try:
-            return find_in(self.accounts, name, role)[1]
-        except SelectionError:
-            return None
-
     def _fill_principals(self) -> None:
         assert self.accounts is not None
-        self._principals = {p.arn: p for a in self.accounts for p in a.principals}
         rows = []
         for a in self.accounts:
             if self.multi:
@@ -441,35 +383,19 @@ class SestuiApp(App[int]):
 
     def _fill_regions(self, selected: str | None) -> None:
         """The regions read; a region asked for that was not read gets a row of its own."""
-        assert self.accounts is not None
-        count: dict[str, int] = {}
-        for a in self.accounts:
-            for r, state in a.regions.items():
-                count[r] = count.get(r, 0) + len(state.identities)
-        rows = [Row(r, Content(f"{r}  ({count[r]})"), r) for r in self._regions()]
+        assert self.session is not None
+        count = self.session.region_counts()
+        rows = [Row(r, Content(f"{r}  ({count[r]})"), r) for r in self.session.regions()]
         if selected and selected not in count:
             label = Content.assemble(selected, ("  not read", "$warning"))
             rows.insert(0, Row(selected, label, f"{selected} not read"))
         self.pane("regions").set_rows(rows, selected)
 
     def _checked_identity(self) -> str | None:
-        """The identity row that stands for what is checked: the one asked for or, when a From
-        address is given, the identity SES authorizes for it (known once its verdict is in).
-        With several accounts, as its ARN (the rows' key)."""
-        sel = self.selection
-        if sel is None:
+        """The identity row that stands for what is checked (see Session.checked_identity)."""
+        if self.session is None:
             return None
-        if not sel.from_address:
-            wanted = sel.identity
-        elif self.verdict is not None and self.shown_selection is sel:
-            wanted = (
-                self.verdict.identity_arn if self.multi else identity_of(self.verdict.identity_arn)
-            )
-        else:
-            return None
-        if self.multi and self.account is not None:
-            return identity_key(self.account, sel.region, wanted)
-        return wanted
+        return self.session.checked_identity(self.verdict, self.shown_selection)
 
     def _identity_rows_of(self, account: Account, region: str) -> list[Row]:
         from sestui.account import IdentityKind
@@ -560,38 +486,10 @@ class SestuiApp(App[int]):
         if event.pane == "checks":
             self._show_check(event.value)
             return
-        sel = self.selection
-        if event.pane == "principals":
-            sel = replace(sel, principal=event.value, role=False)
-        elif event.pane == "regions":
-            # The identity moves along when the new region has it (in its own account); a From
-            # address (the request's, not the region's) stays and is resolved in the new region.
-            keep = self._identity_in(event.value, sel.identity)
-            if keep is None and not sel.from_address and self.account is not None:
-                keep = self._first_identity(event.value)
-            sel = replace(sel, region=event.value, identity=keep)
-        elif event.pane == "identities":
-            identity = event.value
-            if self.account is not None:
-                identity = relative_identity(self.account, identity) or identity
-            sel = replace(sel, identity=identity, from_address=None)
-        self._apply(sel)
-
-    def _identity_in(self, region: str, identity: str | None) -> str | None:
-        """The same identity in another region, if its account has it there (as the selection
-        names it), else None."""
-        if not identity or self.account is None or self.accounts is None:
-            return None
-        key = identity_key(self.account, self.selection.region if self.selection else region,
-                           identity)  # fmt: skip
-        if key is None or not key.startswith("arn:"):
-            return None
-        parts = key.split(":", 5)
-        moved = ":".join([*parts[:3], region, *parts[4:]])
-        found = self.accounts.identity_owner(moved)
-        if found is None or found[1] is None:
-            return None
-        return relative_identity(self.account, moved)
+        assert self.session is not None
+        sel = self.session.picked(event.pane, event.value)
+        if sel is not None:
+            self._apply(sel)
 
     def jump(
         self,
@@ -604,43 +502,18 @@ class SestuiApp(App[int]):
         session: str | None = None,
     ) -> None:
         """Go to what a palette entry or a matrix cell names: exactly that is checked."""
-        if self.selection is None or self.account is None:
+        if self.session is None:
             return
-        sel = self.selection
-        if principal:
-            sel = replace(sel, principal=principal, role=False, session_name=session)
-        if path:
-            from sestui.decide import SendPath
-
-            sel = replace(sel, path=SendPath(path))
-        if region and region != sel.region:
-            keep = self._identity_in(region, sel.identity)
-            if keep is None and not identity and not sel.from_address:
-                keep = self._first_identity(region)  # a default: no identity was named
-            sel = replace(sel, region=region, identity=keep)
-        if identity:
-            # An ARN of the caller's own identity reads as its name (as the lists name it).
-            identity = relative_identity(self.account, identity) or identity
-            sel = replace(sel, identity=identity, from_address=None)
-        if action:
-            sel = replace(sel, actions=(action,))
-        self._apply(sel, check)
+        sel = self.session.jumped(principal, region, identity, action, path, session)
+        if sel is not None:
+            self._apply(sel, check)
 
     def _apply(self, sel: Selection, check: str | None = None) -> None:
-        """Make `sel` the selection: the lists show it (rows of their own for what the account
-        lacks), and its checks rerun; `check` is shown once the new verdict is in."""
-        old = self.selection
-        if self.accounts is not None and self.account is not None:
-            # The caller is the principal's account; the identity keeps meaning the same one
-            # (its bare name in the caller's own account, its ARN in another).
-            was = self.account
-            caller = self._caller_of(sel.principal) or was
-            if caller is not was and sel.identity and old is not None:
-                absolute = identity_key(was, sel.region, sel.identity)
-                sel = replace(sel, identity=relative_identity(caller, absolute))
-            self.account = caller
-        changed = sel != self.selection
-        self.selection = sel
+        """Make `sel` the selection: the lists show it (rows of their own for what the accounts
+        lack), and its checks rerun; `check` is shown once the new verdict is in."""
+        assert self.session is not None
+        old, changed = self.session.apply(sel)
+        sel = self.session.selection or sel
         if old is None or sel.principal != old.principal:
             self.pane("principals").select(sel.principal)
         if old is None or sel.region != old.region:
@@ -664,17 +537,14 @@ class SestuiApp(App[int]):
         accounts, selection = self.accounts, self.selection
         if accounts is None or selection is None:
             return
-        from sestui.decide import SelectionError, run
-        from sestui.decide.locate import locate
+        from sestui.decide import SelectionError
+        from sestui.tui.session import decide
 
         worker = get_current_worker()
         error = ""
         verdict = None
         try:
-            # The principal's account decides its side; a loaded owner of another account's
-            # identity decides the sending-authorization side (as `sestui check`).
-            located = locate(accounts, selection)
-            verdict = run(located.caller, selection, owner=located.owner)
+            verdict = decide(accounts, selection)
         except SelectionError as exc:
             error = str(exc)
         if worker.is_cancelled:
@@ -690,7 +560,10 @@ class SestuiApp(App[int]):
             return
         # The caller the selection's identity is named for: from the selection itself, never
         # from what the app shows by the time this thread runs.
-        account = self._caller_of(selection.principal) or accounts.primary
+        session = self.session
+        account = (session.caller_of(selection.principal) if session else None) or (
+            accounts.primary
+        )
         worker = get_current_worker()
         key = glyph_key(selection)
         total = len(self._principals)
@@ -853,7 +726,9 @@ class SestuiApp(App[int]):
         if self.baseline is not None and self.selection is not None and self.account is not None:
             since = self.baseline.policy_note(
                 focus.document,
-                self._principal(self.selection.principal, self.selection.role),
+                self.session.principal(self.selection.principal, self.selection.role)
+                if self.session
+                else None,
                 self.selection.region,
             )
             note += f"\n{since}" if since else f"\nunchanged since {self.baseline.name}"
@@ -997,7 +872,7 @@ class SestuiApp(App[int]):
         def chosen(cell: tuple[str, str] | None) -> None:
             if cell and self.account is not None:
                 # As the current caller names it: jump re-expresses it for the new principal.
-                self.jump(principal=cell[0], identity=relative_identity(self.account, cell[1]))
+                self.jump(principal=cell[0], identity=cell[1])  # jump names it as the caller
 
         screen = MatrixScreen(m, about, title=title, labels=labels, by_identity=by_identity)
         self.push_screen(screen, chosen)
@@ -1119,23 +994,25 @@ class SestuiApp(App[int]):
             )
             return
         from sestui.explain.asked import pasted_send
+        from sestui.tui.asked import find_in
         from sestui.verdict.inputs import session_name_of
 
-        assert self.accounts is not None
+        session = self.session
+        assert session is not None
         sel = self.selection
         try:
             # The same mapping as `sestui explain`: what the message names, never a row that
             # happens to exist instead.
-            send = pasted_send(parsed, text, self.accounts, region=sel.region)
-            caller, principal = find_in(self.accounts, send.principal_arn)
+            send = pasted_send(parsed, text, session.accounts, region=sel.region)
+            caller, principal = find_in(session.accounts, send.principal_arn)
         except (SelectionError, ValueError) as exc:
             self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
             return
         region, identity = send.region, send.identity
         # Keep what the message says: its send path and the session name of an assumed role.
-        if self.multi and self.account is not None:
+        if identity is not None:
             # Named as the current caller names it: _apply re-expresses it for the new caller.
-            identity = relative_identity(self.account, identity_key(caller, region, identity))
+            identity = session.as_caller_names(identity, caller, region)
         target = replace(
             sel,
             principal=principal.arn,
@@ -1189,15 +1066,7 @@ class SestuiApp(App[int]):
         self.action_edit_context(field)
 
     def _owner(self, selection: Selection) -> Account | None:
-        """The loaded account of another account's identity the selection names (a delegate
-        send decided on both sides), if any."""
-        if self.accounts is None or not (selection.identity or "").startswith("arn:"):
-            return None
-        found = self.accounts.identity_owner(selection.identity or "")
-        caller = self._caller_of(selection.principal)
-        if found is None or caller is None or found[0] is caller:
-            return None
-        return found[0]
+        return self.session.owner(selection) if self.session else None
 
     def _focused_fix(self) -> Any:
         if self.verdict is None:

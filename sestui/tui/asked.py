@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.account import Account, IamPrincipal
     from sestui.account.accountset import AccountSet
     from sestui.decide import Outcome, Selection
-    from sestui.tui.app import StartAt
+    from sestui.tui.session import StartAt
 
 
 def glyph_key(selection: Selection) -> Selection:

@@ -68,8 +68,10 @@ def snapshots(tmp_path: Path) -> tuple[Path, Path, Path]:
     # A third snapshot: the identity's verification lost (every delegate loses it).
     lost = copy.deepcopy(old)
     notify(lost)["VerificationStatus"] = "FAILED"
-    return write(tmp_path, "old.json", old), write(tmp_path, "new.json", new), write(
-        tmp_path, "lost.json", lost
+    return (
+        write(tmp_path, "old.json", old),
+        write(tmp_path, "new.json", new),
+        write(tmp_path, "lost.json", lost),
     )
 
 
