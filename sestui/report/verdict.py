@@ -307,7 +307,7 @@ def render_json(
     return json_text(verdict_json(verdict, selection, principal_arn, verify)) + "\n"
 
 
-_CELL = {Outcome.ALLOWED: "✓", Outcome.DENIED: "✗", Outcome.UNDECIDED: "?"}
+_CELL = {outcome: outcome.glyph for outcome in Outcome}
 
 
 def render_matrix_text(m: Matrix) -> str:

@@ -25,6 +25,7 @@ from sestui.tui.session import Session, StartAt
 
 __all__ = ["SestuiApp", "StartAt"]
 from sestui.tui.findings import (
+    OUTCOME_MARKS,
     Stop,
     allowing_statements,
     explanation,
@@ -58,11 +59,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
 
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
 LONG_WORK = ("load", "work")
-OUTCOME_GLYPH = {  # by outcome value
-    "allowed": ("✓", "$success"),
-    "denied": ("✗", "$error"),
-    "undecided": ("?", "$warning"),
-}
+OUTCOME_GLYPH = OUTCOME_MARKS  # the one table (sestui/tui/findings.py)
 
 
 def account_header(account: Account, count: int) -> Row:

@@ -15,6 +15,15 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.policy import PolicySource
 
 
+# One table from an outcome (by value: the domain loads after the first frame) to its glyph and
+# style, for the principal rows, the matrix cells and the verdict bar's glyph.
+OUTCOME_MARKS: dict[str, tuple[str, str]] = {
+    "allowed": ("✓", "$success"),
+    "denied": ("✗", "$error"),
+    "undecided": ("?", "$warning"),
+}
+
+
 @cache
 def _status_styles() -> dict[Status, str]:
     from sestui.decide import Status  # on first use: the domain loads after the first frame

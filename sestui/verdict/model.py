@@ -34,6 +34,11 @@ class Outcome(Enum):
     UNDECIDED = "undecided"
 
     @property
+    def glyph(self) -> str:
+        """✓ ✗ ? (the TUI styles them: sestui/tui/findings.py OUTCOME_MARKS)."""
+        return {"allowed": "✓", "denied": "✗", "undecided": "?"}[self.value]
+
+    @property
     def exit_code(self) -> ExitCode:
         return _EXIT_CODES[self]
 

@@ -17,12 +17,9 @@ from sestui.account import IamPrincipal
 from sestui.decide import Outcome
 from sestui.matrix.exact import Matrix
 from sestui.textsafe import visible
+from sestui.tui.findings import OUTCOME_MARKS
 
-CELL = {
-    Outcome.ALLOWED: ("✓", "$success"),
-    Outcome.DENIED: ("✗", "$error"),
-    Outcome.UNDECIDED: ("?", "$warning"),
-}
+CELL = {outcome: OUTCOME_MARKS[outcome.value] for outcome in Outcome}
 
 
 ROWS_PER_PAINT = 200

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
+from sestui.tui.findings import OUTCOME_MARKS
+
 if TYPE_CHECKING:
     from sestui.decide import Selection, Verdict
 
+# The glyph, word and style of each outcome, from the one table of marks.
 WORDS = {
-    "allowed": ("✓ ALLOWED", "$success"),
-    "denied": ("✗ DENIED", "$error"),
-    "undecided": ("? UNDECIDED", "$warning"),
+    value: (f"{glyph} {value.upper()}", style) for value, (glyph, style) in OUTCOME_MARKS.items()
 }
 
 
