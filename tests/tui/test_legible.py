@@ -141,3 +141,20 @@ async def test_the_matrix_cursor_is_reversed_under_no_color(
         await settle(pilot)
         table = app.screen.query_one(DataTable)
         assert table.get_component_rich_style("datatable--cursor").reverse
+
+
+@pytest.mark.asyncio
+async def test_the_focused_lists_row_is_bold_and_underlined_under_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # OptionList draws no reverse video; under NO_COLOR its highlighted row would be only a
+    # lighter grey: it is bold and underlined instead, like the selected row of an unfocused list.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = demo_app(principal="eu-mailer", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        ol = app.pane("principals").options
+        assert ol.has_focus and ol.highlighted is not None
+        strip = ol.render_line(ol.highlighted - int(ol.scroll_y))
+        styles = [seg.style for seg in strip if seg.text.strip() and seg.style is not None]
+        assert styles and all(s.underline and s.bold for s in styles)
