@@ -6,6 +6,7 @@ import pytest
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widgets import Static
 
 from sestui.tui.widgets.bars import VerdictBar
 from sestui.tui.widgets.policy_view import PolicyBody, PolicyView
@@ -198,3 +199,26 @@ async def test_the_marked_resource_line_is_in_view(size: tuple[int, int]) -> Non
             arn = view.shown.text.split("\n")[key - 1].split(":", 1)[1].strip().strip('",')
             joined = "".join(line[body._gutter :].strip() for line in screen)
             assert arn in joined, "the whole ARN is on screen, wrapped"
+
+
+async def test_z_shows_the_whole_finding_note_at_80x24() -> None:
+    # At 80 columns the note above the policy keeps to two lines; zoomed, it has what it needs.
+    app = demo_app(principal="billing-app", region="us-east-1", identity="example.com")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.jump(check="non-sending-resource")  # the demo's longest note (184 characters)
+        await settle(pilot)
+        note = app.query_one("#policy-note", Static)
+        assert len(str(note.render())) > 160
+
+        def needed() -> int:
+            return note.get_content_height(note.size, app.size, note.content_region.width)
+
+        assert note.size.height == 2 < needed()  # cut to two lines
+        await pilot.press("5", "z")
+        await settle(pilot)
+        assert app.screen.maximized is app.query_one("#policy")
+        assert note.size.height == needed() > 2  # whole
+        await pilot.press("z")
+        await settle(pilot)
+        assert note.size.height == 2
