@@ -10,6 +10,7 @@ from sestui.checks.sandbox import sandbox_unverified
 from sestui.policy import Decision, PolicyKind
 from sestui.verdict.analysis import NO_OVERRIDES, Analysis, Overrides, ScpState, analyze
 from sestui.verdict.common import short
+from sestui.verdict.context import SET_BY
 from sestui.verdict.messages import error_text, unverified_text
 from sestui.verdict.model import CheckResult, Outcome, ResourceEvaluation, Status, Verdict
 from sestui.verdict.selection import Selection, SendPath
@@ -35,19 +36,6 @@ def run(
     if overrides is NO_OVERRIDES and verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:
         verdict = _caveat_fixes(account, selection, verdict, owner)
     return verdict
-
-
-# How the CLI sets each request value a verdict can hang on (lower case, as missing_keys names
-# them); any other key: --context KEY=VALUE.
-SET_BY: dict[str, str] = {
-    "ses:fromaddress": "--from ADDRESS",
-    "ses:recipients": "--recipient ADDRESS (repeatable)",
-    "aws:sourceip": "--source-ip IP",
-    "ses:fromdisplayname": "--display-name NAME",
-    "ses:feedbackaddress": "--feedback-address ADDRESS",
-    "aws:multifactorauthpresent": "--context aws:MultiFactorAuthPresent=true|false",
-    "aws:multifactorauthage": "--context aws:MultiFactorAuthAge=SECONDS",
-}
 
 
 def how_to_set(keys: tuple[str, ...]) -> str:

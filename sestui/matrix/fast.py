@@ -43,7 +43,7 @@ from sestui.policy import (
 )
 from sestui.policy.evaluate import candidates
 from sestui.policy.request import normalize_context
-from sestui.verdict.analysis import SelectionError, _resolve, analyze, request_context
+from sestui.verdict.analysis import SelectionError, analyze, request_context, resolve_identity
 from sestui.verdict.context import (
     ABSENT,
     MESSAGE_ACTIONS,
@@ -293,7 +293,7 @@ class FastMatrix:
         self.config: list[str | None] = []
         for j, name in enumerate(self.names):
             sel = replace(self.base, identity=name)
-            _, ident, auth, frm = _resolve(state, sel)
+            _, ident, auth, frm = resolve_identity(state, sel)
             self.authorized.append(auth)
             self.config.append(ident.default_configuration_set if ident else None)
             if ident is not None:

@@ -209,7 +209,7 @@ def request_context(
     return build_context(Facts(selection, principal, account, from_address, identity_name))
 
 
-def _resolve(
+def resolve_identity(
     region: RegionState | None, selection: Selection
 ) -> tuple[IdentityResolution | None, SesIdentity | None, str, str | None]:
     """(resolution, verified identity, identity name to authorize, From address)."""
@@ -258,7 +258,9 @@ def analyze(
         owner = None
     identity_region = region
     if delegate is None:
-        resolution, identity, identity_name, from_address = _resolve(region, resolved_selection)
+        resolution, identity, identity_name, from_address = resolve_identity(
+            region, resolved_selection
+        )
     elif owner is not None:
         # SES authorizes exactly the identity ARN given (SourceArn / FromEmailAddressIdentityArn)
         # against the owner's identity: its verification and policies are the owner's.

@@ -85,6 +85,7 @@ class KeyRule:
     rule: str
     value: Callable[[Facts], Value]
     personal: bool = False  # differs between principals (the matrix evaluates it per principal)
+    set_by: str | None = None  # the CLI flag that gives the value (else --context KEY=VALUE)
 
 
 def _now(sel: Selection) -> datetime:
@@ -212,14 +213,14 @@ RULES: tuple[KeyRule, ...] = (
         "aws:MultiFactorAuthPresent", "absent", "absent", "true or false (unknown)",
         _LONG_TERM, _role_only(Unknown("true or false", choices=("true", "false"), kind="bool",
                                        sample="false")),
-        personal=True,
+        personal=True, set_by="--context aws:MultiFactorAuthPresent=true|false",
     ),
     KeyRule(
         "aws:MultiFactorAuthAge", "absent", "absent", "seconds since MFA, or absent (unknown)",
         "present only for temporary credentials obtained with MFA; absent for access keys",
         _role_only(Unknown("seconds since MFA sign-in, or absent", may_be_absent=True,
                            kind="number", sample="3600")),
-        personal=True,
+        personal=True, set_by="--context aws:MultiFactorAuthAge=SECONDS",
     ),
     KeyRule(
         "aws:TokenIssueTime", "absent", "absent", "when the session began (unknown)",
@@ -295,7 +296,7 @@ RULES: tuple[KeyRule, ...] = (
         "aws:SourceIp", "--source-ip, else unknown", "--source-ip, else unknown",
         "--source-ip, else unknown",
         "present on calls over the public endpoints (sestui assumes no VPC endpoint)",
-        _source_ip,
+        _source_ip, set_by="--source-ip IP",
     ),
     KeyRule(
         "aws:SourceVpc, aws:SourceVpce, aws:VpcSourceIp", "absent", "absent", "absent",
@@ -327,26 +328,28 @@ RULES: tuple[KeyRule, ...] = (
         "--from, else unknown",
         "SES: every send has a From address (never absent; unknown: any address at the "
         "identity)" + _ON_SENDS,
-        _from,
+        _from, set_by="--from ADDRESS",
     ),
     KeyRule(
         "ses:Recipients", "--recipient, else unknown", "--recipient, else unknown",
         "--recipient, else unknown",
         "SES: every send has at least one recipient (never absent; unknown: a non-empty "
         "list)" + _ON_SENDS,
-        _recipients,
+        _recipients, set_by="--recipient ADDRESS (repeatable)",
     ),
     KeyRule(
         "ses:FromDisplayName", "--display-name, else unknown", "--display-name, else unknown",
         "--display-name, else unknown",
         "SES: the From display name, absent when the From has none" + _ON_SENDS,
         lambda f: _optional(f.selection.display_name, "a display name, or none"),
+        set_by="--display-name NAME",
     ),
     KeyRule(
         "ses:FeedbackAddress", "--feedback-address, else unknown",
         "--feedback-address, else unknown", "--feedback-address, else unknown",
         "SES: the feedback (Return-Path) address, absent when the send sets none" + _ON_SENDS,
         lambda f: _optional(f.selection.feedback_address, "a feedback address, or none"),
+        set_by="--feedback-address ADDRESS",
     ),
 )  # fmt: skip
 
@@ -354,6 +357,9 @@ RULES: tuple[KeyRule, ...] = (
 _FAMILY = ("aws:principaltag/", "aws:resourcetag/")
 # Keys (and key prefixes) whose value differs between principals with equal policies.
 PERSONAL_KEYS = tuple(r.key.split("<")[0].lower() for r in RULES if r.personal)
+# How the CLI sets each request value a verdict can hang on (lower case, as missing_keys name
+# them); any other key: --context KEY=VALUE.
+SET_BY: dict[str, str] = {r.key.lower(): r.set_by for r in RULES if r.set_by}
 
 
 @dataclass(frozen=True)
