@@ -43,6 +43,17 @@ def how_to_set(keys: tuple[str, ...]) -> str:
     return ", ".join(f"{k} ({SET_BY.get(k.lower(), f'--context {k}=VALUE')})" for k in keys)
 
 
+def outcome_of(
+    account: Account,
+    selection: Selection,
+    overrides: Overrides = NO_OVERRIDES,
+    owner: Account | None = None,
+) -> Outcome:
+    """The verdict's outcome alone, as `run` decides it, without running the checks (they only
+    explain it)."""
+    return decide(analyze(account, selection, overrides, owner), ()).outcome
+
+
 def _caveat_fixes(
     account: Account, selection: Selection, verdict: Verdict, owner: Account | None = None
 ) -> Verdict:
@@ -53,8 +64,8 @@ def _caveat_fixes(
     checks = []
     for c in verdict.checks:
         if c.fix is not None:
-            after = run(account, selection, Overrides().with_fix(c.fix), owner)
-            if after.outcome is Outcome.ALLOWED:
+            after = outcome_of(account, selection, Overrides().with_fix(c.fix), owner)
+            if after is Outcome.ALLOWED:
                 title = (
                     f"{c.fix.title}, whatever {keys} is: this drops the condition on {keys}; "
                     f"only if the request cannot give it (first give "

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sestui.account import Account, IamPrincipal, OrgStatus, PolicyDocument
-from sestui.decide.decision import decide
+from sestui.decide.decision import outcome_of
 from sestui.matrix.fingerprint import Fingerprinter
 from sestui.policy import (
     Condition,
@@ -43,7 +43,7 @@ from sestui.policy import (
 )
 from sestui.policy.evaluate import candidates
 from sestui.policy.request import normalize_context
-from sestui.verdict.analysis import SelectionError, analyze, request_context, resolve_identity
+from sestui.verdict.analysis import SelectionError, request_context, resolve_identity
 from sestui.verdict.context import (
     ABSENT,
     MESSAGE_ACTIONS,
@@ -1027,7 +1027,7 @@ def utc_now() -> str:
 def exact_outcome(account: Account, base: Selection, p: IamPrincipal, identity: str) -> Outcome:
     """One cell decided on its own, exactly as `sestui check` would (the reference)."""
     sel = replace(base, principal=p.arn, identity=identity, role=not p.is_user)
-    return decide(analyze(account, sel), ()).outcome
+    return outcome_of(account, sel)
 
 
 # (statement id, what its context says of each key it reads) -> the statement, `_conditions`.

@@ -1088,10 +1088,11 @@ class SestuiApp(App[int]):
     def fix_work(
         self, account: Account, selection: Selection, fix: Fix, original: PolicyShown | None
     ) -> None:
-        from sestui.decide import Overrides, run
+        from sestui.decide import Overrides
+        from sestui.decide.decision import outcome_of
 
         worker = get_current_worker()
-        after = run(account, selection, Overrides().with_fix(fix), self._owner(selection)).outcome
+        after = outcome_of(account, selection, Overrides().with_fix(fix), self._owner(selection))
         from sestui.report.commands import CommandUnavailable, fix_command
         from sestui.verdict.analysis import find_principal
 

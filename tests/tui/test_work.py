@@ -13,7 +13,6 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-import sestui.decide
 from sestui.account import Account
 from sestui.decide import Outcome, Overrides
 from sestui.matrix import exact as matrix_module
@@ -143,16 +142,16 @@ async def test_q_quits_while_work_runs_even_if_the_work_never_looks(
 
 @pytest.mark.asyncio
 async def test_esc_cancels_the_fix_check(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = sestui.decide.run
+    import sestui.decide.decision as decision
 
-    def slow(
-        account: Any, selection: Any, overrides: Overrides | None = None, owner: Any = None
-    ) -> Any:
-        if overrides is not None and overrides != Overrides():
+    real = decision.outcome_of
+
+    def slow(account: Any, selection: Any, overrides: Any = NO_OVERRIDES, owner: Any = None) -> Any:
+        if overrides is not NO_OVERRIDES and overrides != Overrides():
             gate.block()
-        return real(account, selection, NO_OVERRIDES if overrides is None else overrides, owner)
+        return real(account, selection, overrides, owner)
 
-    monkeypatch.setattr(sestui.decide, "run", slow)
+    monkeypatch.setattr(decision, "outcome_of", slow)
     app = demo_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
