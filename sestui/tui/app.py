@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -36,8 +36,8 @@ from sestui.tui.findings import (
 )
 from sestui.tui.messages import PaneSelected
 from sestui.tui.safe_output import install as install_safe_output
+from sestui.tui.screens.main import MainScreen
 from sestui.tui.widgets.bars import ContextBar, VerdictBar
-from sestui.tui.widgets.footer import KeysFooter
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 from sestui.tui.workers import DaemonExecutor
@@ -175,6 +175,7 @@ class SestuiApp(App[int]):
         self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
         self.simulator: Any = None  # stands in for AWS's policy simulator (tests)
+        self._main = MainScreen()  # replaced by the one get_default_screen() installs
 
     @property
     def accounts(self) -> AccountSet | None:
@@ -201,26 +202,29 @@ class SestuiApp(App[int]):
 
     # -- layout ---------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield Static(Content("sestui — loading…"), id="title", markup=False)
-        yield Static(id="status", markup=False)
-        yield VerdictBar(id="verdict")
-        yield ContextBar(id="context")
-        with Horizontal(id="main"):
-            with Vertical(id="lists"):
-                yield ListPane("principals", "1 Principals", id="principals")
-                yield ListPane("identities", "2 Identities", id="identities")
-                yield ListPane("regions", "3 Regions", id="regions")
-            with Horizontal(id="right"):
-                yield ListPane("checks", "4 Checks", id="checks")
-                yield PolicyView(id="policy", title="5 Policy")
-        yield KeysFooter()
+    def get_default_screen(self) -> MainScreen:
+        """The main screen owns the layout (the panes, the bars, the footer)."""
+        self._main = MainScreen(ready=self._main_ready)
+        return self._main
+
+    @property
+    def default_screen(self) -> Screen[Any]:
+        # Textual's default_screen is the screen on top unless the app composes its own
+        # widgets: the app's queries must reach the main screen under any dialog.
+        return self._main
 
     def pane(self, name: str) -> ListPane:
-        return self.query_one(f"#{name}", ListPane)
+        return self.main_screen.pane(name)
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return self._main
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
+
+    def _main_ready(self) -> None:
+        """The main screen is composed: say what opens, and open it."""
         self.query_one(VerdictBar).show(None, f"Opening {self.spec.describe()}…")
         if self.session is not None:
             self._loaded(self.session.accounts, "")

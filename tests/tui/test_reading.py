@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from sestui.tui.widgets.bars import VerdictBar
@@ -102,7 +102,10 @@ async def test_help_lists_every_binding_and_the_legend() -> None:
             owners += [
                 v
                 for v in vars(module).values()
-                if isinstance(v, type) and issubclass(v, Screen) and v.__module__ == module.__name__
+                # The dialogs (the main screen has no keys of its own: they are the app's)
+                if isinstance(v, type)
+                and issubclass(v, ModalScreen)
+                and v.__module__ == module.__name__
             ]
         lines = text.splitlines()
         for owner in owners:
