@@ -20,7 +20,7 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import AccountSource, SourceSpec, SpecSource
-from sestui.tui.asked import glyph_column, glyph_key, identity_key
+from sestui.tui.asked import glyph_column, glyph_key
 from sestui.tui.session import Session, StartAt
 
 __all__ = ["SestuiApp", "StartAt"]
@@ -60,29 +60,6 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
 LONG_WORK = ("load", "work")
 OUTCOME_GLYPH = OUTCOME_MARKS  # the one table (sestui/tui/findings.py)
-
-
-def account_header(account: Account, count: int) -> Row:
-    """A group's title row in the principals or identities pane (several accounts): the
-    account's name and ID, and how many rows follow. One line: the list measures its rows'
-    heights before they are laid out, and a taller title put the highlighted row out of view."""
-    name = f"{account.name} · " if account.name else ""
-    return Row(
-        f"account:{account.account_id}",
-        Content.styled(f"── {name}{account.account_id} ({count})", "bold $text-muted"),
-        f"{account.name or ''} {account.account_id}",
-        header=True,
-    )
-
-
-def principal_prompt(p: IamPrincipal, outcome: Outcome | None, changed: bool = False) -> Content:
-    """A principal's row: its outcome for the selected identity (once known), a Δ when it
-    differs from the baseline, name, groups."""
-    glyph, style = OUTCOME_GLYPH[outcome.value] if outcome is not None else (" ", "")
-    groups = f" ({len(p.groups)}g)" if p.groups else ""
-    kind = " role" if not p.is_user else ""
-    delta = ("Δ", "bold $warning") if changed else " "
-    return Content.assemble((glyph, style), delta, p.name, (f"{groups}{kind}", "$text-muted"))
 
 
 def jump_provider() -> Any:
@@ -153,7 +130,6 @@ class SestuiApp(App[int]):
         self.theme = theme or self.dark_theme
         self.baseline_path = baseline  # an older snapshot to mark differences against
         self.baseline: Baseline | None = None
-        self._deltas: dict[str, bool] = {}  # principal ARN -> Δ shown in its row
         self.source = source or SpecSource(spec)  # what load() and r read; `spec` is its spec
         self.start = start or StartAt()
         # What is loaded and checked (Textual-free; None until a load is in).
@@ -168,9 +144,6 @@ class SestuiApp(App[int]):
         self.shown_selection: Selection | None = None  # the selection the screen now shows
         self._glyph_key: Selection | None = None
         self._keys_state: tuple[bool, bool, str | None] | None = None
-        self._glyphs: dict[str, Outcome | None] = {}  # principal ARN -> outcome shown in its row
-        self._identity_rows: tuple[object, ...] | None = None  # what the identities pane shows
-        self._extra_identity: tuple[str, str | None] = ("", None)  # (region, name not in it)
         self._want_check: str | None = None  # a jump's check, shown once its verdict lands
         self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
@@ -313,8 +286,7 @@ class SestuiApp(App[int]):
             session.selection = old.selection  # a reload keeps the request's context
         account = accounts.primary
         self._glyph_key = None
-        self._glyphs = {}
-        self._deltas = {}
+        self.main_screen.reset()  # rows, glyphs and marks are the new accounts' from here
         if self.baseline_path:
             if self.multi:
                 self.notify_text(
@@ -324,8 +296,6 @@ class SestuiApp(App[int]):
                 )
             else:
                 self.load_baseline(account)
-        self._identity_rows = None
-        self._extra_identity = ("", None)
         self._status("")
         if self.multi:
             gaps = sum(len(a.gaps) for a in accounts) + len(accounts.unreadable)
@@ -366,31 +336,12 @@ class SestuiApp(App[int]):
         self.recheck()
 
     def _fill_principals(self) -> None:
-        assert self.accounts is not None
-        rows = []
-        for a in self.accounts:
-            if self.multi:
-                rows.append(account_header(a, len(a.principals)))
-            where = f" {a.name or ''} {a.account_id}" if self.multi else ""
-            rows.extend(
-                Row(
-                    p.arn,
-                    principal_prompt(p, None),
-                    f"{p.name} {p.arn} {' '.join(p.groups)}{where}",
-                )
-                for p in a.principals
-            )
-        self.pane("principals").set_rows(rows)
+        assert self.session is not None
+        self.main_screen.show_principals(self.session)
 
     def _fill_regions(self, selected: str | None) -> None:
-        """The regions read; a region asked for that was not read gets a row of its own."""
         assert self.session is not None
-        count = self.session.region_counts()
-        rows = [Row(r, Content(f"{r}  ({count[r]})"), r) for r in self.session.regions()]
-        if selected and selected not in count:
-            label = Content.assemble(selected, ("  not read", "$warning"))
-            rows.insert(0, Row(selected, label, f"{selected} not read"))
-        self.pane("regions").set_rows(rows, selected)
+        self.main_screen.show_regions(self.session, selected)
 
     def _checked_identity(self) -> str | None:
         """The identity row that stands for what is checked (see Session.checked_identity)."""
@@ -398,85 +349,10 @@ class SestuiApp(App[int]):
             return None
         return self.session.checked_identity(self.verdict, self.shown_selection)
 
-    def _identity_rows_of(self, account: Account, region: str) -> list[Row]:
-        from sestui.account import IdentityKind
-
-        state = account.regions.get(region)
-        rows = []
-        for name in sorted(state.identities) if state else []:
-            i = state.identities[name]  # type: ignore[union-attr]
-            glyph = ("✓", "$success") if i.verified else ("✗", "$error")
-            extra = ("" if i.verified else f" {i.verification_status.lower()}") + (
-                " §" if i.policies else ""
-            )
-            kind = "email" if i.kind is IdentityKind.EMAIL else "domain"
-            key = identity_key(account, region, name) if self.multi else name
-            where = f" {account.name or ''} {account.account_id}" if self.multi else ""
-            rows.append(
-                Row(
-                    key or name,
-                    Content.assemble(glyph, " ", name, (extra, "$text-muted")),
-                    f"{name} {kind}{where}",
-                )
-            )
-        return rows
-
     def _sync_identities(self) -> None:
-        """Fill the identities pane for the selection's region and highlight the identity that
-        is checked; one the region does not have gets a row of its own, marked as such. With
-        several accounts, every account's identities, grouped by account."""
-        assert self.accounts is not None and self.selection is not None
-        assert self.account is not None
-        region = self.selection.region
-        wanted = self._checked_identity()
-        if self.multi:
-            found = self.accounts.identity_owner(wanted) if wanted else None
-            state = found[0].regions.get(region) if found else None
-            exists = found is not None and found[1] is not None
-            region_read = any(region in a.regions for a in self.accounts)
-        else:
-            state = self.account.regions.get(region)
-            exists = bool(wanted) and state is not None and wanted in state.identities
-            region_read = state is not None
-        lacking = self._extra_identity if self._extra_identity[0] == region else (region, None)
-        if wanted and not exists:
-            lacking = (region, wanted)
-        self._extra_identity = lacking  # kept while in this region: the user may come back to it
-        key = (region, wanted, lacking, id(self.accounts), id(state))
-        if key == self._identity_rows:
-            return
-        self._identity_rows = key
-        rows = []
-        asked = lacking[1]
-        if asked:
-            # On a line of its own: the pane is narrow, and this must not be cut off.
-            why = (
-                ("  not an identity in", f"  {region}")
-                if region_read
-                else (f"  {region} not read",)
-            )
-            rows.append(
-                Row(
-                    asked,
-                    (
-                        Content.assemble(("✗", "$error"), " ", asked),
-                        *(Content.styled(line, "$warning") for line in why),
-                    ),
-                    f"{asked} not an identity",
-                )
-            )
-        if self.multi:
-            for a in self.accounts:
-                own = self._identity_rows_of(a, region)
-                if own:
-                    rows.append(account_header(a, len(own)))
-                    rows.extend(own)
-        else:
-            rows.extend(self._identity_rows_of(self.account, region))
-        pane = self.pane("identities")
-        if wanted is None:
-            pane.unselect()  # no row stands for a From address until its verdict says which
-        pane.set_rows(rows, wanted)
+        """The identities pane for the selection's region, the identity checked highlighted."""
+        assert self.session is not None
+        self.main_screen.show_identities(self.session, self._checked_identity())
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -641,28 +517,13 @@ class SestuiApp(App[int]):
         complete, and a row it lacks has no outcome (its glyph is cleared)."""
         if key != self._glyph_key or self.account is None:
             return  # the request changed while it was computed
-        pane = self.pane("principals")
-        prompts = {}
         sel = self.selection
         deltas = (
             self.baseline.changed(sel.region, sel.identity)
             if self.baseline is not None and sel is not None and sel.identity
             else {}
         )
-        for p in self._principals.values():
-            outcome = column.get(p.arn)
-            delta = p.arn in deltas
-            if (outcome is None and progress is not None) or (
-                self._glyphs.get(p.arn) is outcome and self._deltas.get(p.arn, False) is delta
-            ):
-                continue
-            self._glyphs[p.arn] = outcome
-            self._deltas[p.arn] = delta
-            prompts[p.arn] = principal_prompt(p, outcome, delta)
-        if prompts:
-            pane.update_prompts(prompts)
-        if progress != "":
-            pane.border_subtitle = f"checking {progress}" if progress else ""
+        self.main_screen.show_glyphs(self._principals.values(), column, deltas, progress)
 
     def _show_stop(self, index: int, *, only: bool = True) -> None:
         """Show stop `index` of n/N: only its statement marked, or (`only=False`, landing on a
