@@ -481,7 +481,7 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
     """`check --all --identity X`: who in every loaded account can send as X; `check --all
     --user/--role P`: as which identities of every loaded account P can send (one region)."""
     from sestui.decide import SelectionError
-    from sestui.decide.locate import find_principal_in
+    from sestui.decide.locate import find_principal_in, locate_identity
     from sestui.matrix.org import OrgMatrix, identity_arn
     from sestui.report.verdict import sends_json, sends_text
 
@@ -490,7 +490,7 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
     title_of = {a.account_id: a.title for a in accounts}
     try:
         if args.identity:
-            owner, name = _identity_named(accounts, args.identity, region, args.account)
+            owner, name = locate_identity(accounts, args.identity, region, args.account)
             arn = identity_arn(owner, region, name)
             col = org.column(owner, name)
             groups = [
@@ -525,37 +525,6 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
 
 def _accounts_word(accounts: AccountSet) -> str:
     return "this account" if len(accounts) == 1 else f"the {len(accounts)} accounts loaded"
-
-
-def _identity_named(
-    accounts: AccountSet, identity: str, region: str, account_id: str | None
-) -> tuple[Account, str]:
-    """The loaded account and name an --identity stands for (an ARN, or a name one account has
-    in the region). Raises SelectionError: unknown, or a name several accounts have."""
-    from sestui.decide import SelectionError
-
-    text = identity.strip()
-    if text.startswith("arn:"):
-        found = accounts.identity_owner(text)
-        if found is None:
-            raise SelectionError(f"{text} is not in a loaded account")
-        if found[1] is None:
-            raise SelectionError(f"{text}: no such identity in its account")
-        if text.split(":")[3] != region:
-            raise SelectionError(f"{text} is in region {text.split(':')[3]}, not --region {region}")
-        return found[0], found[1].name
-    owners = accounts.identity_owners(text, region)
-    if account_id is not None:
-        owners = [(a, i) for a, i in owners if a.account_id == account_id]
-    if not owners:
-        raise SelectionError(f"no identity {text!r} in {region} of {_accounts_word(accounts)}")
-    if len(owners) > 1:
-        raise SelectionError(
-            f"{text!r} is an identity of {len(owners)} accounts in {region}: "
-            + ", ".join(f"{i.arn(a.account_id)} ({a.title})" for a, i in owners)
-            + "; give its ARN or --account ID"
-        )
-    return owners[0][0], owners[0][1].name
 
 
 def _from_identity_conflict(account: Account, selection: Selection) -> str | None:
@@ -705,49 +674,33 @@ def _explain_identities(accounts: AccountSet, region: str, names: Sequence[str])
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
+    """Two snapshots of one account, or of several accounts (organization snapshots): each
+    account's own diff, and then the delegate sends across accounts."""
     from sestui.account.orgsnapshot import load_account_set
     from sestui.decide import SendPath
     from sestui.matrix.diff import diff_accounts
-    from sestui.report.diff import render_diff_json, render_diff_text
-
-    old_set = load_account_set(Path(args.old))[0]
-    new_set = load_account_set(Path(args.new))[0]
-    if len(old_set) > 1 or len(new_set) > 1:
-        return _diff_sets(args, old_set, new_set)
-    old, new = old_set.primary, new_set.primary
-    if old.account_id != new.account_id:
-        print(
-            f"sestui diff: {args.old} is account {old.account_id} but {args.new} is account "
-            f"{new.account_id}: compare snapshots of one account",
-            file=sys.stderr,
-        )
-        return ExitCode.USAGE
-    regions = parse_regions(args.regions)
-    if regions:
-        missing = [r for r in regions if r not in old.regions or r not in new.regions]
-        if missing:
-            print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
-            return ExitCode.USAGE
-    d = diff_accounts(
-        old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
-    )
-    render = render_diff_json if args.format == "json" else render_diff_text
-    sys.stdout.write(render(d, args.old, args.new))
-    return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
-
-
-def _diff_sets(args: argparse.Namespace, old: AccountSet, new: AccountSet) -> int:
-    """Organization snapshots (or files of several accounts): each account's own diff and the
-    delegate sends across accounts."""
-    from sestui.decide import SendPath
     from sestui.matrix.orgdiff import diff_account_sets
-    from sestui.report.diff import render_org_diff_json, render_org_diff_text
+    from sestui.report.diff import (
+        render_diff_json,
+        render_diff_text,
+        render_org_diff_json,
+        render_org_diff_text,
+    )
 
-    common = {a.account_id for a in old} & {a.account_id for a in new}
-    if not common:
+    old = load_account_set(Path(args.old))[0]
+    new = load_account_set(Path(args.new))[0]
+    several = len(old) > 1 or len(new) > 1
+    if several and not {a.account_id for a in old} & {a.account_id for a in new}:
         print(
             f"sestui diff: {args.old} and {args.new} have no account in common: compare "
             "snapshots of the same accounts",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    if not several and old.primary.account_id != new.primary.account_id:
+        print(
+            f"sestui diff: {args.old} is account {old.primary.account_id} but {args.new} is "
+            f"account {new.primary.account_id}: compare snapshots of one account",
             file=sys.stderr,
         )
         return ExitCode.USAGE
@@ -758,12 +711,16 @@ def _diff_sets(args: argparse.Namespace, old: AccountSet, new: AccountSet) -> in
         if missing:
             print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
             return ExitCode.USAGE
-    d = diff_account_sets(
-        old, new, path=SendPath(args.via), actions=tuple(args.action or ()), regions=regions
-    )
-    render = render_org_diff_json if args.format == "json" else render_org_diff_text
-    sys.stdout.write(render(d, args.old, args.new))
-    return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
+    path, actions = SendPath(args.via), tuple(args.action or ())
+    if several:
+        d = diff_account_sets(old, new, path=path, actions=actions, regions=regions)
+        org = render_org_diff_json if args.format == "json" else render_org_diff_text
+        sys.stdout.write(org(d, args.old, args.new))
+        return ExitCode.DENIED if d.verdict_changed else ExitCode.OK
+    one = diff_accounts(old.primary, new.primary, path=path, actions=actions, regions=regions)
+    render = render_diff_json if args.format == "json" else render_diff_text
+    sys.stdout.write(render(one, args.old, args.new))
+    return ExitCode.DENIED if one.verdict_changed else ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -89,3 +89,37 @@ def find_principal_in(
     sel = Selection(name, "", role=role)
     caller = locate(accounts, sel, account_id).caller
     return caller, find_principal(caller, sel)
+
+
+def _where(accounts: AccountSet) -> str:
+    return "this account" if len(accounts) == 1 else f"the {len(accounts)} accounts loaded"
+
+
+def locate_identity(
+    accounts: AccountSet, identity: str, region: str, account_id: str | None
+) -> tuple[Account, str]:
+    """The loaded account and name an identity stands for (an ARN, or a name one account has
+    in the region, or the one of `account_id`). Raises SelectionError: unknown, or a name
+    several accounts have (listing their ARNs)."""
+    text = identity.strip()
+    if text.startswith("arn:"):
+        found = accounts.identity_owner(text)
+        if found is None:
+            raise SelectionError(f"{text} is not in a loaded account")
+        if found[1] is None:
+            raise SelectionError(f"{text}: no such identity in its account")
+        if text.split(":")[3] != region:
+            raise SelectionError(f"{text} is in region {text.split(':')[3]}, not --region {region}")
+        return found[0], found[1].name
+    owners = accounts.identity_owners(text, region)
+    if account_id is not None:
+        owners = [(a, i) for a, i in owners if a.account_id == account_id]
+    if not owners:
+        raise SelectionError(f"no identity {text!r} in {region} of {_where(accounts)}")
+    if len(owners) > 1:
+        raise SelectionError(
+            f"{text!r} is an identity of {len(owners)} accounts in {region}: "
+            + ", ".join(f"{i.arn(a.account_id)} ({a.title})" for a, i in owners)
+            + "; give its ARN or --account ID"
+        )
+    return owners[0][0], owners[0][1].name
