@@ -21,7 +21,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import AccountSource, SourceSpec, SpecSource
 from sestui.tui.asked import glyph_column, glyph_key
-from sestui.tui.session import Session, StartAt
+from sestui.tui.session import (
+    MatrixView,
+    Session,
+    StartAt,
+    org_column,
+    principal_row,
+    region_matrix,
+)
 
 __all__ = ["SestuiApp", "StartAt"]
 from sestui.tui.findings import (
@@ -43,7 +50,7 @@ from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
 from sestui.tui.workers import DaemonExecutor
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
@@ -53,9 +60,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.decide import Finding, Fix, Outcome, Selection, Verdict
     from sestui.explain.parse import ParsedError
     from sestui.matrix.diff import Baseline
-    from sestui.matrix.exact import Matrix
     from sestui.progress import Progress
-    from sestui.verdict.selection import SendPath
 
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
 LONG_WORK = ("load", "work")
@@ -685,48 +690,31 @@ class SestuiApp(App[int]):
             self._org_column(s)
             return
         self._status(f"Working out who can send in {s.region}… (esc cancels)")
-        about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
-        self.matrix_work(self.account, s.region, s.path, s.actions, about)
+        account = self.account
+        self.matrix_work(lambda cancelled: region_matrix(account, s, cancelled), s)
 
     @work(thread=True, exclusive=True, group="work", name="the matrix", exit_on_error=False)
     def matrix_work(
-        self,
-        account: Account,
-        region: str,
-        path: SendPath,
-        actions: tuple[str, ...],
-        about: str = "",
+        self, compute: Callable[[Callable[[], bool]], MatrixView], s: Selection
     ) -> None:
+        """One matrix view, computed off the UI thread (esc cancels it: `compute` polls)."""
         from sestui.decide import SelectionError
-        from sestui.matrix.exact import Cancelled, who_can_send
+        from sestui.matrix.exact import Cancelled
 
         worker = get_current_worker()
         try:
-            m = who_can_send(
-                account,
-                region,
-                path=path,
-                actions=actions,
-                cancelled=lambda: worker.is_cancelled,
-            )
+            view = compute(lambda: worker.is_cancelled)
         except Cancelled:
             return
         except SelectionError as exc:
             if not worker.is_cancelled:
                 self.call_from_thread(self._work_notice, worker, str(exc))
             return
+        about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
         if not worker.is_cancelled:
-            self.call_from_thread(self._show_matrix, worker, m, about)
+            self.call_from_thread(self._show_matrix, worker, view, about)
 
-    def _show_matrix(
-        self,
-        worker: Worker[None],
-        m: Matrix,
-        about: str = "",
-        title: str | None = None,
-        labels: dict[str, str] | None = None,
-        by_identity: bool = False,
-    ) -> None:
+    def _show_matrix(self, worker: Worker[None], view: MatrixView, about: str) -> None:
         if worker.is_cancelled:
             return  # esc came after the last poll: never show cancelled work
         from sestui.tui.screens.matrix import MatrixScreen
@@ -736,7 +724,13 @@ class SestuiApp(App[int]):
                 # As the current caller names it: jump re-expresses it for the new principal.
                 self.jump(principal=cell[0], identity=cell[1])  # jump names it as the caller
 
-        screen = MatrixScreen(m, about, title=title, labels=labels, by_identity=by_identity)
+        screen = MatrixScreen(
+            view.matrix,
+            about,
+            title=view.title,
+            labels=view.labels,
+            by_identity=view.by_identity,
+        )
         self.push_screen(screen, chosen)
 
     def _org_column(self, s: Selection) -> None:
@@ -754,7 +748,8 @@ class SestuiApp(App[int]):
             return
         owner, identity = found[0], found[1]
         self._status(f"Working out who can send as {identity.name}… (esc cancels)")
-        self.org_work(self.accounts, s, owner, identity.name, None)
+        accounts, name = self.accounts, identity.name
+        self.matrix_work(lambda cancelled: org_column(accounts, s, owner, name, cancelled), s)
 
     def action_sends_as(self) -> None:
         """As which identities (of every loaded account) the principal checked can send."""
@@ -766,59 +761,8 @@ class SestuiApp(App[int]):
             self.notify_text(f"{s.principal} is not a loaded principal.", severity="warning")
             return
         self._status(f"Working out as which identities {p.name} can send… (esc cancels)")
-        self.org_work(self.accounts, s, self.account, None, p)
-
-    @work(thread=True, exclusive=True, group="work", name="the matrix", exit_on_error=False)
-    def org_work(
-        self,
-        accounts: AccountSet,
-        s: Selection,
-        account: Account,
-        identity: str | None,
-        principal: IamPrincipal | None,
-    ) -> None:
-        """Across the loaded accounts: a column (`identity` of `account`) or a row
-        (`principal` of `account`, every identity of the region)."""
-        from sestui.decide import SelectionError
-        from sestui.matrix.exact import Cancelled, Matrix
-        from sestui.matrix.org import OrgMatrix, identity_arn
-
-        worker = get_current_worker()
-        org = OrgMatrix(accounts, s.region, path=s.path, actions=s.actions)
-        about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
-        title_of = {a.account_id: a.title for a in accounts}
-        try:
-            if identity is not None:
-                col = org.column(account, identity, lambda: worker.is_cancelled)
-                people = tuple(p for a in accounts for p in a.principals)
-                arn = identity_arn(account, s.region, identity)
-                m = Matrix(s.region, people, (arn,), tuple((col[p.arn],) for p in people), 0)
-                title = (
-                    f"Who in the {len(accounts)} accounts can send as {identity} of account "
-                    f"{account.title} in {s.region}"
-                )
-                labels = {p.arn: f"{p.label} · {title_of[p.arn.split(':')[4]]}" for p in people}
-                labels[arn] = identity
-            else:
-                assert principal is not None
-                row = org.row(account, principal)
-                arns = tuple(row)
-                m = Matrix(s.region, (principal,), arns, (tuple(row.values()),), 0)
-                title = (
-                    f"As which identities {principal.name} of account {account.title} can "
-                    f"send in {s.region}"
-                )
-                labels = {a: f"{a.rsplit('/', 1)[1]} · {title_of[a.split(':')[4]]}" for a in arns}
-        except Cancelled:
-            return
-        except SelectionError as exc:
-            if not worker.is_cancelled:
-                self.call_from_thread(self._work_notice, worker, str(exc))
-            return
-        if not worker.is_cancelled:
-            self.call_from_thread(
-                self._show_matrix, worker, m, about, title, labels, principal is not None
-            )
+        accounts, caller = self.accounts, self.account
+        self.matrix_work(lambda cancelled: principal_row(accounts, s, caller, p), s)
 
     def action_paste_error(self) -> None:
         from sestui.tui.screens.paste_error import PasteErrorScreen

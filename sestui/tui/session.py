@@ -9,6 +9,7 @@ delegate send); `apply` re-expresses it for the new caller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.account import Account, IamPrincipal
     from sestui.account.accountset import AccountSet
     from sestui.decide import Selection, Verdict
+    from sestui.matrix.exact import Matrix
 
 
 @dataclass(frozen=True)
@@ -259,3 +261,62 @@ def decide(accounts: AccountSet, selection: Selection) -> Verdict:
 
     located = locate(accounts, selection)
     return run(located.caller, selection, owner=located.owner)
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """A who-can-send matrix as the matrix screen shows it: the cells, and (across accounts)
+    a title and labels that name each row's and column's account."""
+
+    matrix: Matrix
+    title: str | None = None
+    labels: dict[str, str] | None = None
+    by_identity: bool = False  # one principal's row, shown as one identity per line
+
+
+def region_matrix(account: Account, s: Selection, cancelled: Callable[[], bool]) -> MatrixView:
+    """`m` with one account: every principal × every identity of the region."""
+    from sestui.matrix.exact import who_can_send
+
+    m = who_can_send(account, s.region, path=s.path, actions=s.actions, cancelled=cancelled)
+    return MatrixView(m)
+
+
+def org_column(
+    accounts: AccountSet, s: Selection, owner: Account, name: str, cancelled: Callable[[], bool]
+) -> MatrixView:
+    """`m` with several accounts: who in all of them can send as one identity."""
+    from sestui.matrix.exact import Matrix
+    from sestui.matrix.org import OrgMatrix, identity_arn
+
+    org = OrgMatrix(accounts, s.region, path=s.path, actions=s.actions)
+    col = org.column(owner, name, cancelled)
+    people = tuple(p for a in accounts for p in a.principals)
+    arn = identity_arn(owner, s.region, name)
+    title_of = {a.account_id: a.title for a in accounts}
+    labels = {p.arn: f"{p.label} · {title_of[p.arn.split(':')[4]]}" for p in people}
+    labels[arn] = name
+    return MatrixView(
+        Matrix(s.region, people, (arn,), tuple((col[p.arn],) for p in people), 0),
+        f"Who in the {len(accounts)} accounts can send as {name} of account {owner.title} "
+        f"in {s.region}",
+        labels,
+    )
+
+
+def principal_row(
+    accounts: AccountSet, s: Selection, caller: Account, principal: IamPrincipal
+) -> MatrixView:
+    """`M`: as which identities of every loaded account one principal can send."""
+    from sestui.matrix.exact import Matrix
+    from sestui.matrix.org import OrgMatrix
+
+    row = OrgMatrix(accounts, s.region, path=s.path, actions=s.actions).row(caller, principal)
+    arns = tuple(row)
+    title_of = {a.account_id: a.title for a in accounts}
+    return MatrixView(
+        Matrix(s.region, (principal,), arns, (tuple(row.values()),), 0),
+        f"As which identities {principal.name} of account {caller.title} can send in {s.region}",
+        {a: f"{a.rsplit('/', 1)[1]} · {title_of[a.split(':')[4]]}" for a in arns},
+        by_identity=True,
+    )

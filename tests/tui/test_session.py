@@ -107,3 +107,38 @@ def test_checked_identity_follows_a_from_address_once_its_verdict_is_in() -> Non
     # The address's own identity failed verification: SES authorizes the domain.
     assert s.checked_identity(verdict, sel) == "example.com"
     assert s.checked_identity(verdict, replace(sel)) is None  # a verdict for another selection
+
+
+def test_the_matrix_views_name_every_account() -> None:
+    from sestui.tui.session import org_column, principal_row, region_matrix
+
+    s = org()
+    s.opening(StartAt(ORDERS, "eu-west-1", identity=NOTIFY))
+    sel = s.selection
+    assert sel is not None
+    central = s.accounts.account("222233334444")
+    assert central is not None
+    col = org_column(s.accounts, sel, central, "notify.example.org", lambda: False)
+    assert col.matrix.identities == (NOTIFY,) and not col.by_identity
+    assert (
+        col.labels is not None
+        and col.labels[ORDERS] == "user orders-app · 333344445555 (workload-a)"
+    )
+    assert col.title == (
+        "Who in the 4 accounts can send as notify.example.org of account "
+        "222233334444 (central-email) in eu-west-1"
+    )
+    cells = dict(zip((p.arn for p in col.matrix.principals), col.matrix.cells, strict=True))
+    assert cells[ORDERS] == (Outcome.ALLOWED,)
+    orders = s.principals[ORDERS]
+    row = principal_row(s.accounts, sel, s.account, orders)
+    assert row.by_identity and row.matrix.principals == (orders,)
+    assert row.labels is not None and row.labels[NOTIFY] == (
+        "notify.example.org · 222233334444 (central-email)"
+    )
+    # One account: the region's whole matrix, named as before (no title of its own).
+    d = demo()
+    d.opening(StartAt("eu-mailer", "eu-west-1", identity="example.com"))
+    assert d.selection is not None
+    whole = region_matrix(d.account, d.selection, lambda: False)
+    assert whole.title is None and len(whole.matrix.principals) == len(d.principals)
