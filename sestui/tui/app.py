@@ -7,7 +7,6 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -799,53 +798,18 @@ class SestuiApp(App[int]):
                 f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15
             )
             return
-        from sestui.explain.asked import pasted_send
-        from sestui.tui.asked import find_in
-        from sestui.verdict.inputs import session_name_of
-
         session = self.session
         assert session is not None
-        sel = self.selection
         try:
-            # The same mapping as `sestui explain`: what the message names, never a row that
-            # happens to exist instead.
-            send = pasted_send(parsed, text, session.accounts, region=sel.region)
-            caller, principal = find_in(session.accounts, send.principal_arn)
+            pasted = session.pasted(parsed, text)
         except (SelectionError, ValueError) as exc:
             self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
             return
-        region, identity = send.region, send.identity
-        # Keep what the message says: its send path and the session name of an assumed role.
-        if identity is not None:
-            # Named as the current caller names it: _apply re-expresses it for the new caller.
-            identity = session.as_caller_names(identity, caller, region)
-        target = replace(
-            sel,
-            principal=principal.arn,
-            role=False,
-            region=region,
-            identity=identity,
-            from_address=None,
-            configuration_set=send.configuration_set,
-            actions=(send.action,) if send.action else sel.actions,
-            path=send.path,
-            session_name=session_name_of(send.principal_arn),
-        )
-        self._apply(target)
-        what = f"identity {identity}" if identity else (parsed.resource_arn or "no resource")
-        if send.identity_unknown:
-            what += f" (not an identity in {region})"
-        note = f"Checking {principal.name} · {target.effective_actions[0]} · {what} in {region}"
-        if not parsed.region:
-            note += f" (the message names no region: {region} is the one selected)"
-        if identity is None:
-            self.notify_text(
-                note + ". The message does not tell which identity sent it: choose one.",
-                severity="warning",
-                timeout=15,
-            )
-            return
-        self.notify_text(note)
+        self._apply(pasted.selection)
+        if pasted.choose_identity:
+            self.notify_text(pasted.note, severity="warning", timeout=15)
+        else:
+            self.notify_text(pasted.note)
 
     def action_edit_context(self, focus: str = "ctx-from") -> None:
         if self.selection is None:

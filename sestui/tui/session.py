@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
     from sestui.account import Account, IamPrincipal
     from sestui.account.accountset import AccountSet
     from sestui.decide import Selection, Verdict
+    from sestui.explain.parse import ParsedError
     from sestui.matrix.exact import Matrix
 
 
@@ -42,6 +43,15 @@ class Opening:
     selection: Selection | None
     problems: tuple[str, ...]
     region: str | None  # the region to show when there is no selection
+
+
+@dataclass(frozen=True)
+class Pasted:
+    """What a pasted error asks to check, and the note that says so."""
+
+    selection: Selection
+    note: str
+    choose_identity: bool  # the message names no identity: the user must choose one
 
 
 @dataclass
@@ -250,6 +260,44 @@ class Session:
         """An identity named for `caller`, as the current caller names it (apply then
         re-expresses it for the new principal)."""
         return relative_identity(self.account, identity_key(caller, region, identity))
+
+    def pasted(self, parsed: ParsedError, text: str) -> Pasted:
+        """The selection a pasted AccessDenied describes, mapped as `sestui explain` maps it
+        (what the message names, never a row that happens to exist instead), with the note
+        that says what is checked. Raises SelectionError or ValueError."""
+        from sestui.explain.asked import pasted_send
+        from sestui.verdict.inputs import session_name_of
+
+        sel = self.selection
+        assert sel is not None
+        send = pasted_send(parsed, text, self.accounts, region=sel.region)
+        caller, principal = find_in(self.accounts, send.principal_arn)
+        region, identity = send.region, send.identity
+        if identity is not None:
+            # Named as the current caller names it: apply re-expresses it for the new caller.
+            identity = self.as_caller_names(identity, caller, region)
+        # Keep what the message says: its send path and the session name of an assumed role.
+        target = replace(
+            sel,
+            principal=principal.arn,
+            role=False,
+            region=region,
+            identity=identity,
+            from_address=None,
+            configuration_set=send.configuration_set,
+            actions=(send.action,) if send.action else sel.actions,
+            path=send.path,
+            session_name=session_name_of(send.principal_arn),
+        )
+        what = f"identity {identity}" if identity else (parsed.resource_arn or "no resource")
+        if send.identity_unknown:
+            what += f" (not an identity in {region})"
+        note = f"Checking {principal.name} · {target.effective_actions[0]} · {what} in {region}"
+        if not parsed.region:
+            note += f" (the message names no region: {region} is the one selected)"
+        if identity is None:
+            note += ". The message does not tell which identity sent it: choose one."
+        return Pasted(target, note, identity is None)
 
 
 def decide(accounts: AccountSet, selection: Selection) -> Verdict:

@@ -142,3 +142,28 @@ def test_the_matrix_views_name_every_account() -> None:
     assert d.selection is not None
     whole = region_matrix(d.account, d.selection, lambda: False)
     assert whole.title is None and len(whole.matrix.principals) == len(d.principals)
+
+
+def test_a_pasted_denial_becomes_the_selection_it_names() -> None:
+    from sestui.explain.parse import parse_error
+
+    s = org()
+    s.opening(StartAt())
+    text = (
+        "554 Access denied: User `arn:aws:iam::333344445555:user/promo-app' is not authorized "
+        f"to perform `ses:SendRawEmail' on resource `{NOTIFY}'"
+    )
+    pasted = s.pasted(parse_error(text), text)
+    assert pasted.selection.principal == "arn:aws:iam::333344445555:user/promo-app"
+    assert pasted.selection.region == "eu-west-1" and not pasted.choose_identity
+    s.apply(pasted.selection)
+    assert s.selection is not None and s.selection.identity == NOTIFY  # another account's
+    assert pasted.note == (
+        "Checking promo-app · ses:SendRawEmail · identity "
+        + (pasted.selection.identity or "")
+        + " in eu-west-1"
+    )
+    # A principal no loaded account has: said, never replaced.
+    other = text.replace("333344445555:user/promo-app", "333344445555:user/nobody")
+    with pytest.raises(SelectionError, match="nobody"):
+        s.pasted(parse_error(other), other)
