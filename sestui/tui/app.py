@@ -598,6 +598,11 @@ class SestuiApp(App[int]):
                 self.selection.region,
             )
             note += f"\n{since}" if since else f"\nunchanged since {self.baseline.name}"
+            if since:
+                # Also on the border: below 100 columns the note keeps to two lines.
+                view.border_subtitle = (
+                    f"{view.border_subtitle or ''} · Δ since {self.baseline.name}"
+                )
         view.show(PolicyShown(title, text, marks, note, allows, tone))
 
     def _show_counter(self) -> None:

@@ -41,6 +41,22 @@ async def test_rows_that_differ_from_the_baseline_are_marked(tmp_path: Path) -> 
         shown = app.query_one(PolicyView).shown
         assert shown is not None and "SendFromExampleCom" in shown.title
         assert "since yesterday.json: Statement[0] edited (lines 4-11)" in shown.note
+        assert str(app.query_one(PolicyView).border_subtitle).endswith(" · Δ since yesterday.json")
+
+
+async def test_the_change_since_the_baseline_shows_at_80x24(tmp_path: Path) -> None:
+    # The note keeps to two lines at 80 columns and the "since" line is its third: the
+    # policy pane's border says it too.
+    start = StartAt("eu-mailer", "us-east-1", None, "example.com")
+    app = SestuiApp(SourceSpec(demo=True), start, baseline=str(baseline(tmp_path)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        assert "Δ since yesterday.json" in str(view.border_subtitle)
+        # A policy that did not change says nothing there.
+        app.jump(principal=USER + "ops-admin")
+        await settle(pilot)
+        assert "Δ since" not in str(app.query_one(PolicyView).border_subtitle)
 
 
 async def test_a_broken_baseline_is_reported_not_used(tmp_path: Path) -> None:
