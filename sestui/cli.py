@@ -686,6 +686,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         render_org_diff_json,
         render_org_diff_text,
     )
+    from sestui.verdict.inputs import InputError, check_smtp_actions, parse_action, parse_region
 
     old = load_account_set(Path(args.old))[0]
     new = load_account_set(Path(args.new))[0]
@@ -705,13 +706,27 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         )
         return ExitCode.USAGE
     regions = parse_regions(args.regions)
+    try:
+        for r in regions or ():
+            parse_region(r, "--regions")
+    except InputError as exc:
+        print(f"sestui diff: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     if regions:
         have = {r for a in old for r in a.regions} & {r for a in new for r in a.regions}
         missing = [r for r in regions if r not in have]
         if missing:
             print(f"sestui diff: not in both snapshots: {', '.join(missing)}", file=sys.stderr)
             return ExitCode.USAGE
-    path, actions = SendPath(args.via), tuple(args.action or ())
+    path = SendPath(args.via)
+    try:
+        # As `sestui check` reads them: a misspelt action is refused, never matched against
+        # nothing (which would report "no verdict changed").
+        actions = tuple(parse_action(a) for a in args.action or ())
+        check_smtp_actions(path is SendPath.SMTP, actions)
+    except InputError as exc:
+        print(f"sestui diff: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     if several:
         d = diff_account_sets(old, new, path=path, actions=actions, regions=regions)
         org = render_org_diff_json if args.format == "json" else render_org_diff_text
@@ -862,7 +877,9 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     )
     spec = source_spec(args)
     accounts = None
-    if not spec.live and (principal or args.region or args.from_address or args.identity):
+    if not spec.live and (
+        principal or args.region or args.from_address or args.identity or args.baseline
+    ):
         # A file or the demo opens in no time: check the start flags against it before the TUI
         # opens, and refuse what the accounts lack as `sestui check` does (a live account is
         # read inside the TUI, which says so there).
@@ -870,6 +887,8 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 
         accounts = SpecSource(spec).open()
         problems = start_problems(accounts, start)
+        if args.baseline:
+            problems += _baseline_problems(args.baseline, accounts)
         for problem in problems:
             print(f"sestui: {problem}", file=sys.stderr)
         if problems:
@@ -884,6 +903,24 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     finally:
         sys.stdout, sys.stderr = out, err
     return app.return_code or 0
+
+
+def _baseline_problems(path: str, accounts: AccountSet) -> tuple[str, ...]:
+    """What makes --baseline unusable with these accounts (refused before the TUI opens)."""
+    from sestui.account import SnapshotError, load_snapshot
+
+    if len(accounts) > 1:
+        return ("--baseline compares one account; several are loaded",)
+    try:
+        old = load_snapshot(Path(path))[0]
+    except SnapshotError as exc:
+        return (f"--baseline: {exc}",)
+    if old.account_id != accounts.primary.account_id:
+        return (
+            f"--baseline: {path} is account {old.account_id}, but the account opened is "
+            f"{accounts.primary.account_id} (compare snapshots of one account)",
+        )
+    return ()
 
 
 def _bad_argument(argv: Sequence[str]) -> str | None:

@@ -13,7 +13,7 @@ from sestui.matrix.diff import (
     StatementDiff,
     VerdictChange,
 )
-from sestui.matrix.orgdiff import OrgDiff
+from sestui.matrix.orgdiff import AccountDiff, OrgDiff
 from sestui.textsafe import json_text
 
 SCHEMA = "sestui-diff/1"
@@ -46,8 +46,11 @@ def _statement_json(s: StatementDiff) -> dict[str, Any]:
     }
 
 
-def _change_json(d: SnapshotDiff, c: Change) -> dict[str, Any]:
-    common = {"id": c.key, "label": c.label, "affects_verdicts": d.caused_verdicts(c.key)}
+def _change_json(
+    d: SnapshotDiff, c: Change, elsewhere: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    affects = d.caused_verdicts(c.key) or c.key in elsewhere
+    common = {"id": c.key, "label": c.label, "affects_verdicts": affects}
     if isinstance(c, PolicyChange):
         return {
             **common,
@@ -86,7 +89,11 @@ def _verdict_json(v: VerdictChange) -> dict[str, Any]:
     }
 
 
-def diff_data(d: SnapshotDiff, old_name: str, new_name: str) -> dict[str, Any]:
+def diff_data(
+    d: SnapshotDiff, old_name: str, new_name: str, elsewhere: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """`elsewhere`: keys of changes behind verdicts reported outside this diff (delegate sends
+    across accounts): they affect verdicts too."""
     return {
         "schema": SCHEMA,
         "old": old_name,
@@ -98,7 +105,7 @@ def diff_data(d: SnapshotDiff, old_name: str, new_name: str) -> dict[str, Any]:
         "regions_only_new": list(d.regions_only_new),
         "verdict_changed": d.verdict_changed,
         "verdicts": [_verdict_json(v) for v in d.verdicts],
-        "changes": [_change_json(d, c) for c in d.changes],
+        "changes": [_change_json(d, c, elsewhere) for c in d.changes],
     }
 
 
@@ -144,6 +151,12 @@ def _verdict_line(v: VerdictChange) -> str:
     )
 
 
+def _elsewhere(d: OrgDiff, a: AccountDiff) -> frozenset[str]:
+    """The keys of this account's changes that changed delegate sends across accounts."""
+    prefix = a.account_id + "/"
+    return frozenset(c[len(prefix) :] for v in d.cross for c in v.causes if c.startswith(prefix))
+
+
 def render_org_diff_json(d: OrgDiff, old_name: str, new_name: str) -> str:
     """Schema `sestui-diff/2`: each account's own diff (a `sestui-diff/1` object without its
     file names), and the delegate sends across accounts whose verdict changed."""
@@ -162,7 +175,7 @@ def render_org_diff_json(d: OrgDiff, old_name: str, new_name: str) -> str:
                 "title": a.title,
                 "diff": {
                     k: v
-                    for k, v in diff_data(a.diff, old_name, new_name).items()
+                    for k, v in diff_data(a.diff, old_name, new_name, _elsewhere(d, a)).items()
                     if k not in ("schema", "old", "new", "path", "actions")
                 },
             }
@@ -198,13 +211,7 @@ def render_org_diff_text(d: OrgDiff, old_name: str, new_name: str) -> str:
             lines.append(f"account {_safe(a.title)}: no change")
             continue
         lines.append(f"account {_safe(a.title)}:")
-        elsewhere = frozenset(
-            c.split("/", 1)[1]
-            for v in d.cross
-            for c in v.causes
-            if c.startswith(a.account_id + "/")
-        )
-        body = render_diff_text(a.diff, old_name, new_name, elsewhere).splitlines()[1:]
+        body = render_diff_text(a.diff, old_name, new_name, _elsewhere(d, a)).splitlines()[1:]
         lines += [
             "  No verdict within this account changed." if line == "No verdict changed." else line
             for line in body

@@ -248,6 +248,16 @@ class SestuiApp(App[int]):
                 self.notify_text, f"Baseline not used: {exc}", severity="error", timeout=10
             )
             return
+        if old.account_id != account.account_id:
+            # As `sestui diff` refuses it: rows of another account would be compared by name.
+            self.call_from_thread(
+                self.notify_text,
+                f"Baseline not used: {self.baseline_path} is account {old.account_id}, "
+                f"this is account {account.account_id}",
+                severity="error",
+                timeout=10,
+            )
+            return
         found = Baseline(diff_accounts(old, account), Path(self.baseline_path).name)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._baseline_ready, found)

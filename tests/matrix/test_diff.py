@@ -245,6 +245,28 @@ def test_same_snapshot_exits_0_and_bad_input_exits_2(
     assert code == 2 and "ap-south-1" in err
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--action", "sendrawemail"), "is not an SES action (did you mean ses:SendRawEmail?)"),
+        (("--action", "ses:SendRawEmial"), "is not an SES action (did you mean ses:SendRawEmail?)"),
+        (("--action", "ses:SendEmail"), "over SMTP every send is ses:SendRawEmail"),
+        (("--regions", "eu-wst-1"), "not a region where SES sends (did you mean eu-west-1?)"),
+    ],
+)
+def test_a_misspelt_action_or_region_is_exit_2_not_no_change(
+    snapshots: tuple[Path, Path, str],
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    # Matched against nothing, a misspelt action reported "No verdict changed." (exit 0): a
+    # daily cron job would have been told all was well.
+    old, new, _ = snapshots
+    code, out, err = run_cli(capsys, "diff", str(old), str(new), *args)
+    assert code == 2 and out == "" and message in err
+
+
 def test_other_account_is_refused(
     snapshots: tuple[Path, Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

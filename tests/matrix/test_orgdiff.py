@@ -120,6 +120,16 @@ def test_text_json_and_exit_codes(
     }
     cross = {c["principal"].rsplit("/", 1)[1]: c for c in data["cross_account"]}
     assert cross["orders-app"]["change"] == "lost"
+    # The changes behind the delegate sends affect verdicts, as the text says.
+    affects = {
+        (a["account"], c["id"]): c["affects_verdicts"]
+        for a in data["accounts"]
+        for c in a["diff"]["changes"]
+    }
+    assert affects == {
+        ("222233334444", "ses/eu-west-1/notify.example.org/WorkloadDelegates"): True,
+        ("333344445555", "user/orders-app/inline/SendAsCentralIdentity"): True,
+    }
     assert {c["account"] for c in cross["orders-app"]["causes"]} == {
         "222233334444",
         "333344445555",

@@ -66,3 +66,24 @@ async def test_a_broken_baseline_is_reported_not_used(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert app.baseline is None and app.verdict is not None
+
+
+async def test_a_baseline_that_cannot_be_compared_is_refused_before_the_tui_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sestui.cli import main
+
+    def never(self: SestuiApp) -> None:
+        raise AssertionError("the TUI opened")
+
+    monkeypatch.setattr(SestuiApp, "run", never)
+    other = tmp_path / "other.json"
+    other.write_text(demo_path().read_text("utf-8").replace("111122223333", "999988887777"))
+    cases = [
+        (["--demo", "--baseline", str(other)], "is account 999988887777, but the account opened"),
+        (["--demo", "--baseline", str(tmp_path / "nope.json")], "nope.json: cannot read it"),
+        (["--demo-org", "--baseline", str(baseline(tmp_path))], "several are loaded"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2
+        assert message in capsys.readouterr().err

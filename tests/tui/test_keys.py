@@ -111,3 +111,19 @@ async def test_a_dialog_footer_shows_the_dialog_keys(key: str) -> None:
         shown = {b.description for (_n, b, on, _t) in app.screen.active_bindings.values() if b.show}
         assert footer.is_attached and {"Cancel"} <= shown
         assert "Paste error" not in shown and "Matrix" not in shown, "not the main screen's keys"
+
+
+@pytest.mark.asyncio
+async def test_the_filter_shows_what_is_typed() -> None:
+    # Input's own focus style draws a tall border: in the pane's one-line field it left no
+    # room for the text (the list narrowed, but what was typed could not be seen).
+    from textual.widgets import Input
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1", "slash", "o", "p", "s")
+        await settle(pilot)
+        field = app.pane("principals").query_one(Input)
+        assert field.has_focus and field.value == "ops"
+        assert field.content_region.height == 1

@@ -44,6 +44,8 @@ class ListPane(Vertical, can_focus=False):
     ListPane > OptionList { border: none; height: 1fr; background: transparent; }
     ListPane > OptionList:focus { border: none; }
     ListPane > Input { display: none; border: none; height: 1; padding: 0 1; }
+    /* Input's own focus style draws a tall border: in one line it left no room for the text. */
+    ListPane > Input:focus { border: none; }
     ListPane.-filtering > Input { display: block; }
     """
     BINDINGS = [
