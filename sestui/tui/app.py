@@ -145,6 +145,7 @@ class SestuiApp(App[int]):
                 account if isinstance(account, AccountSet) else AccountSet((account,))
             )
         self.verdict: Verdict | None = None
+        self._pasted: Selection | None = None  # the selection a pasted denial asked for
         self.shown_selection: Selection | None = None  # the selection the screen now shows
         self._glyph_key: Selection | None = None
         self._keys_state: tuple[bool, bool, str | None] | None = None
@@ -399,11 +400,14 @@ class SestuiApp(App[int]):
         if sel is not None:
             self._apply(sel, check)
 
-    def _apply(self, sel: Selection, check: str | None = None) -> None:
+    def _apply(self, sel: Selection, check: str | None = None, *, pasted: bool = False) -> None:
         """Make `sel` the selection: the lists show it (rows of their own for what the accounts
         lack), and its checks rerun; `check` is shown once the new verdict is in."""
         assert self.session is not None
         old, changed = self.session.apply(sel)
+        if pasted:
+            # Until the selection changes, its verdict answers a denial (as `sestui explain`).
+            self._pasted = self.session.selection
         sel = self.session.selection or sel
         if old is None or sel.principal != old.principal:
             self.pane("principals").select(sel.principal)
@@ -417,7 +421,7 @@ class SestuiApp(App[int]):
             self._show_check(check)
         if check:
             self.pane("checks").focus_list()
-        if changed:
+        if changed or pasted:  # a paste of what is on screen still reads it as a denial
             self.recheck()
 
     # -- checks -----------------------------------------------------------------------------------
@@ -435,7 +439,7 @@ class SestuiApp(App[int]):
         error = ""
         verdict = None
         try:
-            verdict = decide(accounts, selection)
+            verdict = decide(accounts, selection, pasted=selection is self._pasted)
         except SelectionError as exc:
             error = str(exc)
         if worker.is_cancelled:
@@ -820,7 +824,7 @@ class SestuiApp(App[int]):
         except (SelectionError, ValueError) as exc:
             self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
             return
-        self._apply(pasted.selection)
+        self._apply(pasted.selection, pasted=True)
         if pasted.choose_identity:
             self.notify_text(pasted.note, severity="warning", timeout=15)
         else:

@@ -300,15 +300,30 @@ class Session:
         return Pasted(target, note, identity is None)
 
 
-def decide(accounts: AccountSet, selection: Selection) -> Verdict:
+def decide(accounts: AccountSet, selection: Selection, *, pasted: bool = False) -> Verdict:
     """The verdict for a selection among the loaded accounts: the principal's account decides
     its side, a loaded owner of another account's identity the sending-authorization side (as
-    `sestui check`). Raises SelectionError."""
+    `sestui check`). `pasted`: the selection comes from a pasted denial, so an ALLOWED verdict
+    is the finding that the cause is in what sestui cannot see (as `sestui explain` says).
+    Raises SelectionError."""
     from sestui.decide import run
     from sestui.decide.locate import locate
+    from sestui.explain.resolve import contradicted, unseen
+    from sestui.verdict.analysis import find_principal
 
     located = locate(accounts, selection)
-    return run(located.caller, selection, owner=located.owner)
+    verdict = run(located.caller, selection, owner=located.owner)
+    if not pasted:
+        return verdict
+    account = located.caller
+    owner = None
+    if selection.identity and selection.identity.startswith("arn:"):
+        owner = selection.identity.split(":")[4]
+        owner = None if owner == account.account_id else owner
+    principal = find_principal(account, selection)
+    return contradicted(
+        verdict, unseen(account, principal, owner, loaded=located.owner is not None)
+    )
 
 
 @dataclass(frozen=True)

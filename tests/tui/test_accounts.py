@@ -268,3 +268,28 @@ async def test_the_highlighted_principal_stays_in_view_when_the_verdict_bar_grow
         line = ol.highlighted
         assert line is not None  # every row is one line: the index is the line
         assert ol.scroll_y <= line < ol.scroll_y + ol.scrollable_content_region.height
+
+
+async def test_a_pasted_denial_that_every_policy_allows_is_undecided_as_explain_says() -> None:
+    # orders-app may send as the central identity: a 554 naming it means the cause is in what
+    # sestui cannot see. `sestui explain` says so (UNDECIDED); so does the TUI after `e`.
+    message = (
+        "554 Access denied: User `" + ORDERS + "' is not authorized "
+        "to perform `ses:SendRawEmail' on resource `" + NOTIFY + "'"
+    )
+    app = org_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        app.screen.query_one(TextArea).insert(message)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        verdict = verdict_of(app)
+        assert verdict.outcome is Outcome.UNDECIDED
+        assert verdict.summary.startswith("the error says denied, but every policy sestui read")
+        # Any other request is read as itself again: back on the same send, it is allowed.
+        app._apply(replace(selection_of(app), principal=PROMO))
+        await settle(pilot)
+        app._apply(replace(selection_of(app), principal=ORDERS))
+        await settle(pilot)
+        assert verdict_of(app).outcome is Outcome.ALLOWED
