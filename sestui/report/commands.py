@@ -205,8 +205,7 @@ def render_fix_commands(
             text = fix_command(check.fix, account, principal, region, owner)
         except CommandUnavailable as exc:
             text = f"# {check.fix.title}\n# no command: {exc}\n"
-        if check.fix.account:
-            text = f"# apply in account {check.fix.account}\n{text}"
+        text = f"# apply in account {check.fix.account or account.title}\n{text}"
         if text not in seen:
             seen.add(text)
             out.append(f"# check {check.check_id}\n{text}")
@@ -216,5 +215,16 @@ def render_fix_commands(
 
         first = f"# First: give {how_to_set(verdict.missing_keys)} and check again.\n"
     if not out:
-        return first + "# no suggested fix: nothing to apply\n"
-    return first + "# sestui never runs these; review each before you do.\n\n" + "\n".join(out)
+        if verdict.outcome is Outcome.ALLOWED:
+            return first + "# no suggested fix: the send is allowed\n"
+        return first + f"# no fix sestui can write as a command: {verdict.summary}\n"
+    head = first + "# sestui never runs these; review each before you do.\n"
+    if len(out) > 1:
+        # Alternatives, one per check, not steps: pasted whole they would all be applied.
+        head += (
+            f"# {len(out)} alternative fixes, one per failing check: choose ONE (each may be "
+            "enough alone; they reuse one file name). Run them one at a time, never as a "
+            "script.\n"
+        )
+        out = [f"# --- fix {n} of {len(out)} ---\n{text}" for n, text in enumerate(out, 1)]
+    return head + "\n" + "\n".join(out)

@@ -317,3 +317,22 @@ def test_the_real_aws_cli_applies_a_fix_to_moto_server(
     finally:
         reset_moto_server(endpoint)
         server.stop()
+
+
+def test_alternative_fixes_are_numbered_and_a_denial_without_a_fix_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sestui.cli import main
+
+    base = ["check", "--demo", "--region", "eu-west-1", "--format", "commands"]
+    assert main([*base, "--user", "eu-mailer", "--identity", "example.com"]) == 1
+    out = capsys.readouterr().out
+    # Two failing checks, two alternatives: pasted whole, both would be applied.
+    assert "# 2 alternative fixes, one per failing check: choose ONE" in out
+    assert "# --- fix 1 of 2 ---" in out and "# --- fix 2 of 2 ---" in out
+    assert out.count("# apply in account 111122223333") == 2
+    notify = "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org"
+    assert main([*base, "--user", "batch-app", "--identity", notify]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("# no fix sestui can write as a command: ")
+    assert "explicit Deny in a service control policy of account 666677778888" in out
