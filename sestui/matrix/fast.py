@@ -755,10 +755,11 @@ class FastMatrix:
         memo = self._settled if principal_ctx is None else {}
         for c in classes:
             j = _lowest(c)
-            key, keep = self._settle_key(j, parts, principal_ctx)
+            key, varying = self._settle_key(j, parts, principal_ctx)
             found = memo.get(key)
             if found is None:
-                found = memo[key] = (self._settle_cell(j, parts, principal_ctx), keep)
+                result = self._settle_cell(j, parts, varying, principal_ctx)
+                found = memo[key] = (result, varying)
             result = found[0]
             if result is None:
                 left |= c
@@ -817,15 +818,16 @@ class FastMatrix:
 
     def _settle_key(
         self, j: int, parts: Sequence[_Parts], principal_ctx: Sequence[_Ctx] | None
-    ) -> tuple[tuple[object, ...], object]:
+    ) -> tuple[tuple[object, ...], list[tuple[list[Statement], ...]]]:
         """What settling cell j reads: the constant bits, the varying statements (by id; the
-        statements are returned too, kept alive with the memo), the values of the keys read."""
+        statements, per part, are returned too: the memo keeps them alive, and settling the
+        cell reads them), the values of the keys read."""
         key: list[object] = []
-        keep: list[object] = []
+        varying: list[tuple[list[Statement], ...]] = []
         for part in parts:
             key.append(tuple((b >> j) & 1 for b in part.features()))
             lists = self._varying_at(j, part)
-            keep.append(lists)
+            varying.append(lists)
             key.append(tuple(tuple(id(st) for st in lst) for lst in lists))
             contexts = self._for_target(principal_ctx, part.t)
             known, rc = contexts[j]
@@ -833,24 +835,28 @@ class FastMatrix:
                 for st in lst:
                     for k in _keys_of(st):
                         key.append((k, known.get(k), rc.unknown_of(k)))
-        return tuple(key), keep
+        return tuple(key), varying
 
     def _settle_cell(
-        self, j: int, parts: Sequence[_Parts], principal_ctx: Sequence[_Ctx] | None
+        self,
+        j: int,
+        parts: Sequence[_Parts],
+        varying: Sequence[tuple[list[Statement], ...]],
+        principal_ctx: Sequence[_Ctx] | None,
     ) -> tuple[bool, bool, bool] | None:
         """(allowed in some completion, in all, explicitly denied in all) for cell j, or None
-        when the exact path must decide (a Resource with policy variables, too many values)."""
+        when the exact path must decide (a Resource with policy variables, too many values).
+        `varying`: per part, its statements that vary at j (`_varying_at`)."""
         bit = 1 << j
         targets: list[_Cell] = []
         read: dict[str, list[Condition]] = {}
         via: set[str] = set()
         base_of: dict[str, tuple[Unknown, dict[str, object]]] = {}
-        for part in parts:
+        for part, lists in zip(parts, varying, strict=True):
             if not part.present & bit:
                 continue
             if part.explicit & bit:
                 return False, False, True
-            lists = self._varying_at(j, part)
             ident_allow, deny, bnd_allow, grants, *levels = lists
             known, rc = self._for_target(principal_ctx, part.t)[j]
             base = {**normalize_context(sample_values(rc)), **known}

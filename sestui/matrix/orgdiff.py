@@ -132,13 +132,14 @@ def _cells(
     out = []
     arn = identity_arn(owners[1], region, name)
     caller_diff = diffs[callers[1].account_id]
+    now_there = {q.arn for q in callers[1].principals}
     for principal in sorted(outcomes[0].keys() | outcomes[1].keys()):
         x = outcomes[0].get(principal, _refused(owners[0], callers[0], region, name, principal))
         y = outcomes[1].get(principal, _refused(owners[1], callers[1], region, name, principal))
         if x == y or ((x is None or y is None) and Outcome.ALLOWED not in (x, y)):
             continue
         p = people[principal]
-        account = callers[1] if principal in {q.arn for q in callers[1].principals} else callers[0]
+        account = callers[1] if principal in now_there else callers[0]
         reach = principal_subjects(account, p) | {ACCOUNT}
         causes = tuple(
             owner_causes
