@@ -74,6 +74,16 @@ async def settle_idle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def paste(app: SestuiApp, pilot: Pilot[Any], message: str) -> None:
+    """`e`, the message, ctrl+s: the pasted error is checked (and the checks settle)."""
+    from textual.widgets import TextArea
+
+    await pilot.press("e")
+    app.screen.query_one(TextArea).insert(message)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
 def verdict_of(app: SestuiApp) -> Verdict:
     """The app's verdict, which a test expects to be there (typed: no Optional at each use)."""
     assert app.verdict is not None, "no verdict shown"

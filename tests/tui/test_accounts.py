@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable
 
 from sestui.account.accountset import AccountSet
 from sestui.cli import main
@@ -18,7 +18,7 @@ from sestui.matrix.org import OrgMatrix
 from sestui.sources import SourceSpec, open_accounts
 from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
 from sestui.tui.screens.matrix import MatrixScreen
-from tests.tui.conftest import current_screen, selection_of, settle, verdict_of
+from tests.tui.conftest import current_screen, paste, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -204,10 +204,7 @@ async def test_a_pasted_cross_account_denial_checks_its_principal_and_identity()
     app = org_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        app.screen.query_one(TextArea).insert(message)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await paste(app, pilot, message)
         sel = selection_of(app)
         assert (sel.principal, sel.identity, sel.region) == (PROMO, NOTIFY, "eu-west-1")
         assert verdict_of(app).outcome is Outcome.DENIED
@@ -280,10 +277,7 @@ async def test_a_pasted_denial_that_every_policy_allows_is_undecided_as_explain_
     app = org_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        app.screen.query_one(TextArea).insert(message)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await paste(app, pilot, message)
         verdict = verdict_of(app)
         assert verdict.outcome is Outcome.UNDECIDED
         assert verdict.summary.startswith("the error says denied, but every policy sestui read")

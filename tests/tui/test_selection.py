@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.command import CommandInput
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from sestui.cli import main
 from sestui.decide import Outcome, Selection, SendPath, run
@@ -20,7 +20,15 @@ from sestui.sources import SourceSpec
 from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
 from sestui.tui.screens.context import ContextScreen
 from sestui.tui.widgets.policy_view import PolicyView
-from tests.tui.conftest import USER, FakeSource, demo_app, selection_of, settle, verdict_of
+from tests.tui.conftest import (
+    USER,
+    FakeSource,
+    demo_app,
+    paste,
+    selection_of,
+    settle,
+    verdict_of,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -49,13 +57,6 @@ def cli_explain(message: str) -> dict[str, Any]:
         main(["explain", message, "--demo", "--format", "json"])
     result: dict[str, Any] = json.loads(out.getvalue())
     return result
-
-
-async def paste(app: SestuiApp, pilot: Any, message: str) -> None:
-    await pilot.press("e")
-    app.screen.query_one(TextArea).insert(message)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
 
 
 def assert_same_as_cli(app: SestuiApp, message: str) -> None:
