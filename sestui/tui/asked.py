@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
-    from sestui.account import Account, IamPrincipal
+    from sestui.account import Account
     from sestui.account.accountset import AccountSet
     from sestui.decide import Outcome, Selection
     from sestui.tui.session import StartAt
@@ -84,11 +84,12 @@ def start_problems(accounts: AccountSet, start: StartAt) -> tuple[str, ...]:
     """What the start flags name that the loaded accounts do not have (empty: they are fine).
     An identity or From address is not refused: it is checked, as `sestui check` does."""
     from sestui.decide import SelectionError
+    from sestui.decide.locate import find_principal_in
 
     problems = []
     if start.principal:
         try:
-            find_in(accounts, start.principal, start.role)
+            find_principal_in(accounts, start.principal, start.role)
         except SelectionError as exc:
             problems.append(str(exc))
     regions = {r for a in accounts for r in a.regions}
@@ -103,14 +104,6 @@ def start_problems(accounts: AccountSet, start: StartAt) -> tuple[str, ...]:
         except InputError as exc:
             problems.append(str(exc))
     return tuple(problems)
-
-
-def find_in(accounts: AccountSet, name: str, role: bool = False) -> tuple[Account, IamPrincipal]:
-    """The principal a name or ARN stands for among the loaded accounts, and its account.
-    Raises SelectionError (an unknown name, or one that several accounts hold)."""
-    from sestui.decide.locate import find_principal_in
-
-    return find_principal_in(accounts, name, role)
 
 
 def identity_key(caller: Account, region: str, identity: str | None) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from sestui.tui.asked import find_in, identity_key, relative_identity, start_problems
+from sestui.tui.asked import identity_key, relative_identity, start_problems
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import Account, IamPrincipal
@@ -93,9 +93,10 @@ class Session:
 
     def principal(self, name: str, role: bool = False) -> IamPrincipal | None:
         from sestui.decide import SelectionError
+        from sestui.decide.locate import find_principal_in
 
         try:
-            return find_in(self.accounts, name, role)[1]
+            return find_principal_in(self.accounts, name, role)[1]
         except SelectionError:
             return None
 
@@ -265,13 +266,14 @@ class Session:
         """The selection a pasted AccessDenied describes, mapped as `sestui explain` maps it
         (what the message names, never a row that happens to exist instead), with the note
         that says what is checked. Raises SelectionError or ValueError."""
+        from sestui.decide.locate import find_principal_in
         from sestui.explain.asked import pasted_send
         from sestui.verdict.inputs import session_name_of
 
         sel = self.selection
         assert sel is not None
         send = pasted_send(parsed, text, self.accounts, region=sel.region)
-        caller, principal = find_in(self.accounts, send.principal_arn)
+        caller, principal = find_principal_in(self.accounts, send.principal_arn)
         region, identity = send.region, send.identity
         if identity is not None:
             # Named as the current caller names it: apply re-expresses it for the new caller.

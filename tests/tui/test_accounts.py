@@ -16,13 +16,14 @@ from sestui.decide import Outcome, Selection, run
 from sestui.decide.locate import locate
 from sestui.matrix.org import OrgMatrix
 from sestui.sources import SourceSpec, open_accounts
-from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
+from sestui.tui.app import SestuiApp, StartAt
+from sestui.tui.findings import OUTCOME_MARKS
 from sestui.tui.screens.matrix import MatrixScreen
 from tests.tui.conftest import current_screen, paste, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
 
-GLYPH = {outcome: OUTCOME_GLYPH[outcome.value][0] for outcome in Outcome}
+GLYPH = {outcome: OUTCOME_MARKS[outcome.value][0] for outcome in Outcome}
 NOTIFY = "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org"
 ORDERS = "arn:aws:iam::333344445555:user/orders-app"
 PROMO = "arn:aws:iam::333344445555:user/promo-app"

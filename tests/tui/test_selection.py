@@ -17,7 +17,8 @@ from sestui.cli import main
 from sestui.decide import Outcome, Selection, SendPath, run
 from sestui.demo.build import build
 from sestui.sources import SourceSpec
-from sestui.tui.app import OUTCOME_GLYPH, SestuiApp, StartAt
+from sestui.tui.app import SestuiApp, StartAt
+from sestui.tui.findings import OUTCOME_MARKS
 from sestui.tui.screens.context import ContextScreen
 from sestui.tui.widgets.policy_view import PolicyView
 from tests.tui.conftest import (
@@ -32,7 +33,7 @@ from tests.tui.conftest import (
 
 pytestmark = pytest.mark.asyncio
 
-GLYPH = {outcome: OUTCOME_GLYPH[outcome.value][0] for outcome in Outcome}
+GLYPH = {outcome: OUTCOME_MARKS[outcome.value][0] for outcome in Outcome}
 
 
 def denied_554(user: str, resource: str) -> str:
