@@ -481,7 +481,7 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
     """`check --all --identity X`: who in every loaded account can send as X; `check --all
     --user/--role P`: as which identities of every loaded account P can send (one region)."""
     from sestui.decide import SelectionError
-    from sestui.decide.locate import find_principal_in, locate_identity
+    from sestui.decide.locate import accounts_word, find_principal_in, locate_identity
     from sestui.matrix.org import OrgMatrix, identity_arn
     from sestui.report.verdict import sends_json, sends_text
 
@@ -498,7 +498,7 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
                 for a in accounts
                 if a.principals
             ]
-            title = f"Who in {_accounts_word(accounts)} can send as {arn}"
+            title = f"Who in {accounts_word(accounts)} can send as {arn}"
             subject = {"identity": arn}
         else:
             principal = args.role or args.user
@@ -521,10 +521,6 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
     else:
         sys.stdout.write(sends_text(f"{title} ({about})", groups))
     return ExitCode.OK
-
-
-def _accounts_word(accounts: AccountSet) -> str:
-    return "this account" if len(accounts) == 1 else f"the {len(accounts)} accounts loaded"
 
 
 def _from_identity_conflict(account: Account, selection: Selection) -> str | None:
@@ -908,6 +904,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 def _baseline_problems(path: str, accounts: AccountSet) -> tuple[str, ...]:
     """What makes --baseline unusable with these accounts (refused before the TUI opens)."""
     from sestui.account import SnapshotError, load_snapshot
+    from sestui.matrix.diff import other_account
 
     if len(accounts) > 1:
         return ("--baseline compares one account; several are loaded",)
@@ -915,12 +912,8 @@ def _baseline_problems(path: str, accounts: AccountSet) -> tuple[str, ...]:
         old = load_snapshot(Path(path))[0]
     except SnapshotError as exc:
         return (f"--baseline: {exc}",)
-    if old.account_id != accounts.primary.account_id:
-        return (
-            f"--baseline: {path} is account {old.account_id}, but the account opened is "
-            f"{accounts.primary.account_id} (compare snapshots of one account)",
-        )
-    return ()
+    refused = other_account(path, old, accounts.primary)
+    return (f"--baseline: {refused}",) if refused else ()
 
 
 def _bad_argument(argv: Sequence[str]) -> str | None:

@@ -91,7 +91,8 @@ def find_principal_in(
     return caller, find_principal(caller, sel)
 
 
-def _where(accounts: AccountSet) -> str:
+def accounts_word(accounts: AccountSet) -> str:
+    """ "this account", or "the N accounts loaded"."""
     return "this account" if len(accounts) == 1 else f"the {len(accounts)} accounts loaded"
 
 
@@ -115,7 +116,7 @@ def locate_identity(
     if account_id is not None:
         owners = [(a, i) for a, i in owners if a.account_id == account_id]
     if not owners:
-        raise SelectionError(f"no identity {text!r} in {region} of {_where(accounts)}")
+        raise SelectionError(f"no identity {text!r} in {region} of {accounts_word(accounts)}")
     if len(owners) > 1:
         raise SelectionError(
             f"{text!r} is an identity of {len(owners)} accounts in {region}: "

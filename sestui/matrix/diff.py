@@ -855,6 +855,17 @@ def diff_accounts(
 # -- the TUI's baseline: which rows differ, and what changed in a policy -------------------------
 
 
+def other_account(path: str, old: Account, account: Account) -> str | None:
+    """Why a baseline snapshot cannot be compared with the account opened: it is another
+    account's (rows would be compared by name). None: it can."""
+    if old.account_id == account.account_id:
+        return None
+    return (
+        f"{path} is account {old.account_id}, but the account opened is {account.account_id} "
+        "(compare snapshots of one account)"
+    )
+
+
 def policy_key(doc: PolicyDocument, principal: IamPrincipal | None, region: str) -> str | None:
     """The diff key of a document as the policy view shows it (None when it has none)."""
     src = doc.source

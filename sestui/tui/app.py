@@ -31,7 +31,6 @@ from sestui.tui.session import (
 
 __all__ = ["SestuiApp", "StartAt"]
 from sestui.tui.findings import (
-    OUTCOME_MARKS,
     Stop,
     allowing_statements,
     explanation,
@@ -63,7 +62,6 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
 
 # Worker groups of long work that esc cancels: loads and reloads, and one-off computations.
 LONG_WORK = ("load", "work")
-OUTCOME_GLYPH = OUTCOME_MARKS  # the one table (sestui/tui/findings.py)
 
 
 def jump_provider() -> Any:
@@ -239,7 +237,7 @@ class SestuiApp(App[int]):
     def load_baseline(self, account: Account) -> None:
         """Diff the baseline snapshot against the account (rows and policies get marked)."""
         from sestui.account import SnapshotError, load_snapshot
-        from sestui.matrix.diff import Baseline, diff_accounts
+        from sestui.matrix.diff import Baseline, diff_accounts, other_account
 
         assert self.baseline_path is not None
         try:
@@ -249,14 +247,11 @@ class SestuiApp(App[int]):
                 self.notify_text, f"Baseline not used: {exc}", severity="error", timeout=10
             )
             return
-        if old.account_id != account.account_id:
+        refused = other_account(self.baseline_path, old, account)
+        if refused:
             # As `sestui diff` refuses it: rows of another account would be compared by name.
             self.call_from_thread(
-                self.notify_text,
-                f"Baseline not used: {self.baseline_path} is account {old.account_id}, "
-                f"this is account {account.account_id}",
-                severity="error",
-                timeout=10,
+                self.notify_text, f"Baseline not used: {refused}", severity="error", timeout=10
             )
             return
         found = Baseline(diff_accounts(old, account), Path(self.baseline_path).name)
