@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.compat import HTTPHeaders
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from sestui.account import FORMAT, OrgStatus, account_from_snapshot
@@ -26,7 +27,7 @@ from sestui.aws.permissions import (
 from sestui.aws.session import AwsSession
 from sestui.cli import main
 from sestui.policy import PolicyKind, PolicySet, PolicySource, Request, evaluate, parse_policy
-from tests.awsfixtures import MGMT, reset_moto_server
+from tests.awsfixtures import MGMT, client, reset_moto_server
 from tests.orgfixtures import ROLE, Org, build_org, refuse_assume_role
 from tests.paths import ROOT
 
@@ -34,10 +35,43 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 REGIONS = ["eu-west-1", "us-east-1"]
 
 
+@pytest.fixture(scope="module")
+def built_org() -> Iterator[dict[str, Org]]:
+    """One organization per module (building it takes most of a test's time): the tests only
+    read it. moto keeps its data between the tests (`stop(remove_data=False)`); a test that
+    changes the organization, or another mock that resets moto's data, makes the next test build
+    it again. The data is removed when the module's tests are done."""
+    built: dict[str, Org] = {}
+    yield built
+    if built:
+        mock = mock_aws()
+        mock.start(reset=False)
+        mock.stop()  # removes the data
+
+
+def _still_there(org: Org) -> bool:
+    try:
+        accounts = client("organizations", MGMT).list_accounts()["Accounts"]
+    except ClientError:  # AWSOrganizationsNotInUseException: moto's data was reset
+        return False
+    return {a["Id"] for a in accounts} == {MGMT, org.central, org.workload}
+
+
 @pytest.fixture
-def org() -> Iterator[Org]:
-    with mock_aws():
-        yield build_org()
+def org(built_org: dict[str, Org], request: pytest.FixtureRequest) -> Iterator[Org]:
+    mock = mock_aws()
+    mock.start(reset=False)
+    changes = request.node.get_closest_marker("changes_org") is not None
+    try:
+        if "org" not in built_org or not _still_there(built_org["org"]):
+            mock.stop()
+            mock.start(reset=True)
+            built_org["org"] = build_org()
+        yield built_org["org"]
+    finally:
+        if changes:
+            built_org.clear()  # built again for the next test
+        mock.stop(remove_data=False)
 
 
 def decode(entry: dict[str, Any]) -> Any:
@@ -296,6 +330,9 @@ def test_cli_against_moto_server(
     try:
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
+        # The server shares moto's data with the in-process mock: drop the module's organization
+        # (the next test builds it again).
+        reset_moto_server(endpoint)
         org = build_org(endpoint_url=endpoint)
         monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
         out = tmp_path / "org.json"
@@ -317,6 +354,7 @@ def test_cli_against_moto_server(
 # -- read-only: the guard and the least privilege ----------------------------------------------
 
 
+@pytest.mark.changes_org  # if the guard let a call through
 def test_every_session_and_client_of_the_org_read_is_guarded(org: Org) -> None:
     reader = OrgReader(AwsSession(region="us-east-1"), ROLE, regions=["eu-west-1"])
     reader.read()
@@ -461,11 +499,10 @@ def test_an_scp_level_that_cannot_be_read_makes_that_accounts_scps_unknown(org: 
     assert scp_names(by_id[org.central]) == [["FullAWSAccess", "DenyLeaveOrg"], ["FullAWSAccess"]]
 
 
+@pytest.mark.changes_org
 def test_a_closed_account_is_not_read_and_asking_for_it_is_exit_2(
     org: Org, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.awsfixtures import client
-
     orgs = client("organizations", MGMT)
     created = orgs.create_account(Email="old@example.com", AccountName="old")
     closed = created["CreateAccountStatus"]["AccountId"]
