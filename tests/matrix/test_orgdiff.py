@@ -1,6 +1,7 @@
 """`sestui diff` of two organization snapshots: each account's own changes, and the delegate
 sends across accounts whose verdict changed (an owner's policy edited, a caller's policy
-removed, a verification lost), in text and JSON, with diff(1)'s exit codes."""
+removed, a verification lost), each with the changes that decide
+it, in text and JSON, with diff(1)'s exit codes."""
 
 from __future__ import annotations
 
@@ -11,15 +12,21 @@ from typing import Any
 
 import pytest
 
+from sestui.account.accountset import AccountSet
 from sestui.account.orgsnapshot import load_account_set
 from sestui.cli import main
 from sestui.decide import Outcome
 from sestui.demo import demo_organization_path
 from sestui.matrix.org import OrgMatrix
-from sestui.matrix.orgdiff import diff_account_sets
+from sestui.matrix.orgdiff import OrgDiff, diff_account_sets
 
 NOTIFY = "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org"
 NOW = "2026-11-28T10:00:00Z"
+CENTRAL, WORKLOAD_A = "222233334444", "333344445555"
+ORDERS = "arn:aws:iam::333344445555:user/orders-app"
+REPORTS = "arn:aws:iam::333344445555:user/reports-app"
+OWNER_POLICY = "222233334444/ses/eu-west-1/notify.example.org/WorkloadDelegates"
+ORDERS_POLICY = "333344445555/user/orders-app/inline/SendAsCentralIdentity"
 
 
 def org() -> dict[str, Any]:
@@ -54,6 +61,22 @@ def owner_policy(data: dict[str, Any]) -> dict[str, Any]:
     text = notify(data)["Policies"]["WorkloadDelegates"]
     doc: dict[str, Any] = json.loads(text) if isinstance(text, str) else text
     return doc
+
+
+def set_owner_policy(data: dict[str, Any], doc: dict[str, Any]) -> None:
+    notify(data)["Policies"]["WorkloadDelegates"] = json.dumps(doc)
+
+
+def sets(tmp: Path, old: dict[str, Any], new: dict[str, Any]) -> tuple[AccountSet, AccountSet]:
+    """Both snapshots, written and loaded as `sestui diff` loads them."""
+    old_set = load_account_set(write(tmp, "old.json", old))[0]
+    return old_set, load_account_set(write(tmp, "new.json", new))[0]
+
+
+def by_cell(d: OrgDiff) -> dict[str, tuple[Outcome | None, Outcome | None, tuple[str, ...]]]:
+    """The changed delegate sends to notify.example.org, by principal ARN."""
+    assert all(v.identity == NOTIFY for v in d.cross)
+    return {v.principal_arn: (v.before, v.after, v.causes) for v in d.cross}
 
 
 @pytest.fixture
@@ -91,11 +114,11 @@ def test_the_changed_delegate_sends_and_their_causes(snapshots: tuple[Path, Path
     after = OrgMatrix(new, "eu-west-1", now=NOW).column(central_new, "notify.example.org")
     changed = {arn for arn in before if before[arn] != after[arn]}
     assert changed == {arn for arn, _ in cells}
-    # Causes: the owner's policy edit (in the central account) for both; the caller's own
-    # policy removal for orders-app.
+    # Causes: the owner's policy edit (in the central account) for reports-app; the caller's
+    # own policy removal for orders-app (the owner's edit does not decide its cell).
     by = {v.principal_arn.rsplit("/", 1)[1]: v.causes for v in d.cross}
-    assert all(c.startswith("222233334444/") for c in by["reports-app"])
-    assert any(c.startswith("333344445555/") for c in by["orders-app"])
+    assert by["reports-app"] == (OWNER_POLICY,)
+    assert by["orders-app"] == (ORDERS_POLICY,)
     assert d.verdict_changed
 
 
@@ -130,10 +153,11 @@ def test_text_json_and_exit_codes(
         ("222233334444", "ses/eu-west-1/notify.example.org/WorkloadDelegates"): True,
         ("333344445555", "user/orders-app/inline/SendAsCentralIdentity"): True,
     }
-    assert {c["account"] for c in cross["orders-app"]["causes"]} == {
-        "222233334444",
-        "333344445555",
-    }
+    # orders-app lost its send by its own policy removal: the owner's edit (naming reports-app)
+    # would not have refused it, so it is no cause of that cell.
+    assert cross["orders-app"]["causes"] == [
+        {"account": "333344445555", "change": "user/orders-app/inline/SendAsCentralIdentity"}
+    ]
     # A lost verification: every delegate that could send loses it.
     assert main(["diff", str(old_path), str(lost_path), "--format", "json"]) == 1
     lost = json.loads(capsys.readouterr().out)
@@ -152,3 +176,67 @@ def test_text_json_and_exit_codes(
     unrelated = write(old_path.parent, "other.json", other)
     assert main(["diff", str(old_path), str(unrelated)]) == 2
     assert "no account in common" in capsys.readouterr().err
+
+
+def test_an_owner_edit_for_another_account_is_no_cause(tmp_path: Path) -> None:
+    """The owner edits a statement naming workload-b only; orders-app (workload-a) loses its
+    send because of its own policy removal: that alone is the cause."""
+    old = org()
+    new = copy.deepcopy(old)
+    doc = owner_policy(new)
+    doc["Statement"].append(
+        {
+            "Sid": "BatchToo",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::666677778888:root"},
+            "Action": "ses:SendRawEmail",
+            "Resource": NOTIFY,
+        }
+    )
+    set_owner_policy(new, doc)
+    user(new, WORKLOAD_A, "orders-app")["UserPolicyList"] = []
+    d = diff_account_sets(*sets(tmp_path, old, new), now=NOW)
+    assert by_cell(d) == {ORDERS: (Outcome.ALLOWED, Outcome.DENIED, (ORDERS_POLICY,))}
+    # The owner's edit changed no verdict: the JSON says so.
+    central = d.account(CENTRAL)
+    assert central is not None and [c.key for c in central.diff.changes] == [
+        OWNER_POLICY.split("/", 1)[1]
+    ]
+    assert all(not c.startswith(CENTRAL) for v in d.cross for c in v.causes)
+
+
+def test_an_owner_edit_that_decides_the_cell_is_its_cause(tmp_path: Path) -> None:
+    """The owner denies orders-app; orders-app's own policy gains an unrelated statement (which
+    still reaches the cell, but changes nothing): only the owner's edit is the cause."""
+    old = org()
+    new = copy.deepcopy(old)
+    doc = owner_policy(new)
+    doc["Statement"].append(
+        {
+            "Sid": "NoOrders",
+            "Effect": "Deny",
+            "Principal": {"AWS": ORDERS},
+            "Action": "ses:*",
+            "Resource": NOTIFY,
+        }
+    )
+    set_owner_policy(new, doc)
+    own = user(new, WORKLOAD_A, "orders-app")["UserPolicyList"][0]["PolicyDocument"]
+    own["Statement"].append(
+        {"Sid": "Elsewhere", "Effect": "Allow", "Action": "ses:SendRawEmail", "Resource": "*"}
+    )
+    d = diff_account_sets(*sets(tmp_path, old, new), now=NOW)
+    assert by_cell(d) == {ORDERS: (Outcome.ALLOWED, Outcome.DENIED, (OWNER_POLICY,))}
+
+
+def test_either_side_alone_deciding_the_cell_makes_both_causes(tmp_path: Path) -> None:
+    """The owner stops naming orders-app and orders-app loses its own Allow: either change
+    alone would refuse it, so both are causes."""
+    old = org()
+    new = copy.deepcopy(old)
+    doc = owner_policy(new)
+    doc["Statement"][0]["Principal"]["AWS"].remove(ORDERS)
+    set_owner_policy(new, doc)
+    user(new, WORKLOAD_A, "orders-app")["UserPolicyList"] = []
+    d = diff_account_sets(*sets(tmp_path, old, new), now=NOW)
+    assert by_cell(d) == {ORDERS: (Outcome.ALLOWED, Outcome.DENIED, (OWNER_POLICY, ORDERS_POLICY))}
