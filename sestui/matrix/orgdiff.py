@@ -9,6 +9,10 @@ the other — elsewhere every principal is refused on both sides. Those cells ar
 organization matrix (sestui/matrix/org.py), as `sestui check` decides them. A side's changes are
 listed as causes of a changed cell only if they make a difference to it: the cell is decided
 again with the old owner and the new caller, and the new owner and the old caller.
+
+A send allowed in the old snapshot whose principal's or identity's account is gone from the new
+one is lost with it (allowed → absent); a send allowed with an account only in the new snapshot
+is gained (absent → allowed).
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from sestui.matrix.org import OrgMatrix, identity_arn
 from sestui.verdict.model import Outcome
 from sestui.verdict.selection import SendPath
 
+# Cause keys (after "ACCOUNT_ID/") of the delegate sends of an account in one snapshot only.
+ACCOUNT_REMOVED = "account/removed"
+ACCOUNT_ADDED = "account/added"
+
 
 @dataclass(frozen=True)
 class AccountDiff:
@@ -46,7 +54,9 @@ class OrgDiff:
     accounts_only_old: tuple[str, ...]  # account titles
     accounts_only_new: tuple[str, ...]
     # Delegate sends (principal of one account, identity ARN of another) whose verdict changed;
-    # causes are "ACCOUNT_ID/change key" of the account diff that holds the change.
+    # causes are "ACCOUNT_ID/change key" of the account diff that holds the change, or
+    # "ACCOUNT_ID/account/removed" (".../added") for a send allowed in the old snapshot (the
+    # new one) whose principal's or identity's account is gone from the other.
     cross: tuple[VerdictChange, ...]
 
     @property
@@ -55,6 +65,15 @@ class OrgDiff:
 
     def account(self, account_id: str) -> AccountDiff | None:
         return next((a for a in self.accounts if a.account_id == account_id), None)
+
+    def title(self, account_id: str) -> str:
+        """The title of an account compared, in both snapshots or in one of them."""
+        found = self.account(account_id)
+        if found is not None:
+            return found.title
+        only = (*self.accounts_only_old, *self.accounts_only_new)
+        # A title is the account ID, then its name in parentheses (Account.title).
+        return next((t for t in only if t.split(" ", 1)[0] == account_id), account_id)
 
 
 def _identities(account: Account | None, region: str) -> set[str]:
@@ -102,12 +121,15 @@ def diff_account_sets(
                         sides, owners, (a_by[caller_id], b_by[caller_id]), region, name,
                         diffs, [f"{owner_id}/{c.key}" for c in own],
                     )  # fmt: skip
+    only_old, only_new = a_by.keys() - b_by.keys(), b_by.keys() - a_by.keys()
+    for accounts, only, key in ((old, only_old, ACCOUNT_REMOVED), (new, only_new, ACCOUNT_ADDED)):
+        cross += _unmatched(accounts, only, key, regions, path=path, actions=actions, now=now)
     return OrgDiff(
         path,
         actions,
         tuple(AccountDiff(i, b_by[i].title, diffs[i]) for i in both),
-        tuple(a_by[i].title for i in sorted(a_by.keys() - b_by.keys())),
-        tuple(b_by[i].title for i in sorted(b_by.keys() - a_by.keys())),
+        tuple(a_by[i].title for i in sorted(only_old)),
+        tuple(b_by[i].title for i in sorted(only_new)),
         tuple(cross),
     )
 
@@ -180,4 +202,41 @@ def _cells(
         out.append(
             VerdictChange(region, principal, p.label, arn, at[0, 0], at[1, 1], tuple(causes))
         )
+    return out
+
+
+def _unmatched(
+    accounts: AccountSet,
+    only: set[str],
+    key: str,
+    regions: tuple[str, ...] | None,
+    *,
+    path: SendPath,
+    actions: tuple[str, ...],
+    now: str,
+) -> list[VerdictChange]:
+    """The delegate sends allowed in one snapshot whose principal's or identity's account is in
+    that snapshot only (`only`): lost with the account (the old snapshot, `ACCOUNT_REMOVED`) or
+    gained with it (the new one, `ACCOUNT_ADDED`)."""
+    if not only:
+        return []
+    out: list[VerdictChange] = []
+    before, after = (Outcome.ALLOWED, None) if key == ACCOUNT_REMOVED else (None, Outcome.ALLOWED)
+    present = {r for a in accounts for r in a.regions}
+    for region in sorted(present if regions is None else present & set(regions)):
+        org = OrgMatrix(accounts, region, path=path, actions=actions, now=now)
+        for owner in accounts:
+            for name in sorted(_identities(owner, region)):
+                arn = identity_arn(owner, region, name)
+                for caller in accounts:
+                    gone = sorted({owner.account_id, caller.account_id} & only)
+                    if caller is owner or not gone or not org.may_grant(owner, name, caller):
+                        continue
+                    causes = tuple(f"{i}/{key}" for i in gone)
+                    cells = org.delegate_cells(caller, owner, name)
+                    for p in caller.principals:
+                        if cells[p.arn] is Outcome.ALLOWED:
+                            out.append(
+                                VerdictChange(region, p.arn, p.label, arn, before, after, causes)
+                            )
     return out

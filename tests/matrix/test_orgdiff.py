@@ -1,6 +1,6 @@
 """`sestui diff` of two organization snapshots: each account's own changes, and the delegate
 sends across accounts whose verdict changed (an owner's policy edited, a caller's policy
-removed, a verification lost), each with the changes that decide
+removed, a verification lost, an account removed or added), each with the changes that decide
 it, in text and JSON, with diff(1)'s exit codes."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sestui.matrix.orgdiff import OrgDiff, diff_account_sets
 
 NOTIFY = "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org"
 NOW = "2026-11-28T10:00:00Z"
-CENTRAL, WORKLOAD_A = "222233334444", "333344445555"
+CENTRAL, WORKLOAD_A, WORKLOAD_B = "222233334444", "333344445555", "666677778888"
 ORDERS = "arn:aws:iam::333344445555:user/orders-app"
 REPORTS = "arn:aws:iam::333344445555:user/reports-app"
 OWNER_POLICY = "222233334444/ses/eu-west-1/notify.example.org/WorkloadDelegates"
@@ -65,6 +65,13 @@ def owner_policy(data: dict[str, Any]) -> dict[str, Any]:
 
 def set_owner_policy(data: dict[str, Any], doc: dict[str, Any]) -> None:
     notify(data)["Policies"]["WorkloadDelegates"] = json.dumps(doc)
+
+
+def without(data: dict[str, Any], *account_ids: str) -> dict[str, Any]:
+    """A copy of the snapshot without some accounts."""
+    out = copy.deepcopy(data)
+    out["accounts"] = [a for a in out["accounts"] if a["account"]["Id"] not in account_ids]
+    return out
 
 
 def sets(tmp: Path, old: dict[str, Any], new: dict[str, Any]) -> tuple[AccountSet, AccountSet]:
@@ -178,6 +185,43 @@ def test_text_json_and_exit_codes(
     assert "no account in common" in capsys.readouterr().err
 
 
+def test_a_removed_workload_account_loses_its_delegate_sends(tmp_path: Path) -> None:
+    old = org()
+    d = diff_account_sets(*sets(tmp_path, old, without(old, WORKLOAD_A)), now=NOW)
+    assert d.accounts_only_old == ("333344445555 (workload-a)",)
+    # orders-app could send as notify.example.org; the other principals of workload-a could not.
+    assert by_cell(d) == {ORDERS: (Outcome.ALLOWED, None, ("333344445555/account/removed",))}
+    assert d.cross[0].direction == "lost" and d.verdict_changed
+
+
+def test_a_removed_owner_account_loses_every_delegate_send_to_it(tmp_path: Path) -> None:
+    old = org()
+    doc = owner_policy(old)
+    doc["Statement"][0]["Principal"]["AWS"].append(REPORTS)
+    set_owner_policy(old, doc)
+    old_set, new_set = sets(tmp_path, old, without(old, CENTRAL))
+    d = diff_account_sets(old_set, new_set, now=NOW)
+    gone = ("222233334444/account/removed",)
+    assert by_cell(d) == {
+        ORDERS: (Outcome.ALLOWED, None, gone),
+        REPORTS: (Outcome.ALLOWED, None, gone),
+    }
+    # Every delegate send to the identity that the old snapshot allowed, and only those.
+    central = old_set.account(CENTRAL)
+    assert central is not None
+    column = OrgMatrix(old_set, "eu-west-1", now=NOW).column(central, "notify.example.org")
+    assert {arn for arn, o in column.items() if o is Outcome.ALLOWED} == {ORDERS, REPORTS}
+
+
+def test_an_added_account_gains_its_delegate_sends(tmp_path: Path) -> None:
+    new = org()
+    # workload-b's batch-app is named by the owner's policy but refused by its SCP: no gain.
+    d = diff_account_sets(*sets(tmp_path, without(new, WORKLOAD_A, WORKLOAD_B), new), now=NOW)
+    assert d.accounts_only_new == ("333344445555 (workload-a)", "666677778888 (workload-b)")
+    assert by_cell(d) == {ORDERS: (None, Outcome.ALLOWED, ("333344445555/account/added",))}
+    assert d.cross[0].direction == "gained"
+
+
 def test_an_owner_edit_for_another_account_is_no_cause(tmp_path: Path) -> None:
     """The owner edits a statement naming workload-b only; orders-app (workload-a) loses its
     send because of its own policy removal: that alone is the cause."""
@@ -240,3 +284,41 @@ def test_either_side_alone_deciding_the_cell_makes_both_causes(tmp_path: Path) -
     user(new, WORKLOAD_A, "orders-app")["UserPolicyList"] = []
     d = diff_account_sets(*sets(tmp_path, old, new), now=NOW)
     assert by_cell(d) == {ORDERS: (Outcome.ALLOWED, Outcome.DENIED, (OWNER_POLICY, ORDERS_POLICY))}
+
+
+def test_text_and_json_of_a_removed_account(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = org()
+    old_path = write(tmp_path, "old.json", old)
+    new_path = write(tmp_path, "new.json", without(old, WORKLOAD_A))
+    # A send lost with its account is a changed verdict: exit 1, as for any other.
+    assert main(["diff", str(old_path), str(new_path)]) == 1
+    text = capsys.readouterr().out
+    assert "  only in the old snapshot: account 333344445555 (workload-a)" in text
+    assert "1 verdict changed" in text
+    assert (
+        "    LOST    user orders-app → " + NOTIFY + "  (allowed → absent)\n"
+        "      because:\n"
+        "        account 333344445555 (workload-a): removed (only in the old snapshot)\n"
+    ) in text
+    assert main(["diff", str(old_path), str(new_path), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["accounts_only_old"] == ["333344445555 (workload-a)"]
+    assert data["cross_account"] == [
+        {
+            "region": "eu-west-1",
+            "principal": ORDERS,
+            "principal_label": "user orders-app",
+            "identity": NOTIFY,
+            "before": "allowed",
+            "after": "absent",
+            "change": "lost",
+            "causes": [{"account": WORKLOAD_A, "change": "account/removed"}],
+        }
+    ]
+    # The other way round: gained with the account added.
+    assert main(["diff", str(new_path), str(old_path)]) == 1
+    text = capsys.readouterr().out
+    assert "    GAINED  user orders-app → " + NOTIFY + "  (absent → allowed)" in text
+    assert "        account 333344445555 (workload-a): added (only in the new snapshot)" in text
