@@ -13,7 +13,7 @@ from sestui.matrix.diff import (
     StatementDiff,
     VerdictChange,
 )
-from sestui.matrix.orgdiff import AccountDiff, OrgDiff
+from sestui.matrix.orgdiff import ACCOUNT_ADDED, ACCOUNT_REMOVED, AccountDiff, OrgDiff
 from sestui.textsafe import json_text
 
 SCHEMA = "sestui-diff/1"
@@ -159,7 +159,9 @@ def _elsewhere(d: OrgDiff, a: AccountDiff) -> frozenset[str]:
 
 def render_org_diff_json(d: OrgDiff, old_name: str, new_name: str) -> str:
     """Schema `sestui-diff/2`: each account's own diff (a `sestui-diff/1` object without its
-    file names), and the delegate sends across accounts whose verdict changed."""
+    file names), and the delegate sends across accounts whose verdict changed (a send lost or
+    gained with an account in one snapshot only has the cause `account/removed` or
+    `account/added` of that account)."""
     data = {
         "schema": ORG_SCHEMA,
         "old": old_name,
@@ -192,6 +194,12 @@ def render_org_diff_json(d: OrgDiff, old_name: str, new_name: str) -> str:
         ],
     }
     return json_text(data) + "\n"
+
+
+_ONE_SIDE = {
+    ACCOUNT_REMOVED: "removed (only in the old snapshot)",
+    ACCOUNT_ADDED: "added (only in the new snapshot)",
+}
 
 
 def render_org_diff_text(d: OrgDiff, old_name: str, new_name: str) -> str:
@@ -232,6 +240,8 @@ def render_org_diff_text(d: OrgDiff, old_name: str, new_name: str) -> str:
                     f"        in account {_safe(found.title)}:",
                     *_change_lines(found.diff.change(key), "          "),
                 ]
+            elif key in _ONE_SIDE:
+                lines.append(f"        account {_safe(d.title(account_id))}: {_ONE_SIDE[key]}")
     return "\n".join(lines) + "\n"
 
 
