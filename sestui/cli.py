@@ -526,7 +526,7 @@ def _sends_as(args: argparse.Namespace, accounts: AccountSet, selection: Selecti
 def _from_identity_conflict(account: Account, selection: Selection) -> str | None:
     """--from and --identity together must name one identity: the one SES authorizes for that
     From address. Neither is dropped for the other. (Another account's identity ARN is a
-    delegate send, where the From address belongs to that identity: checked as given.)"""
+    delegate send: the analysis refuses a From address that identity does not cover.)"""
     from dataclasses import replace
 
     from sestui.decide import SelectionError

@@ -21,6 +21,7 @@ from sestui.account.model import (
     ScpTarget,
     SendingStatus,
     SesIdentity,
+    covers,
 )
 from sestui.account.snapshot import FORMAT, account_from_snapshot
 
@@ -47,6 +48,7 @@ __all__ = [
     "SnapshotError",
     "UnreadableAccount",
     "account_from_snapshot",
+    "covers",
     "load_iam_json",
     "load_snapshot",
     "save_snapshot",

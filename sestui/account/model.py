@@ -239,6 +239,20 @@ class RegionState:
         return found
 
 
+def covers(identity: str, from_address: str) -> bool:
+    """Whether sending as `identity` may use `from_address`: the address identity itself, or an
+    address at the domain identity or one of its subdomains (as `RegionState.resolve` looks
+    up the identities that cover an address). Domains compare case-insensitively."""
+    local, at, domain = from_address.strip().rpartition("@")
+    if not at:
+        return False
+    if "@" in identity:
+        i_local, _, i_domain = identity.rpartition("@")
+        return i_local == local and i_domain.lower() == domain.lower()
+    name, domain = identity.lower(), domain.lower()
+    return domain == name or domain.endswith("." + name)
+
+
 class OrgStatus(Enum):
     NONE = "none"  # not in an organization: no SCPs
     MEMBER = "member"

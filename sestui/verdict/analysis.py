@@ -18,6 +18,7 @@ from sestui.account import (
     PrincipalType,
     RegionState,
     SesIdentity,
+    covers,
 )
 from sestui.errors import SestuiError
 from sestui.policy import (
@@ -260,6 +261,13 @@ def analyze(
     if delegate is None:
         resolution, identity, identity_name, from_address = resolve_identity(
             region, resolved_selection
+        )
+    elif selection.from_address and not covers(delegate.name, selection.from_address):
+        raise SelectionError(
+            f"From {selection.from_address} is not an address of identity {selection.identity}: "
+            "a delegate sender sends as the owner's identity, so its From address must be that "
+            "address or one at that domain; give one of them, or a From address the identity "
+            "covers"
         )
     elif owner is not None:
         # SES authorizes exactly the identity ARN given (SourceArn / FromEmailAddressIdentityArn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sestui.account import Account, OrgStatus, PrincipalType, load_snapshot
+from sestui.account import Account, OrgStatus, PrincipalType, covers, load_snapshot
 from sestui.demo import demo_path
 from sestui.demo.build import render
 from sestui.policy import PolicyKind
@@ -113,3 +113,23 @@ def test_sending_status_and_identity_arns(demo: Account) -> None:
     assert ident.arn(demo.account_id) == (
         "arn:aws:ses:eu-west-1:111122223333:identity/news.example.com"
     )
+
+
+@pytest.mark.parametrize(
+    ("identity", "address", "covered"),
+    [
+        ("example.com", "a@example.com", True),
+        ("example.com", "a@Example.COM", True),
+        ("example.com", "a@mail.example.com", True),  # subdomains are covered (as resolve() looks)
+        ("example.com", "a@badexample.com", False),
+        ("example.com", "a@example.com.evil", False),
+        ("example.com", "example.com", False),  # not an address
+        ("billing@example.com", "billing@EXAMPLE.com", True),
+        ("billing@example.com", "Billing@example.com", False),  # the local part is kept as given
+        ("billing@example.com", "other@example.com", False),
+    ],
+)
+def test_which_from_addresses_an_identity_covers(
+    identity: str, address: str, covered: bool
+) -> None:
+    assert covers(identity, address) is covered

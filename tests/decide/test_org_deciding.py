@@ -318,3 +318,26 @@ def test_owner_side_fix_makes_the_send_allowed(owner_policy: dict[str, Any] | No
     fixed = run(located.caller, selection, Overrides().with_fix(fix), owner=located.owner)
     if owner_policy is not None:  # an edit of an existing policy: proven by re-deciding
         assert fixed.outcome is Outcome.ALLOWED, fixed.summary
+
+
+@pytest.mark.parametrize(
+    ("from_address", "code"),
+    [
+        ("someone@example.org", 2),  # another domain: no such send
+        ("a@badexample.com", 2),  # a lookalike domain is not a subdomain
+        ("billing@example.com", 0),  # at the identity's domain
+        ("billing@eu.example.com", 0),  # a subdomain of it
+        ("billing@EXAMPLE.com", 0),  # domains compare case-insensitively
+    ],
+)
+def test_a_delegate_from_address_must_be_one_the_identity_covers(
+    tmp_path: Path, capsys: Any, from_address: str, code: int
+) -> None:
+    # As within one account (--from and --identity must name the same identity): a From address
+    # the delegated identity does not cover is not a send SES would authorize as that identity.
+    f = org_file(tmp_path, central(delegates(grant(APP))), workload())
+    got, out, err = check(capsys, [f], "--from", from_address)
+    assert got == code, out + err
+    if code == 2:
+        assert f"From {from_address} is not an address of identity {IDENTITY_ARN}" in err
+        assert not out

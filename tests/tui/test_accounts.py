@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from sestui.account.accountset import AccountSet
 from sestui.cli import main
@@ -19,6 +19,7 @@ from sestui.sources import SourceSpec, open_accounts
 from sestui.tui.app import SestuiApp, StartAt
 from sestui.tui.findings import OUTCOME_MARKS
 from sestui.tui.screens.matrix import MatrixScreen
+from sestui.tui.widgets.bars import VerdictBar
 from tests.tui.conftest import current_screen, paste, selection_of, settle, verdict_of
 
 pytestmark = pytest.mark.asyncio
@@ -286,5 +287,31 @@ async def test_a_pasted_denial_that_every_policy_allows_is_undecided_as_explain_
         app._apply(replace(selection_of(app), principal=PROMO))
         await settle(pilot)
         app._apply(replace(selection_of(app), principal=ORDERS))
+        await settle(pilot)
+        assert verdict_of(app).outcome is Outcome.ALLOWED
+
+
+async def test_a_from_address_the_delegated_identity_does_not_cover_is_refused_as_the_cli_does() -> (
+    None
+):
+    app = org_app(principal=ORDERS, region="eu-west-1", identity=NOTIFY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert verdict_of(app).outcome is Outcome.ALLOWED
+        await pilot.press("x")
+        app.screen.query_one("#ctx-from", Input).value = "someone@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # No verdict for a send that cannot be made; the bar says why, as `sestui check` does.
+        assert app.verdict is None
+        bar = str(app.screen.query_one(VerdictBar).render())
+        assert f"From someone@example.com is not an address of identity {NOTIFY}" in bar
+        assert not any(
+            p.strip().startswith(tuple(GLYPH.values())) for _, p, _ in rows(app, "principals")
+        )
+        # A From address at the identity's domain is checked, on both sides.
+        await pilot.press("x")
+        app.screen.query_one("#ctx-from", Input).value = "orders@notify.example.org"
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert verdict_of(app).outcome is Outcome.ALLOWED
