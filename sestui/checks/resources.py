@@ -36,7 +36,9 @@ def run(a: Analysis) -> CheckResult:
             f"configuration set {a.config_set} does not exist in {a.selection.region} "
             "(SES answers 'Configuration set does not exist')"
         )
-        status = Status.WARN
+        # A set the request names refuses the send, as a missing template does. (What SES does
+        # with an identity's default set that was deleted is not documented: a warning.)
+        status = Status.WARN if a.config_set_is_default else Status.FAIL
     if a.template and a.region is not None and a.region.templates is not None:
         if a.template not in a.region.templates:
             notes.insert(

@@ -181,19 +181,20 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
             tuple(sorted(keys)),
             (f"no statement allows {action} on template/*",),
         )
-    absent = _template_absent(a)
+    absent = _resource_absent(a)
     if absent and (first is None or doubts):
         # Refused whatever the policies say (a certain policy denial answers AccessDenied first).
+        reason, aws_text, causes = absent
         return Verdict(
             Outcome.DENIED,
-            absent,
+            reason,
             None,
-            f"TemplateDoesNotExist: Template {a.template} does not exist",
+            aws_text,
             evs,
             results,
             a.identity_arn,
             tuple(sorted(keys)),
-            ("template does not exist", f"create template {a.template} in {a.selection.region}"),
+            causes,
         )
     if first is not None:
         if doubts:
@@ -252,13 +253,41 @@ def _decide(a: Analysis, results: tuple[CheckResult, ...]) -> Verdict:
     )
 
 
-def _template_absent(a: Analysis) -> str | None:
-    """The named template is not among the region's templates (when those were read)."""
-    if not a.template or a.region is None or a.region.templates is None:
-        return None
-    if a.template in a.region.templates:
-        return None
-    return f"template {a.template} does not exist in {a.selection.region}"
+def _resource_absent(a: Analysis) -> tuple[str, str, tuple[str, ...]] | None:
+    """A template or configuration set the request names that is not in the region (when the
+    region's were read): the reason, what SES answers, and the causes. SES refuses such a send
+    whatever the policies say. An identity's default configuration set is not counted: what
+    SES does when it was deleted is not documented (the resources check warns)."""
+    region = a.selection.region
+    templates = a.region.templates if a.region is not None else None
+    if a.template and templates is not None and a.template not in templates:
+        return (
+            f"template {a.template} does not exist in {region}",
+            f"TemplateDoesNotExist: Template {a.template} does not exist",
+            ("template does not exist", f"create template {a.template} in {region}"),
+        )
+    sets = a.region.configuration_sets if a.region is not None else None
+    if (
+        a.config_set
+        and not a.config_set_is_default
+        and sets is not None
+        and a.config_set not in sets
+    ):
+        aws_text = {
+            SendPath.SMTP: "554 Configuration set does not exist",
+            SendPath.API_V1: f"ConfigurationSetDoesNotExist: Configuration set "
+            f"{a.config_set} does not exist",
+            SendPath.API_V2: f"NotFoundException: Configuration set {a.config_set} does not exist",
+        }[a.selection.path]
+        return (
+            f"configuration set {a.config_set} does not exist in {region}",
+            aws_text,
+            (
+                "configuration set does not exist",
+                f"create configuration set {a.config_set} in {region}, or send without it",
+            ),
+        )
+    return None
 
 
 SMTP_ROLE_FIX = "use an IAM user's SMTP credentials or send through the API"

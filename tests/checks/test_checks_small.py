@@ -252,7 +252,19 @@ def test_configuration_set_and_template_resources() -> None:
     v, status = check(
         account(inline=[doc(allow("ses:*", "*"))]), "resources", configuration_set="missing"
     )
-    assert status is Status.WARN and "does not exist" in v.check("resources").summary
+    # A configuration set the request names that does not exist: SES refuses the send.
+    assert status is Status.FAIL and "does not exist" in v.check("resources").summary
+    assert v.outcome is Outcome.DENIED
+    assert v.summary == "configuration set missing does not exist in eu-west-1"
+    assert v.error_text == "554 Configuration set does not exist"
+    # An identity's default set that is gone: what SES does is not documented, so a warning.
+    gone = [{"name": "example.com", "config_set": "deleted"}]
+    v, status = check(
+        account(inline=[doc(allow("ses:*", "*"))], identities=gone, config_sets=["other"]),
+        "resources",
+    )
+    assert status is Status.WARN and "deleted does not exist" in v.check("resources").summary
+    assert v.outcome is Outcome.ALLOWED
 
 
 # -- permissions-boundary --------------------------------------------------------------------
