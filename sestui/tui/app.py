@@ -81,11 +81,19 @@ class SestuiApp(App[int]):
         Binding("q", "quit_key", "Quit", id="quit", priority=True),
         Binding("escape", "cancel_work", "Cancel work", id="cancel-work", priority=True),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("1", "focus_pane('principals')", "Principals", show=False, id="pane-1"),
-        Binding("2", "focus_pane('identities')", "Identities", show=False, id="pane-2"),
-        Binding("3", "focus_pane('regions')", "Regions", show=False, id="pane-3"),
-        Binding("4", "focus_pane('checks')", "Checks", show=False, id="pane-4"),
-        Binding("5", "focus_pane('policy')", "Policy", show=False, id="pane-5"),
+        # Priority (handled as the key is read, before the next one is forwarded to the focus):
+        # keys that arrive together with a pane key or `/` go where that key sends them.
+        # Off in text fields and dialogs (check_action).
+        Binding(
+            "1", "focus_pane('principals')", "Principals", show=False, id="pane-1", priority=True
+        ),
+        Binding(
+            "2", "focus_pane('identities')", "Identities", show=False, id="pane-2", priority=True
+        ),
+        Binding("3", "focus_pane('regions')", "Regions", show=False, id="pane-3", priority=True),
+        Binding("4", "focus_pane('checks')", "Checks", show=False, id="pane-4", priority=True),
+        Binding("5", "focus_pane('policy')", "Policy", show=False, id="pane-5", priority=True),
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("left_square_bracket", "check(-1)", "Prev check", show=False, id="prev-check"),
         Binding("right_square_bracket", "check(1)", "Next check", show=False, id="next-check"),
         Binding("n", "finding(1)", "Next finding", id="next-finding"),
@@ -644,9 +652,23 @@ class SestuiApp(App[int]):
     def action_focus_pane(self, name: str) -> None:
         if name == "policy":
             view = self.query_one(PolicyView)
-            self.query_one("#policy-text" if view.has_class("-text") else "#policy-scroll").focus()
+            # At once (not Widget.focus, after a refresh): the next key may already be queued.
+            self.screen.set_focus(
+                self.query_one("#policy-text" if view.has_class("-text") else "#policy-scroll")
+            )
         else:
             self.pane(name).focus_list()
+
+    def _focused_list(self) -> ListPane | None:
+        focused = self.focused
+        if focused is None:
+            return None
+        return next((w for w in focused.ancestors_with_self if isinstance(w, ListPane)), None)
+
+    def action_filter(self) -> None:
+        pane = self._focused_list()
+        if pane is not None:
+            pane.action_filter()
 
     def action_check(self, step: int) -> None:
         if self.verdict is None:
@@ -1012,6 +1034,10 @@ class SestuiApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "quit_key":  # in a text field q is a letter (ctrl+q still quits)
             return not isinstance(self.focused, Input | TextArea)
+        if action in ("focus_pane", "filter"):  # priority keys of the main screen's panes
+            if isinstance(self.focused, Input | TextArea) or self.screen is not self._main:
+                return False
+            return action == "focus_pane" or self._focused_list() is not None
         if action == "cancel_work":  # otherwise esc goes on to the dialog or widget
             return len(self.screen_stack) == 1 and bool(self._long_work())
         if action == "set_missing":

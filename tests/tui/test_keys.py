@@ -127,3 +127,36 @@ async def test_the_filter_shows_what_is_typed() -> None:
         field = app.pane("principals").query_one(Input)
         assert field.has_focus and field.value == "ops"
         assert field.content_region.height == 1
+
+
+async def burst(app: object, *keys: str) -> None:
+    """Keys that reach the app together (a paste, a slow SSH link): all queued before the first
+    is handled, as the terminal driver queues what it reads in one go."""
+    from textual import events
+    from textual.app import App
+
+    assert isinstance(app, App) and app._driver is not None
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_keys_that_arrive_together_go_where_the_first_one_sends_them() -> None:
+    app = demo_app(principal="support-desk", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        principal, identity = app.selection.principal, app.selection.identity  # type: ignore[union-attr]
+        # `2 j`: the identities pane takes the focus, and the `j` moves its row, not a principal.
+        await burst(app, "2", "j")
+        await settle(pilot)
+        assert app.focused is app.pane("identities").options
+        assert app.selection is not None and app.selection.principal == principal
+        assert app.selection.identity != identity
+        # `/` then text: every letter lands in the filter field, none reaches a binding (`e`
+        # would open the paste-error dialog, `x` the context editor).
+        await burst(app, "1", "slash", "e", "x")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "MainScreen"
+        field = app.pane("principals").query_one("Input")
+        assert app.focused is field and getattr(field, "value", None) == "ex"

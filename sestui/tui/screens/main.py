@@ -30,6 +30,9 @@ PANES = ("principals", "identities", "regions", "checks", "policy")
 
 
 class MainScreen(Screen[None]):
+    # The principals list (the first list), never a pane's hidden filter field.
+    AUTO_FOCUS = "OptionList"
+
     def __init__(self, ready: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._ready = ready  # called once the panes exist (the app opens the account then)

@@ -49,7 +49,6 @@ class ListPane(Vertical, can_focus=False):
     ListPane.-filtering > Input { display: block; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
         Binding("j", "cursor_down", "Down", show=False, id="down"),
         Binding("k", "cursor_up", "Up", show=False, id="up"),
@@ -62,13 +61,16 @@ class ListPane(Vertical, can_focus=False):
         self._rows: list[Row] = []
         self._selected: str | None = None
         self._quiet = False
-        self._filter: Input | None = None
+        # Mounted hidden from the start, so `/` can focus it at once: keys that arrive with the
+        # `/` (a paste, a slow link) must reach the field, not the bindings of the list.
+        self._filter = Input(placeholder="filter…", id=f"{pane}-filter")
 
     def _filter_text(self) -> str:
-        return self._filter.value.strip().lower() if self._filter is not None else ""
+        return self._filter.value.strip().lower()
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id=f"{self.pane}-list")  # the filter Input is mounted on first `/`
+        yield self._filter  # shown by `/` (the -filtering class)
+        yield OptionList(id=f"{self.pane}-list")
 
     @property
     def options(self) -> OptionList:
@@ -79,7 +81,8 @@ class ListPane(Vertical, can_focus=False):
         return self._selected or None
 
     def focus_list(self) -> None:
-        self.options.focus()
+        # At once, not after a refresh (Widget.focus): the next key may already be queued.
+        self.screen.set_focus(self.options)
 
     def set_rows(self, rows: Sequence[Row], selected: str | None = None) -> None:
         """Replace the rows, keeping the highlighted key (or `selected`) without posting.
@@ -124,8 +127,7 @@ class ListPane(Vertical, can_focus=False):
         try:
             index = ol.get_option_index(key)
         except Exception:  # not visible under the current filter: clear it
-            if self._filter is not None:
-                self._filter.value = ""
+            self._filter.value = ""
             self._refill()
             try:
                 index = ol.get_option_index(key)
@@ -219,14 +221,11 @@ class ListPane(Vertical, can_focus=False):
         self.focus_list()
 
     def action_filter(self) -> None:
-        if self._filter is None:
-            self._filter = Input(placeholder="filter…", id=f"{self.pane}-filter")
-            self.mount(self._filter, before=self.options)
         self.add_class("-filtering")
-        self._filter.focus()
+        self.screen.set_focus(self._filter)
 
     def action_clear_filter(self) -> None:
-        if self._filter is None:
+        if not self.has_class("-filtering"):
             return
         self._filter.value = ""
         self.remove_class("-filtering")
