@@ -160,3 +160,10 @@ async def test_keys_that_arrive_together_go_where_the_first_one_sends_them() -> 
         assert type(app.screen).__name__ == "MainScreen"
         field = app.pane("principals").query_one("Input")
         assert app.focused is field and getattr(field, "value", None) == "ex"
+        # A filter that matches no row says so; what is checked stays what was chosen.
+        chosen = app.selection
+        await burst(app, "z", "z", "z")
+        await settle(pilot)
+        options = app.pane("principals").options
+        assert [str(o.prompt) for o in options.options] == ['no row matches “exzzz”\nesc clears']
+        assert options.options[0].disabled and app.selection == chosen

@@ -168,16 +168,19 @@ class ListPane(Vertical, can_focus=False):
         visible = self._visible(text)
         ol = self.options
         self._quiet = True
-        ol.set_options(
-            [
-                Option(shown(r.prompt), id=f"\0{r.key}", disabled=True)
-                if r.header
-                else Option(shown(r.prompt), id=r.key)
-                for r in visible
-            ]
-        )
+        options = [
+            Option(shown(r.prompt), id=f"\0{r.key}", disabled=True)
+            if r.header
+            else Option(shown(r.prompt), id=r.key)
+            for r in visible
+        ]
         keys = [None if r.header else r.key for r in visible]
         choosable = [i for i, k in enumerate(keys) if k is not None]
+        if text and not choosable:
+            # Say so, rather than an empty list: what is checked stays what was chosen.
+            note = one_line(Content.assemble("no row matches “", (text, "bold"), "”"))
+            options.append(Option(Content("\n").join([note, Content("esc clears")]), disabled=True))
+        ol.set_options(options)
         if self._selected in keys:
             ol.highlighted = keys.index(self._selected)
         elif choosable and (self._selected is None or text):
