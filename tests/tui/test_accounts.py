@@ -284,6 +284,21 @@ async def test_a_pasted_denial_that_every_policy_allows_is_undecided_as_explain_
         verdict = verdict_of(app)
         assert verdict.outcome is Outcome.UNDECIDED
         assert verdict.summary.startswith("the error says denied, but every policy sestui read")
+        # Every possible cause is on screen, each on its own line (as `explain` lists them).
+        assert len(verdict.reasons) == 3
+        bar = app.screen.query_one(VerdictBar)
+        shown = str(bar.render())
+        assert all(f"· {r}" in shown.replace("\n", " ") for r in verdict.reasons), shown
+        # At 80 columns the bar keeps to three lines and its last one says how to see it all;
+        # `t` does.
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        cut = str(bar.render())
+        assert cut.count("\n") == 2 and cut.endswith(" … t shows all"), cut
+        await pilot.press("t")
+        await settle(pilot)
+        assert "t shows all" not in str(bar.render())
+        assert bar.size.height > 3
         # Any other request is read as itself again: back on the same send, it is allowed.
         app._apply(replace(selection_of(app), principal=PROMO))
         await settle(pilot)

@@ -165,5 +165,5 @@ async def test_keys_that_arrive_together_go_where_the_first_one_sends_them() -> 
         await burst(app, "z", "z", "z")
         await settle(pilot)
         options = app.pane("principals").options
-        assert [str(o.prompt) for o in options.options] == ['no row matches “exzzz”\nesc clears']
+        assert [str(o.prompt) for o in options.options] == ["no row matches “exzzz”\nesc clears"]
         assert options.options[0].disabled and app.selection == chosen

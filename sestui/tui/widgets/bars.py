@@ -40,8 +40,29 @@ class VerdictBar(Static):
         if verdict.error_text:
             line = Content.assemble(line, "\n", (verdict.error_text, "$text-muted"))
         elif verdict.outcome is Outcome.UNDECIDED and verdict.reasons:
-            line = Content.assemble(line, "\n", (verdict.reasons[0], "$text-muted"))
+            # Every reason: one alone as it is, several as a list (each is a possible cause).
+            reasons = verdict.reasons
+            lines = reasons if len(reasons) == 1 else tuple(f"· {r}" for r in reasons)
+            for r in lines:
+                line = Content.assemble(line, "\n", (r, "$text-muted"))
         self.update(line)
+
+    def render(self) -> Content:
+        """The text, or where a height limit cuts it (narrow screens), its first lines with a
+        last one that says so and which key shows it all."""
+        full = self.visual
+        limit = self.styles.max_height
+        width = self.content_size.width
+        if not isinstance(full, Content) or limit is None or not limit.is_cells or width < 20:
+            return full if isinstance(full, Content) else Content(str(full))
+        rows = int(limit.value)
+        lines = full.wrap(width)
+        if len(lines) <= rows:
+            return full
+        hint = Content.styled(" … t shows all", "$text-muted italic")
+        kept = lines[: rows - 1]
+        kept.append(lines[rows - 1].truncate(width - hint.cell_length) + hint)
+        return Content("\n").join(kept)
 
 
 class ContextBar(Static):
