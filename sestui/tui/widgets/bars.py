@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sestui.tui.findings import OUTCOME_MARKS
+from sestui.tui.widgets.quiet import set_content
 
 if TYPE_CHECKING:
     from sestui.decide import Selection, Verdict
@@ -29,12 +30,12 @@ class VerdictBar(Static):
     def show(self, verdict: Verdict | None, message: str = "") -> None:
         from sestui.decide import Outcome
 
+        # Only the classes that change (each change restyles the bar).
         for outcome in WORDS:
-            self.remove_class(f"-{outcome}")
+            self.set_class(verdict is not None and verdict.outcome.value == outcome, f"-{outcome}")
         if verdict is None:
-            self.update(Content(message))
+            set_content(self, Content(message))
             return
-        self.add_class(f"-{verdict.outcome.value}")
         word, colour = WORDS[verdict.outcome.value]
         line = Content.assemble((word, f"bold {colour}"), "  ", verdict.summary)
         if verdict.error_text:
@@ -45,7 +46,7 @@ class VerdictBar(Static):
             lines = reasons if len(reasons) == 1 else tuple(f"· {r}" for r in reasons)
             for r in lines:
                 line = Content.assemble(line, "\n", (r, "$text-muted"))
-        self.update(line)
+        set_content(self, line)
 
     def render(self) -> Content:
         """The text, or where a height limit cuts it (narrow screens), its first lines with a
@@ -72,7 +73,7 @@ class ContextBar(Static):
 
     def show(self, selection: Selection | None) -> None:
         if selection is None:
-            self.update("")
+            set_content(self, Content(""))
             return
         parts = [
             f"via {selection.path.value}",
@@ -87,4 +88,4 @@ class ContextBar(Static):
             parts.append(f"config set {selection.configuration_set or '(none)'}")
         if selection.template:
             parts.append(f"template {selection.template}")
-        self.update(Content("  ·  ".join(parts) + "   [x] edit"))
+        set_content(self, Content("  ·  ".join(parts) + "   [x] edit"))

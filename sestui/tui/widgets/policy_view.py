@@ -23,6 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from sestui.tui.widgets.quiet import set_content
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -289,8 +291,8 @@ class PolicyView(Vertical):
         self.shown = None
         self.text = text
         self._scroll_request += 1  # a pending scroll to a mark no longer applies
-        self.query_one("#policy-header", Static).update(Content(title))
-        self.query_one("#policy-explain", Static).update(text)
+        set_content(self.query_one("#policy-header", Static), Content(title))
+        set_content(self.query_one("#policy-explain", Static), text)
         self.query_one(PolicyBody).set_lines(())
         self.add_class("-text")
         self.query_one("#policy-text", VerticalScroll).scroll_home(animate=False)
@@ -309,13 +311,13 @@ class PolicyView(Vertical):
         note = self.query_one("#policy-note", Static)
         body = self.query_one(PolicyBody)
         if shown is None:
-            header.update(Content(empty))
-            note.update(Content(""))
+            set_content(header, Content(empty))
+            set_content(note, Content(""))
             body.set_lines(())
             return
-        header.update(Content(shown.title))
+        set_content(header, Content(shown.title))
         prefix, style = NOTE_STYLE[shown.tone]
-        note.update(Content.styled((prefix + shown.note) if shown.note else "", style))
+        set_content(note, Content.styled((prefix + shown.note) if shown.note else "", style))
         body.set_lines(render_policy(shown.text, shown.marks, shown.allows))
         self.scroll_to_mark()
 
