@@ -8,10 +8,17 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.awsfixtures import aws_env  # noqa: F401  (a fixture: clean fake AWS credentials)
+from tests.examples import examples
 
 # No timed assertions: on a busy machine Hypothesis's per-example deadline and its "input
 # generation is slow" health check fail tests that are right. The properties stay as they are.
-settings.register_profile("sestui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Tests without their own count draw Hypothesis's default 100, halved as tests/examples.py says.
+settings.register_profile(
+    "sestui",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    max_examples=examples(100),
+)
 settings.load_profile("sestui")
 
 

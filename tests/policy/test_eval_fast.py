@@ -19,6 +19,7 @@ from sestui.policy.errors import PolicyError
 from sestui.policy.jsontext import load_json
 from sestui.textsafe import json_text
 from tests.bench.bench_eval import make_cases
+from tests.examples import examples
 from tests.fuzzing import mutated
 from tests.paths import DATA
 
@@ -283,7 +284,9 @@ def cases(draw: st.DrawFn, rate: int = 0) -> dict[str, Any]:
     }
 
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS

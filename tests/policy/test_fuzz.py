@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 from sestui.policy import PolicyKind
+from tests.examples import examples
 from tests.fuzzing import (
     check_document,
     check_explain,
@@ -19,7 +20,7 @@ from tests.fuzzing import (
 )
 
 MODERATE = settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

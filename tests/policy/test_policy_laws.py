@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sestui.policy import Decision, PolicyKind, PolicySet, Request, evaluate
+from tests.examples import examples
 from tests.policyhelp import ACCT, pol
 
 REGIONS = ["eu-west-1", "us-east-1"]
@@ -100,7 +101,7 @@ ANY_SCPS = st.one_of(
 )
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(
     st.lists(documents(), max_size=3),
     st.one_of(st.none(), documents()),
@@ -129,7 +130,7 @@ def test_adding_a_deny_never_turns_a_denial_into_an_allow(
 FULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(st.lists(documents(), max_size=3), ANY_SCPS, st.integers(min_value=0, max_value=3), requests)
 def test_an_scp_level_that_allows_everything_changes_nothing(
     identity: list[dict[str, Any]],
@@ -143,7 +144,7 @@ def test_an_scp_level_that_allows_everything_changes_nothing(
     assert evaluate(request, policy_set(identity, None, levels)).decision is before
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(
     st.lists(documents(), min_size=1, max_size=3),
     st.one_of(st.none(), documents()),

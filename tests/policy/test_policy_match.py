@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sestui.policy import action_matches, arn_like, glob_match, patterns, resource_matches
+from tests.examples import examples
 from tests.hangguard import run_guarded
 
 ID = "arn:aws:ses:eu-west-1:111122223333:identity/example.com"
@@ -216,7 +217,7 @@ def _leftmost_reference(piece: str, value: str, start: int, end: int) -> int:
     return -1
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.text(alphabet=st.sampled_from(list("ab??")), min_size=1, max_size=8), st.data())
 def test_pieces_find_the_leftmost_occurrence(piece: str, data: st.DataObject) -> None:
     # `_glob` goes on from where a piece was found: the position itself must be exact.
