@@ -167,3 +167,31 @@ async def test_keys_that_arrive_together_go_where_the_first_one_sends_them() -> 
         options = app.pane("principals").options
         assert [str(o.prompt) for o in options.options] == ["no row matches “exzzz”\nesc clears"]
         assert options.options[0].disabled and app.selection == chosen
+
+
+async def test_the_footer_dims_and_undims_keys_in_place_as_their_state_changes() -> None:
+    from textual.widgets._footer import FooterKey
+
+    # eu-mailer on example.com: one failing check has a fix, the others have none.
+    app = demo_app(principal="eu-mailer", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        seen: set[bool] = set()
+        composed = list(footer.query(FooterKey))
+        for _ in range(len(app.pane("checks").options.options)):
+            await pilot.press("j")
+            await settle(pilot)
+            enabled = {
+                (b.key, b.action): on for (_n, b, on, _t) in app.screen.active_bindings.values()
+            }
+            for key in footer.query(FooterKey):
+                off = not enabled[key.key, key.action]
+                assert key.has_class("-disabled") is off, (key.key, key.action)
+                if key.action == "fix":
+                    seen.add(off)
+        assert seen == {True, False}, "the walk dims the fix key and undims it"
+        # The same keys were shown throughout: dimmed in place, never composed again.
+        assert list(footer.query(FooterKey)) == composed

@@ -52,10 +52,15 @@ class VerdictBar(Static):
         """The text, or where a height limit cuts it (narrow screens), its first lines with a
         last one that says so and which key shows it all."""
         full = self.visual
+        if not isinstance(full, Content):
+            return Content(str(full))
         limit = self.styles.max_height
-        width = self.content_size.width
-        if not isinstance(full, Content) or limit is None or not limit.is_cells or width < 20:
-            return full if isinstance(full, Content) else Content(str(full))
+        if limit is None or not limit.is_cells:
+            return full
+        # The content area (content_size would render the widget again to compute it).
+        width = self.size.width
+        if width < 20:
+            return full
         rows = int(limit.value)
         lines = full.wrap(width)
         if len(lines) <= rows:

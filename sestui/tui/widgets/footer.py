@@ -3,26 +3,49 @@
 from __future__ import annotations
 
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # Textual is pinned (pyproject.toml)
 
 
 class KeysFooter(Footer):
     """Textual's footer recomposes every FooterKey whenever any binding state is refreshed
-    (a worker starting or ending, a verdict shown): most of those refreshes show the same
-    keys, and rebuilding them was a fifth of an app start. Recompose only on a real change."""
+    (a worker starting or ending, a verdict shown, the focus moving). Most of those refreshes
+    show the same keys: nothing is done. Many others only dim or undim keys (a fix appears, a
+    list takes the focus): those keys change their class in place. Only a different set of
+    keys is composed again (that was a fifth of an app start and of every Pilot test)."""
 
     _shown: tuple[object, ...] | None = None
 
-    def _keys_shown(self) -> tuple[object, ...]:
+    def _entries(self) -> tuple[tuple[object, ...], ...]:
         palette = self.app.COMMAND_PALETTE_BINDING if self.show_command_palette else None
-        return (
-            self._bindings_ready,
-            self.compact,
-            tuple(
-                (key, b.key, b.description, b.action, b.group, enabled, tooltip)
-                for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
-                if b.show or key == palette
-            ),
+        return tuple(
+            (key, b.key, b.description, b.action, b.group, enabled, tooltip)
+            for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+            if b.show or key == palette
         )
+
+    def _keys_shown(self) -> tuple[object, ...]:
+        return (self._bindings_ready, self.compact, self._entries())
+
+    @staticmethod
+    def _layout(shown: tuple[object, ...]) -> tuple[object, ...]:
+        """What the composed keys depend on besides each key's enabled state."""
+        ready, compact, entries = shown
+        assert isinstance(entries, tuple)
+        return (ready, compact, tuple(e[:5] + e[6:] for e in entries))
+
+    def _dim_in_place(self, shown: tuple[object, ...]) -> bool:
+        """Set each composed key's enabled state from `shown`; False if a key is not found."""
+        entries = shown[2]
+        assert isinstance(entries, tuple)
+        enabled = {(e[1], e[3]): bool(e[5]) for e in entries}
+        keys = list(self.query(FooterKey))
+        if not all((k.key, k.action) in enabled for k in keys):
+            return False
+        for k in keys:
+            off = not enabled[k.key, k.action]
+            k._disabled = off
+            k.set_class(off, "-disabled")
+        return True
 
     async def recompose(self) -> None:
         if not self.is_attached:
@@ -30,5 +53,11 @@ class KeysFooter(Footer):
         shown = self._keys_shown()
         if shown == self._shown:
             return
-        self._shown = shown
+        before, self._shown = self._shown, shown
+        if (
+            before is not None
+            and self._layout(before) == self._layout(shown)
+            and self._dim_in_place(shown)
+        ):
+            return
         await super().recompose()
