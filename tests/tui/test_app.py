@@ -146,8 +146,11 @@ async def test_matrix_enter_jumps_to_the_cell() -> None:
         assert isinstance(app.screen, MatrixScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 13 and len(table.columns) == 7
+        # j and k move as in the lists.
+        table.move_cursor(row=0, column=5)
+        await pilot.press("j", "j", "j", "j", "j", "k")
+        assert table.cursor_coordinate.row == 4
         # Row 4 is contractor; column 5 is partner.example.net (denied by its policy).
-        table.move_cursor(row=4, column=5)
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, MatrixScreen)
@@ -158,6 +161,13 @@ async def test_matrix_enter_jumps_to_the_cell() -> None:
         )
         assert verdict_of(app).outcome is Outcome.DENIED
         assert app.focused_check() == "sending-authorization"
+        # M opens the principal's row; M (like m and esc) closes it.
+        await pilot.press("M")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen)
+        await pilot.press("M")
+        await settle(pilot)
+        assert not isinstance(app.screen, MatrixScreen)
 
 
 async def test_context_editor_changes_the_request() -> None:

@@ -61,51 +61,31 @@ def evil(tmp_path: Path) -> Path:
     return path
 
 
-def hostile_app(evil: Path) -> SestuiApp:
-    return SestuiApp(
+@pytest.mark.asyncio
+async def test_every_screen_of_a_hostile_snapshot_writes_no_control(evil: Path) -> None:
+    app = SestuiApp(
         SourceSpec(snapshot=str(evil)),
         StartAt("iam-user-name" + PAYLOAD, "eu-west-1", None, "example.com" + PAYLOAD),
     )
-
-
-# The walk is split in three tests (each opens the app) so that xdist can run them side by side:
-# as one test it was the longest of the suite.
-
-
-@pytest.mark.asyncio
-async def test_every_check_of_a_hostile_snapshot_writes_no_control(evil: Path) -> None:
-    app = hostile_app(evil)
     async with app.run_test(size=(140, 44), notifications=True) as pilot:
         await settle(pilot)
         assert app.verdict is not None
         assert_clean(app, "main screen")
+
         # Every check, so the policy view shows each blamed policy and its header and note.
         checks = app.pane("checks")
         for _ in range(len(checks.options.options)):
             checks.options.action_cursor_down()
             await settle(pilot)
             assert_clean(app, f"check {checks.selected}")
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("pane", ["principals", "identities"])
-async def test_every_row_of_a_hostile_snapshot_writes_no_control(evil: Path, pane: str) -> None:
-    app = hostile_app(evil)
-    async with app.run_test(size=(140, 44), notifications=True) as pilot:
-        await settle(pilot)
         # Every principal and identity, so each one's checks and policies are drawn.
-        lst = app.pane(pane).options
-        for _ in range(len(lst.options)):
-            lst.action_cursor_down()
-            await settle(pilot)
-            assert_clean(app, f"{pane} {app.pane(pane).selected}")
+        for pane in ("principals", "identities"):
+            lst = app.pane(pane).options
+            for _ in range(len(lst.options)):
+                lst.action_cursor_down()
+                await settle(pilot)
+                assert_clean(app, f"{pane} {app.pane(pane).selected}")
 
-
-@pytest.mark.asyncio
-async def test_every_dialog_of_a_hostile_snapshot_writes_no_control(evil: Path) -> None:
-    app = hostile_app(evil)
-    async with app.run_test(size=(140, 44), notifications=True) as pilot:
-        await settle(pilot)
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, MatrixScreen)

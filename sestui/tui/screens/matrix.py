@@ -33,7 +33,12 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     MatrixScreen #matrix-title { height: auto; padding: 0 1; }
     MatrixScreen DataTable { height: 1fr; }
     """
-    BINDINGS = [Binding("escape,m", "dismiss_none", "Close", id="close-matrix")]
+    BINDINGS = [
+        # m and M open the two views; either key (or esc) closes the one shown.
+        Binding("escape,m,M", "dismiss_none", "Close", id="close-matrix"),
+        Binding("j", "cursor('down')", "Down", show=False, id="matrix-down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="matrix-up"),
+    ]
 
     def __init__(
         self,
@@ -129,3 +134,8 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    def action_cursor(self, where: str) -> None:
+        """j and k move in the table as in the lists."""
+        table = self.query_one(DataTable)
+        (table.action_cursor_down if where == "down" else table.action_cursor_up)()
