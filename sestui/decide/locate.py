@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sestui.account import Account, IamPrincipal, PrincipalType
 from sestui.account.accountset import AccountSet
 from sestui.verdict.analysis import SelectionError
+from sestui.verdict.inputs import did_you_mean
 from sestui.verdict.selection import Selection
 
 
@@ -62,7 +63,12 @@ def locate(accounts: AccountSet, selection: Selection, account_id: str | None = 
                 if len(pool) == 1 and pool[0] is not None
                 else f"any loaded account ({_loaded(accounts)})"
             )
-            raise SelectionError(f"no {kind} {name!r} in {where}")
+            names = sorted(
+                {p.name for a in pool if a is not None for p in a.principals}
+                if not selection.role
+                else {p.name for a in pool if a is not None for p in a.principals if not p.is_user}
+            )
+            raise SelectionError(f"no {kind} {name!r} in {where}" + did_you_mean(name, names))
         if len(found) > 1:
             raise SelectionError(
                 f"{name!r} is in {len(found)} accounts: "

@@ -35,7 +35,7 @@ from sestui.policy import (
 )
 from sestui.verdict.context import Facts, RequestContext, Unknown
 from sestui.verdict.context import build as build_context
-from sestui.verdict.inputs import IdentityArn, InputError, parse_identity
+from sestui.verdict.inputs import IdentityArn, InputError, did_you_mean, parse_identity
 from sestui.verdict.model import Fix, FixKind, ResourceEvaluation
 from sestui.verdict.selection import TEMPLATED_ACTIONS, Selection
 from sestui.verdict.unknowns import settle
@@ -159,7 +159,11 @@ def find_principal(account: Account, selection: Selection) -> IamPrincipal:
         principal = account.principal(role, PrincipalType.ROLE)
     if principal is None:
         kind = "role" if selection.role else "user or role"
-        raise SelectionError(f"no {kind} {selection.principal!r} in account {account.account_id}")
+        names = [p.name for p in account.principals if not selection.role or not p.is_user]
+        raise SelectionError(
+            f"no {kind} {selection.principal!r} in account {account.account_id}"
+            + did_you_mean(selection.principal, names)
+        )
     return principal
 
 

@@ -113,7 +113,8 @@ class FromHeader:
     display_name: str | None  # None: the header had none
 
 
-def _closest(word: str, choices: list[str]) -> str:
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """ " (did you mean X?)" for the closest of `choices`, or "" when none is close."""
     near = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {near[0]}?)" if near else ""
 
@@ -222,7 +223,7 @@ def parse_region(text: str, flag: str = "--region") -> str:
     raw = text.strip()
     if raw.lower() in ALL_SES_REGIONS:
         return raw.lower()
-    hint = _closest(raw.lower(), sorted(ALL_SES_REGIONS))
+    hint = did_you_mean(raw.lower(), sorted(ALL_SES_REGIONS))
     raise InputError(f"{flag}: {text!r} is not a region where SES sends{hint}")
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from sestui.cli import build_parser, main, selection_from
 from sestui.decide import SendPath
+from sestui.demo import demo_path
 
 EU = ["check", "--demo", "--region", "eu-west-1"]
 US = ["check", "--demo", "--region", "us-east-1"]  # the demo's us-east-1 is in the sandbox
@@ -351,3 +352,26 @@ def test_a_header_style_from_shows_its_display_name(capsys: pytest.CaptureFixtur
     assert 'From "Billing" <billing@example.com>' in out
     _, out, _ = run([*argv, "--format", "json"], capsys)
     assert json.loads(out)["selection"]["display_name"] == "Billing"
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--demo", "--user", "support-dsk"], "(did you mean support-desk?)"),
+        (["--demo-org", "--user", "ordrs-app"], "(did you mean orders-app?)"),
+        (["--snapshot", str(demo_path()), "--user", "support-dsk"], "(did you mean support-desk?)"),
+        (["--demo", "--user", "zzzz"], None),  # nothing close: no guess
+    ],
+)
+def test_a_misspelt_principal_gets_the_closest_name(
+    args: list[str], hint: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        ["check", *args, "--region", "eu-west-1", "--identity", "example.com"], capsys
+    )
+    assert code == 2 and not out
+    assert f"no user or role {args[-1]!r}" in err
+    if hint:
+        assert hint in err
+    else:
+        assert "did you mean" not in err
