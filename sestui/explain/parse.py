@@ -50,6 +50,28 @@ class ErrorKind(Enum):
     TOO_LONG = "message-too-long"
     UNKNOWN = "unknown"
 
+    @property
+    def title(self) -> str:
+        """The kind in words, for a heading."""
+        return _TITLES[self]
+
+
+_TITLES = {
+    ErrorKind.ACCESS_DENIED: "Access denied",
+    ErrorKind.NOT_VERIFIED: "Identity not verified",
+    ErrorKind.MAIL_FROM_NOT_VERIFIED: "MAIL FROM domain not verified",
+    ErrorKind.ACCOUNT_PAUSED: "Sending paused for the account",
+    ErrorKind.QUOTA: "Daily sending quota reached",
+    ErrorKind.THROTTLING: "Sending rate exceeded",
+    ErrorKind.SIGV2: "SMTP password of the old kind (SigV2)",
+    ErrorKind.AUTH_INVALID: "SMTP credentials invalid",
+    ErrorKind.AUTH_REQUIRED: "SMTP authentication required",
+    ErrorKind.NOT_SUBSCRIBED: "Account not subscribed to SES",
+    ErrorKind.CONFIG_SET_MISSING: "Configuration set does not exist",
+    ErrorKind.TOO_LONG: "Message too long",
+    ErrorKind.UNKNOWN: "Not an SES error sestui recognises",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedError:

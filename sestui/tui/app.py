@@ -831,7 +831,7 @@ class SestuiApp(App[int]):
 
         if parsed.kind is not ErrorKind.ACCESS_DENIED:
             self.notify_text(
-                f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.value, timeout=15
+                f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.title, timeout=15
             )
             return
         session = self.session

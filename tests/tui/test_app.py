@@ -122,6 +122,11 @@ async def test_paste_a_554_jumps_to_its_selection() -> None:
         await settle(pilot)
         await pilot.press("e")
         assert isinstance(app.screen, PasteErrorScreen)
+        # ctrl+s with nothing pasted: the dialog stays and says what it waits for.
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PasteErrorScreen)
+        assert [n.message for n in app._notifications][-1].startswith("Nothing pasted yet")
         app.screen.query_one(TextArea).insert(message)
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -165,7 +165,7 @@ async def test_a_pasted_error_that_is_not_access_denied_is_shown_escaped(evil: P
         await settle(pilot)
         # The paste is answered by a notification (what kind of error it is), not a verdict.
         notes = list(app._notifications)
-        assert [n.title for n in notes] == [parse_error(text).kind.value]
+        assert [n.title for n in notes] == [parse_error(text).kind.title]
         assert_clean(app, "notification of a pasted error", shown=False)
 
 

@@ -46,7 +46,11 @@ class PasteErrorScreen(ModalScreen[str | None]):
             self.action_cancel()
 
     def action_submit(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        text = self.query_one(TextArea).text
+        if not text.strip():  # the dialog stays: say what it waits for
+            self.notify("Nothing pasted yet: paste the error, then ctrl+s (esc cancels).")
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

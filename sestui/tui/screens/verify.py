@@ -58,7 +58,7 @@ class VerifyScreen(ModalScreen[None]):
     VerifyScreen > VerticalScroll { width: 96%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,q,v", "close", "Close", id="close-verify")]
+    BINDINGS = [Binding("escape,v", "close", "Close", id="close-verify")]  # q quits, as everywhere
 
     def __init__(self, outcome: Outcome, what: str) -> None:
         super().__init__()
