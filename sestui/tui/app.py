@@ -80,7 +80,8 @@ class SestuiApp(App[int]):
         # Priority: q quits from every screen and while work runs (not while typing text).
         Binding("q", "quit_key", "Quit", id="quit", priority=True),
         Binding("escape", "cancel_work", "Cancel work", id="cancel-work", priority=True),
-        Binding("question_mark", "help", "Help", id="help"),
+        # Priority: from every screen and dialog too (not in text fields, not on help itself).
+        Binding("question_mark", "help", "Help", id="help", priority=True),
         # Priority (handled as the key is read, before the next one is forwarded to the focus):
         # keys that arrive together with a pane key or `/` go where that key sends them.
         # Off in text fields and dialogs (check_action).
@@ -1034,6 +1035,11 @@ class SestuiApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "quit_key":  # in a text field q is a letter (ctrl+q still quits)
             return not isinstance(self.focused, Input | TextArea)
+        if action == "help":
+            from sestui.tui.screens.help import HelpScreen
+
+            on_help = isinstance(self.screen, HelpScreen)  # there ? closes it
+            return not on_help and not isinstance(self.focused, Input | TextArea)
         if action in ("focus_pane", "filter"):  # priority keys of the main screen's panes
             if isinstance(self.focused, Input | TextArea) or self.screen is not self._main:
                 return False

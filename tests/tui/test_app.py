@@ -173,6 +173,15 @@ async def test_matrix_enter_jumps_to_the_cell() -> None:
         await pilot.press("M")
         await settle(pilot)
         assert not isinstance(app.screen, MatrixScreen)
+        # ? opens the help from a view too, and closes it back to the view.
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixScreen)
 
 
 async def test_context_editor_changes_the_request() -> None:
