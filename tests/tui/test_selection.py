@@ -376,3 +376,22 @@ async def test_palette_jump_checks_the_identity_it_names() -> None:
         assert highlighted(app, "identities") == "alerts@example.com"
         assert highlighted(app, "regions") == "us-east-1"
         assert app.verdict.identity_arn.endswith(":identity/alerts@example.com")  # type: ignore[union-attr]
+
+
+async def test_a_matrix_cell_hidden_by_a_filter_is_checked_not_the_filters_first_row() -> None:
+    from textual.widgets import DataTable
+
+    app = demo_app(principal="support-desk", region="eu-west-1", identity="example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "slash", *"news", "enter")
+        await settle(pilot)
+        assert selection_of(app).identity == "news.example.com"
+        await pilot.press("M")  # as which identities support-desk can send
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=0, column=1)  # billing@example.com, hidden by the filter
+        await pilot.press("enter")
+        await settle(pilot)
+        assert selection_of(app).identity == "billing@example.com"
+        assert highlighted(app, "identities") == "billing@example.com"

@@ -96,6 +96,11 @@ class ListPane(Vertical, can_focus=False):
         self._rows = list(rows)
         if selected is not None:
             self._selected = selected
+            text = self._filter_text()
+            if text and all(r.key != selected for r in self._visible(text) if not r.header):
+                # What was chosen elsewhere (a matrix cell, a paste) is shown, never replaced by
+                # the filter's first row: the filter goes.
+                self._filter.value = ""
         self._refill()
 
     def update_prompts(self, prompts: Mapping[str, Content | tuple[Content, ...]]) -> None:
