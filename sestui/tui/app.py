@@ -848,7 +848,7 @@ class SestuiApp(App[int]):
         else:
             self.notify_text(pasted.note)
 
-    def action_edit_context(self, focus: str = "ctx-from") -> None:
+    def action_edit_context(self, focus: str = "ctx-from", why: str = "") -> None:
         if self.selection is None:
             return
         from sestui.tui.screens.context import ContextScreen
@@ -857,7 +857,7 @@ class SestuiApp(App[int]):
             if sel is not None:
                 self._apply(sel)
 
-        self.push_screen(ContextScreen(self.selection, focus), applied)
+        self.push_screen(ContextScreen(self.selection, focus, why), applied)
 
     def _missing_field(self) -> str | None:
         """The context editor's field for the unset value an UNDECIDED verdict hangs on."""
@@ -870,7 +870,14 @@ class SestuiApp(App[int]):
         return field_for(self.verdict.missing_keys)
 
     def action_set_missing(self, field: str) -> None:
-        self.action_edit_context(field)
+        keys = ", ".join(self.verdict.missing_keys) if self.verdict else ""
+        why = (
+            f"The verdict is undecided: it hangs on {keys}, left unset. Set it below "
+            "(then ctrl+s) and the checks run again."
+            if keys
+            else ""
+        )
+        self.action_edit_context(field, why)
 
     def _owner(self, selection: Selection) -> Account | None:
         return self.session.owner(selection) if self.session else None

@@ -126,6 +126,11 @@ async def test_f_on_an_undecided_verdict_opens_the_context_editor_at_the_unset_f
         assert isinstance(app.screen, ContextScreen)
         focused = app.focused
         assert isinstance(focused, Input) and focused.id == "ctx-from"
+        # It says why it opened there.
+        from textual.widgets import Static
+
+        why = str(app.screen.query_one("#ctx-why", Static).render())
+        assert why.startswith("The verdict is undecided: it hangs on ses:fromaddress, left unset")
 
 
 async def test_f_shows_the_fix_when_the_verdict_is_not_undecided() -> None:

@@ -61,10 +61,11 @@ class ContextScreen(ModalScreen[Selection | None]):
         Binding("ctrl+s", "apply", "Apply", id="apply-context"),
     ]
 
-    def __init__(self, selection: Selection, focus: str = "ctx-from") -> None:
+    def __init__(self, selection: Selection, focus: str = "ctx-from", why: str = "") -> None:
         super().__init__()
         self.selection = selection
         self.focus_field = focus  # the Input's id to start in
+        self.why = why  # why the editor opened at that field (f on an undecided verdict)
 
     def compose(self) -> ComposeResult:
         s = self.selection
@@ -72,6 +73,8 @@ class ContextScreen(ModalScreen[Selection | None]):
         # field (tab, or f opening the editor at the unset one) scrolls into view.
         with VerticalScroll(id="ctx-body"):
             yield Static("Request context (empty = unset; ctrl+s applies)", markup=False)
+            if self.why:
+                yield Static(self.why, id="ctx-why", markup=False)
             with Grid():
                 yield Label("Send path")
                 yield Select(
