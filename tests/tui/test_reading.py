@@ -225,3 +225,31 @@ async def test_z_shows_the_whole_finding_note_at_80x24() -> None:
         await pilot.press("z")
         await settle(pilot)
         assert note.size.height == 2
+
+
+async def test_a_tall_blamed_sending_authorization_statement_shows_whom_it_names_at_80x24() -> None:
+    from sestui.sources import SourceSpec
+    from sestui.tui.app import SestuiApp, StartAt
+
+    # promo-app is denied by name in central-email's policy on notify.example.org.
+    app = SestuiApp(
+        SourceSpec(demo=True, demo_org=True),
+        StartAt(
+            "arn:aws:iam::333344445555:user/promo-app",
+            "eu-west-1",
+            None,
+            "arn:aws:ses:eu-west-1:222233334444:identity/notify.example.org",
+        ),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.query_one(PolicyView)
+        body = view.query_one(PolicyBody)
+        assert view.shown is not None and view.marked_lines
+        mark = view.marked_lines[0]
+        text = view.shown.text.split("\n")
+        top, height = round(body.scroll_y), body.scrollable_content_region.height
+        shown = range(top, top + height)
+        for word in ('"Effect"', '"Principal"'):
+            n = next(i for i in range(mark.first, mark.last + 1) if word in text[i - 1])
+            assert body.line_of(n) in shown, f"the marked statement's {word} line is in view"

@@ -87,9 +87,18 @@ def render_policy(
 
 def key_lines(text: str, first: int, last: int) -> tuple[int, int]:
     """The lines (1-based, first and last) of a statement `first`..`last` that name what it
-    applies to: its `Resource` / `NotResource` up to the end of its list (the ARN a denial turns
-    on), else the statement's last line."""
+    applies to. A statement with a `Principal` (a sending-authorization policy) turns on whom it
+    names: from its first line (its Effect) to the end of its Principal. Otherwise its
+    `Resource` / `NotResource` up to the end of its list (the ARN a denial turns on), else the
+    statement's last line."""
     lines = text.split("\n")
+    for n in range(first, min(last, len(lines)) + 1):
+        if lines[n - 1].lstrip().startswith(('"Principal"', '"NotPrincipal"')):
+            end = n
+            if lines[n - 1].rstrip().endswith(("{", "[")):  # an object or list: to its close
+                while end < last and not lines[end - 1].strip().startswith(("}", "]")):
+                    end += 1
+            return first, end
     for n in range(first, min(last, len(lines)) + 1):
         if lines[n - 1].lstrip().startswith(('"Resource"', '"NotResource"')):
             end = n
