@@ -209,13 +209,7 @@ class RegionState:
         """Email identity > deepest verified subdomain > parent domain (SES "Creating identities":
         settings apply at the most granular level you verified)."""
         text = from_address_or_identity.strip()
-        _local, at, domain = text.rpartition("@")
-        labels = (domain if at else text).lower().split(".")
-        candidates: list[str] = []
-        if at:
-            candidates.append(text)
-        for i in range(len(labels) - 1):
-            candidates.append(".".join(labels[i:]))
+        candidates = covering_names(text)
         unverified: list[SesIdentity] = []
         chosen: SesIdentity | None = None
         for name in candidates:
@@ -239,18 +233,28 @@ class RegionState:
         return found
 
 
+def covering_names(from_address_or_identity: str) -> tuple[str, ...]:
+    """The identity names that can cover an address or a domain, most specific first: the
+    address itself, then its domain and each parent domain (not the top-level one)."""
+    text = from_address_or_identity.strip()
+    _local, at, domain = text.rpartition("@")
+    labels = (domain if at else text).lower().split(".")
+    return ((text,) if at else ()) + tuple(".".join(labels[i:]) for i in range(len(labels) - 1))
+
+
+def _comparable(name: str) -> str:
+    """An identity name as identities compare: domains case-insensitively, the local part of an
+    address as given (as RegionState.identity looks them up)."""
+    local, at, domain = name.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if at else name.strip().lower()
+
+
 def covers(identity: str, from_address: str) -> bool:
-    """Whether sending as `identity` may use `from_address`: the address identity itself, or an
-    address at the domain identity or one of its subdomains (as `RegionState.resolve` looks
-    up the identities that cover an address). Domains compare case-insensitively."""
-    local, at, domain = from_address.strip().rpartition("@")
-    if not at:
+    """Whether sending as `identity` may use `from_address`: one of the names that cover the
+    address (`covering_names`, as `RegionState.resolve` looks them up)."""
+    if "@" not in from_address:
         return False
-    if "@" in identity:
-        i_local, _, i_domain = identity.rpartition("@")
-        return i_local == local and i_domain.lower() == domain.lower()
-    name, domain = identity.lower(), domain.lower()
-    return domain == name or domain.endswith("." + name)
+    return _comparable(identity) in {_comparable(n) for n in covering_names(from_address)}
 
 
 class OrgStatus(Enum):
