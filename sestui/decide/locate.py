@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from sestui.account import Account, IamPrincipal, PrincipalType
 from sestui.account.accountset import AccountSet
-from sestui.verdict.analysis import SelectionError
-from sestui.verdict.inputs import did_you_mean
+from sestui.verdict.analysis import SelectionError, unknown_principal
 from sestui.verdict.selection import Selection
 
 
@@ -57,18 +56,13 @@ def locate(accounts: AccountSet, selection: Selection, account_id: str | None = 
         pool = [accounts.account(account_id)] if account_id else list(accounts)
         found = [(a, p) for a in pool if a is not None for p in [a.principal(name, wanted)] if p]
         if not found:
-            kind = "role" if selection.role else "user or role"
             where = (
                 f"account {pool[0].title}"
                 if len(pool) == 1 and pool[0] is not None
                 else f"any loaded account ({_loaded(accounts)})"
             )
-            names = sorted(
-                {p.name for a in pool if a is not None for p in a.principals}
-                if not selection.role
-                else {p.name for a in pool if a is not None for p in a.principals if not p.is_user}
-            )
-            raise SelectionError(f"no {kind} {name!r} in {where}" + did_you_mean(name, names))
+            searched = [a for a in pool if a is not None]
+            raise unknown_principal(name, selection.role, where, searched)
         if len(found) > 1:
             raise SelectionError(
                 f"{name!r} is in {len(found)} accounts: "

@@ -3,7 +3,7 @@ and one engine evaluation per action and resource of the request (computed once)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -158,13 +158,19 @@ def find_principal(account: Account, selection: Selection) -> IamPrincipal:
         role = selection.principal.split("/")[1] if "/" in selection.principal else ""
         principal = account.principal(role, PrincipalType.ROLE)
     if principal is None:
-        kind = "role" if selection.role else "user or role"
-        names = [p.name for p in account.principals if not selection.role or not p.is_user]
-        raise SelectionError(
-            f"no {kind} {selection.principal!r} in account {account.account_id}"
-            + did_you_mean(selection.principal, names)
+        raise unknown_principal(
+            selection.principal, selection.role, f"account {account.account_id}", (account,)
         )
     return principal
+
+
+def unknown_principal(
+    name: str, role: bool, where: str, accounts: Iterable[Account]
+) -> SelectionError:
+    """ "no user or role 'X' in WHERE", with the closest name of `accounts` if one is close."""
+    kind = "role" if role else "user or role"
+    names = sorted({p.name for a in accounts for p in a.principals if not (role and p.is_user)})
+    return SelectionError(f"no {kind} {name!r} in {where}" + did_you_mean(name, names))
 
 
 def _request_arn(account: Account, principal: IamPrincipal, session: str | None = None) -> str:
