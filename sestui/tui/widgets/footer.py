@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # Textual is pinned (pyproject.toml)
+
+
+class _Entry(NamedTuple):
+    """One key the footer shows, with what its FooterKey is composed from."""
+
+    name: str  # the active binding's key in Screen.active_bindings
+    key: str
+    description: str
+    action: str
+    group: object
+    enabled: bool
+    tooltip: str
 
 
 class KeysFooter(Footer):
@@ -13,31 +27,26 @@ class KeysFooter(Footer):
     list takes the focus): those keys change their class in place. Only a different set of
     keys is composed again (that was a fifth of an app start and of every Pilot test)."""
 
-    _shown: tuple[object, ...] | None = None
+    _shown: tuple[bool, bool, tuple[_Entry, ...]] | None = None
 
-    def _entries(self) -> tuple[tuple[object, ...], ...]:
+    def _keys_shown(self) -> tuple[bool, bool, tuple[_Entry, ...]]:
         palette = self.app.COMMAND_PALETTE_BINDING if self.show_command_palette else None
-        return tuple(
-            (key, b.key, b.description, b.action, b.group, enabled, tooltip)
-            for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
-            if b.show or key == palette
+        entries = tuple(
+            _Entry(name, b.key, b.description, b.action, b.group, enabled, tooltip)
+            for name, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+            if b.show or name == palette
         )
-
-    def _keys_shown(self) -> tuple[object, ...]:
-        return (self._bindings_ready, self.compact, self._entries())
+        return (self._bindings_ready, self.compact, entries)
 
     @staticmethod
-    def _layout(shown: tuple[object, ...]) -> tuple[object, ...]:
+    def _layout(shown: tuple[bool, bool, tuple[_Entry, ...]]) -> tuple[object, ...]:
         """What the composed keys depend on besides each key's enabled state."""
         ready, compact, entries = shown
-        assert isinstance(entries, tuple)
-        return (ready, compact, tuple(e[:5] + e[6:] for e in entries))
+        return (ready, compact, tuple(e._replace(enabled=False) for e in entries))
 
-    def _dim_in_place(self, shown: tuple[object, ...]) -> bool:
-        """Set each composed key's enabled state from `shown`; False if a key is not found."""
-        entries = shown[2]
-        assert isinstance(entries, tuple)
-        enabled = {(e[1], e[3]): bool(e[5]) for e in entries}
+    def _dim_in_place(self, entries: tuple[_Entry, ...]) -> bool:
+        """Set each composed key's enabled state from `entries`; False if a key is not found."""
+        enabled = {(e.key, e.action): bool(e.enabled) for e in entries}
         keys = list(self.query(FooterKey))
         if not all((k.key, k.action) in enabled for k in keys):
             return False
@@ -57,7 +66,7 @@ class KeysFooter(Footer):
         if (
             before is not None
             and self._layout(before) == self._layout(shown)
-            and self._dim_in_place(shown)
+            and self._dim_in_place(shown[2])
         ):
             return
         await super().recompose()
