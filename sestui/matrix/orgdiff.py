@@ -17,6 +17,7 @@ is gained (absent → allowed).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -58,6 +59,8 @@ class OrgDiff:
     # "ACCOUNT_ID/account/removed" (".../added") for a send allowed in the old snapshot (the
     # new one) whose principal's or identity's account is gone from the other.
     cross: tuple[VerdictChange, ...]
+    # The title of every account compared, in either snapshot (the new one's where in both).
+    titles: Mapping[str, str]
 
     @property
     def verdict_changed(self) -> bool:
@@ -68,12 +71,7 @@ class OrgDiff:
 
     def title(self, account_id: str) -> str:
         """The title of an account compared, in both snapshots or in one of them."""
-        found = self.account(account_id)
-        if found is not None:
-            return found.title
-        only = (*self.accounts_only_old, *self.accounts_only_new)
-        # A title is the account ID, then its name in parentheses (Account.title).
-        return next((t for t in only if t.split(" ", 1)[0] == account_id), account_id)
+        return self.titles.get(account_id, account_id)
 
 
 def _identities(account: Account | None, region: str) -> set[str]:
@@ -131,6 +129,7 @@ def diff_account_sets(
         tuple(a_by[i].title for i in sorted(only_old)),
         tuple(b_by[i].title for i in sorted(only_new)),
         tuple(cross),
+        {i: a.title for i, a in (a_by | b_by).items()},
     )
 
 
