@@ -100,17 +100,24 @@ async def test_f_and_c_on_a_check_without_a_fix_say_so() -> None:
             assert "no suggested fix" in list(app._notifications)[-1].message
 
 
-@pytest.mark.parametrize("key", ["x", "e"])
-async def test_a_dialog_footer_shows_the_dialog_keys(key: str) -> None:
+async def test_a_dialog_footer_shows_the_dialog_keys() -> None:
     app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press(key)
-        await settle(pilot)
-        footer = app.screen.query_one(Footer)
-        shown = {b.description for (_n, b, on, _t) in app.screen.active_bindings.values() if b.show}
-        assert footer.is_attached and {"Cancel"} <= shown
-        assert "Paste error" not in shown and "Matrix" not in shown, "not the main screen's keys"
+        for key in ("x", "e"):  # the context editor, the paste dialog
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is not app.main_screen, key
+            footer = app.screen.query_one(Footer)
+            shown = {
+                b.description for (_n, b, _on, _t) in app.screen.active_bindings.values() if b.show
+            }
+            assert footer.is_attached and {"Cancel"} <= shown, key
+            # not the main screen's keys
+            assert "Paste error" not in shown and "Matrix" not in shown, key
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is app.main_screen, key
 
 
 @pytest.mark.asyncio
