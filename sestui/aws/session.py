@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
+from botocore.loaders import Loader, create_loader
 
 from sestui.aws.errors import invalid_endpoint
 from sestui.aws.guard import install_guard
@@ -22,6 +24,39 @@ RETRIES = Config(
 # For the first call of a read (sts:GetCallerIdentity): an endpoint that is not there is said so
 # within seconds.
 PROBE = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
+
+
+_LOADERS: dict[str | None, Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _shared_loader(data_path: str | None) -> Loader:
+    """One botocore data loader per data path for the whole process.
+
+    Each new boto3 session would otherwise parse the service models, endpoint rules and
+    partitions again (about a quarter of a second of CPU per session): a reload in the TUI, a
+    second snapshot read, every read of the test suite.
+    """
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(data_path)
+        if loader is None:
+            loader = _LOADERS[data_path] = create_loader(data_path)
+        return loader
+
+
+def new_boto3_session(profile: str | None = None, region: str | None = None) -> boto3.Session:
+    """A boto3 session (standard credential chain or the profile) on the shared data loader."""
+    core = botocore.session.get_session()
+    # Lazily, like botocore's own: the data path may come from the profile boto3 sets first.
+    core.lazy_register_component(
+        "data_loader", lambda: _shared_loader(core.get_config_variable("data_path"))
+    )
+    session = boto3.Session(botocore_session=core, profile_name=profile, region_name=region)
+    # boto3 adds its own data folder to the loader of each session it wraps: once is enough.
+    loader = core.get_component("data_loader")
+    with _LOADERS_LOCK:
+        loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
+    return session
 
 
 class AwsSession:
@@ -43,9 +78,7 @@ class AwsSession:
         # An assumed role's session (see `assume`) signs with its own temporary credentials but
         # shares the boto3 session of `base`: its service models are loaded once, not once per
         # account (that costs about half a second of CPU per account and service set).
-        self.session: boto3.Session = (
-            base.session if base else boto3.Session(profile_name=profile, region_name=region)
-        )
+        self.session: boto3.Session = base.session if base else new_boto3_session(profile, region)
         self._credentials = dict(credentials) if credentials else None
         self.assumed_arn: str | None = None
         self._create_lock: threading.Lock = base._create_lock if base else threading.Lock()
@@ -156,4 +189,4 @@ class AwsSession:
 def credentials_found(profile: str | None) -> bool:
     """Whether boto3's standard credential chain (or the profile) yields credentials. No AWS
     call, but a credential_process runs and a broken profile or config file raises."""
-    return boto3.Session(profile_name=profile).get_credentials() is not None
+    return new_boto3_session(profile).get_credentials() is not None

@@ -328,3 +328,23 @@ def test_stubbed_pagination_aws_managed_documents_sandbox_and_access_denied() ->
     assert address_gap.permission == "ses:GetEmailIdentity"
     assert "access denied" in address_gap.message
     assert account.organization.status is OrgStatus.UNKNOWN
+
+
+def test_sessions_share_one_data_loader_and_it_does_not_grow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The service models are parsed once per process: a reload or a second read reuses them.
+    from sestui.aws.session import AwsSession
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    sessions = [AwsSession(region="eu-west-1") for _ in range(5)]
+    loaders = {id(s.session._session.get_component("data_loader")) for s in sessions}
+    assert len(loaders) == 1
+    sessions[-1].client("sesv2")  # a client is created through it
+    paths = sessions[-1].session._session.get_component("data_loader").search_paths
+    assert len(paths) == len(set(paths)), "boto3's data folder is listed once, not once per session"
+    # A different data path (AWS_DATA_PATH) is a loader of its own, with that path searched.
+    monkeypatch.setenv("AWS_DATA_PATH", "/nonexistent/sestui-models")
+    other = AwsSession(region="eu-west-1").session._session.get_component("data_loader")
+    assert id(other) not in loaders and "/nonexistent/sestui-models" in other.search_paths
