@@ -75,7 +75,7 @@ async def test_unfocused_titles_and_selected_rows_are_legible() -> None:
 
 @pytest.mark.asyncio
 async def test_the_context_editor_shows_the_focused_field_at_80x24() -> None:
-    from textual.widgets import Button, Input
+    from textual.widgets import Button, Input, Label
 
     from sestui.tui.screens.context import ContextScreen
 
@@ -83,13 +83,17 @@ async def test_the_context_editor_shows_the_focused_field_at_80x24() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         # The first field, one in the middle and the last: each opened in the editor by name.
-        for field in ("ctx-from", "ctx-ip", "ctx-template"):
+        names = {"ctx-from": "From address", "ctx-ip": "Source IP", "ctx-template": "Template"}
+        for field, name in names.items():
             app.action_edit_context(field)
             await settle(pilot)
             screen = app.screen
             assert isinstance(screen, ContextScreen)
             focused = screen.focused
             assert isinstance(focused, Input) and focused.id == field
+            # The field's name is marked (reversed, so it shows under NO_COLOR too), alone.
+            marked = [str(x.render()) for x in screen.query(Label) if x.has_class("-current")]
+            assert marked == [name]
             visible = screen.query_one("#ctx-body").content_region
             assert visible.contains_region(focused.region), f"{field} is on screen"
             # tab on to the buttons: they scroll into view too
@@ -102,6 +106,7 @@ async def test_the_context_editor_shows_the_focused_field_at_80x24() -> None:
             assert isinstance(button, Button)
             await pilot.pause()
             assert screen.query_one("#ctx-body").content_region.contains_region(button.region)
+            assert not [x for x in screen.query(Label) if x.has_class("-current")]
             # Placeholders say they are placeholders, never a value that looks set.
             for box in screen.query(Input):
                 assert not box.placeholder or box.placeholder.startswith("unset")

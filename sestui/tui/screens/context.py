@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from sestui.decide import Selection, SendPath
@@ -55,6 +57,9 @@ class ContextScreen(ModalScreen[Selection | None]):
     ContextScreen #ctx-error { color: $error; text-style: bold; height: auto; }
     /* A placeholder must not read as a value (NO_COLOR drops the dimmed colour): italic. */
     ContextScreen Input > .input--placeholder { text-style: italic; }
+    /* The focused field's name is reversed: a border a shade lighter is all Textual gives it,
+       and under NO_COLOR that shade is hard to see. */
+    ContextScreen Label.-current { text-style: bold reverse; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-context"),
@@ -117,6 +122,17 @@ class ContextScreen(ModalScreen[Selection | None]):
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.focus_field}", Input).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Each field follows its label in the grid: mark the label of the field with focus.
+        grid = self.query_one(Grid)
+        label: Widget | None = None
+        for child in grid.children:
+            if isinstance(child, Label):
+                label = child
+            elif label is not None:
+                focused = event.widget
+                label.set_class(child is focused or child in focused.ancestors, "-current")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "apply":
