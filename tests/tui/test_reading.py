@@ -153,6 +153,29 @@ async def test_matrix_title_and_fixed_principal_column() -> None:
         title = str(app.screen.query_one("#matrix-title", Static).render())
         assert "eu-west-1" in title and "via smtp" in title and "ses:SendRawEmail" in title
         assert app.screen.query_one(DataTable).fixed_columns == 1
+        # 40 lines hold every principal: the line under the table speaks of identities only.
+        screen = app.screen
+        assert "principals" not in str(screen.query_one("#matrix-scroll", Static).render())
+        # 200 columns hold every identity too: no line at all.
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        assert str(screen.query_one("#matrix-scroll", Static).render()) == ""
+        # At 80×24 neither fit, and the line says which are shown.
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        hint = str(screen.query_one("#matrix-scroll", Static).render())
+        assert hint.startswith("identities 1–") and hint.count("of 6") == 1, hint
+        assert "→ more" in hint and "← more" not in hint, hint
+        for _ in range(6):  # to the last identity: the table scrolls, the line follows
+            await pilot.press("right")
+        await settle(pilot)
+        hint = str(screen.query_one("#matrix-scroll", Static).render())
+        assert "–6 of 6 · ← more" in hint and "→ more" not in hint, hint
+        # 16 lines do not hold the 13 principals: the rows shown are named too.
+        await pilot.resize_terminal(80, 16)
+        await settle(pilot)
+        hint = str(screen.query_one("#matrix-scroll", Static).render())
+        assert "principals 1–" in hint and "of 13" in hint, hint
 
 
 async def test_the_palette_opens_on_jump_targets() -> None:

@@ -18,6 +18,7 @@ from sestui.decide import Outcome
 from sestui.matrix.exact import Matrix
 from sestui.textsafe import visible
 from sestui.tui.findings import OUTCOME_MARKS
+from sestui.tui.widgets.quiet import set_content
 
 CELL = {outcome: OUTCOME_MARKS[outcome.value] for outcome in Outcome}
 
@@ -32,6 +33,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         background: $surface; }
     MatrixScreen #matrix-title { height: auto; padding: 0 1; }
     MatrixScreen DataTable { height: 1fr; }
+    MatrixScreen #matrix-scroll { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
         # m and M open the two views; either key (or esc) closes the one shown.
@@ -79,9 +81,14 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             yield DataTable(
                 cursor_type="cell", zebra_stripes=True, fixed_columns=1, id="matrix-table"
             )
+            # Which columns and rows are on screen when not all fit: a scrollbar alone does not
+            # say that more identities lie to the right.
+            yield Static("", id="matrix-scroll", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        self.watch(table, "scroll_x", self._show_scroll, init=False)
+        self.watch(table, "scroll_y", self._show_scroll, init=False)
         m = self.matrix
         self._styled = {outcome: Content.styled(*mark) for outcome, mark in CELL.items()}
         if self.by_identity:
@@ -95,6 +102,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             table.focus()
             if m.identities:
                 table.move_cursor(column=1)
+            self.call_after_refresh(self._show_scroll)
             return
         width = max([len(visible(self._label(p))) for p in m.principals] + [9])  # escaped
         table.add_column("principal", key="principal", width=width)
@@ -108,6 +116,41 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         if m.identities:
             table.move_cursor(column=1)
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_scroll)
+
+    def _show_scroll(self) -> None:
+        if self.is_attached:
+            set_content(self.query_one("#matrix-scroll", Static), Content(self.scroll_hint()))
+
+    def scroll_hint(self) -> str:
+        """"identities 1–3 of 6 · → more" for what does not fit; empty when everything does."""
+        table = self.query_one(DataTable)
+        widths = [column.get_render_width(table) for column in table.columns.values()]
+        view = table.scrollable_content_region
+        parts: list[str] = []
+        if len(widths) > 1 and sum(widths) > view.width:
+            # Columns after the fixed one scroll; one counts as shown when it is whole.
+            left, right = widths[0] + round(table.scroll_x), round(table.scroll_x) + view.width
+            x, shown = widths[0], []
+            for index, width in enumerate(widths[1:], 1):
+                if x >= left and x + width <= right:
+                    shown.append(index)
+                x += width
+            kind = "principals" if self.by_identity else "identities"
+            if shown:
+                more = " · ← more" if shown[0] > 1 else ""
+                more += " · → more" if shown[-1] < len(widths) - 1 else ""
+                parts.append(f"{kind} {shown[0]}–{shown[-1]} of {len(widths) - 1}{more}")
+        rows = table.row_count
+        height = view.height - table.header_height
+        if rows > height > 0:
+            top = round(table.scroll_y) + 1
+            kind = "identities" if self.by_identity else "principals"
+            total = len(self.matrix.identities if self.by_identity else self.matrix.principals)
+            parts.append(f"{kind} {top}–{min(rows, top + height - 1)} of {total}")
+        return "   ".join(parts)
+
     def _fill(self) -> None:
         """Add the next rows, then paint before adding more: 5,500 principals × 130 identities
         took seconds of the UI thread in one go, with no key (not even esc or q) answered."""
@@ -119,6 +162,8 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             table.add_row(Content(self._label(p)), *(styled[c] for c in row), key=p.arn)
         if table.row_count < len(self.matrix.principals):
             self.call_after_refresh(self._fill)
+        else:
+            self.call_after_refresh(self._show_scroll)
 
     def _label(self, p: IamPrincipal) -> str:
         return self.labels.get(p.arn, p.label)
