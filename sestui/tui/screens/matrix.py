@@ -124,7 +124,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             set_content(self.query_one("#matrix-scroll", Static), Content(self.scroll_hint()))
 
     def scroll_hint(self) -> str:
-        """"identities 1–3 of 6 · → more" for what does not fit; empty when everything does."""
+        """ "identities 1–3 of 6 · → more" for what does not fit; empty when everything does."""
         table = self.query_one(DataTable)
         widths = [column.get_render_width(table) for column in table.columns.values()]
         view = table.scrollable_content_region
