@@ -40,6 +40,18 @@ def run(a: Analysis) -> CheckResult:
     errors = [(d, e) for d, e in a.parse_errors if d.source.kind is PolicyKind.IDENTITY]
     findings: list[Finding] = []
     missing = []
+    # What each statement allows on the request's other resources: a statement that allows the
+    # identity but not the configuration set is one near miss, said once, not an allow and a miss.
+    allowed_on: dict[tuple[object, int], list[str]] = {}
+    plain: set[int] = set()  # the findings that only say a statement allows a resource
+    merged: set[tuple[object, int | None]] = set()  # (document, statement) said as a near miss
+    for ev in a.evaluations:
+        e = ev.evaluation
+        if e.identity_allows:
+            for t in e.allows(PolicyKind.IDENTITY)[:1]:
+                allowed_on.setdefault((t.policy.source, t.statement.index), []).append(
+                    short(ev.resource)
+                )
     for ev in a.evaluations:
         e = ev.evaluation
         for t in denials_of(e, PolicyKind.IDENTITY):
@@ -47,6 +59,7 @@ def run(a: Analysis) -> CheckResult:
         if e.identity_allows:
             for t in e.allows(PolicyKind.IDENTITY)[:1]:
                 findings.append(finding(a, t, f"allows {ev.action} on {short(ev.resource)}"))
+                plain.add(id(findings[-1]))
             continue
         direct = (
             e.resource_grant in (PrincipalMatch.PRINCIPAL, PrincipalMatch.ROLE)
@@ -59,12 +72,24 @@ def run(a: Analysis) -> CheckResult:
         if not near:
             findings.extend(_other_actions(a, ev))
         for t in near:
-            if Miss.RESOURCE in t.misses:
+            others = allowed_on.get((t.policy.source, t.statement.index))
+            if Miss.RESOURCE in t.misses and others:
+                why = (
+                    f"allows {ev.action} on {', '.join(others)}, but its Resource does not cover "
+                    f"{short(ev.resource)}"
+                )
+                merged.add((a.document_of(t.policy), t.statement.index))
+            elif Miss.RESOURCE in t.misses:
                 why = f"allows {ev.action}, but its Resource does not cover {short(ev.resource)}"
             else:
                 why = f"allows {ev.action} on {short(ev.resource)} only if: {t.reason()}"
             findings.append(finding(a, t, why))
 
+    if merged:
+        # Those statements are said once, as the near miss, not also as plain allows.
+        findings = [
+            f for f in findings if id(f) not in plain or (f.document, f.statement) not in merged
+        ]
     denied = [f for f in findings if f.effect is Effect.DENY]
     names = ", ".join(f"{ev.action} on {short(ev.resource)}" for ev in missing)
     if errors and (missing or not findings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sestui.policy import PolicyKind
+from sestui.policy import PolicyKind, StatementTrace
 from sestui.verdict.analysis import Analysis
 from sestui.verdict.common import finding, short, unique
 from sestui.verdict.fixes import add_policy, allow_statement, as_list, edit_policy
@@ -80,25 +80,41 @@ def run(a: Analysis) -> CheckResult:
     findings: list[Finding] = []
     fix: Fix | None = None
     arns = sorted({ev.resource for ev in denied})
+    # The statement that allows the identity ARN: the one to extend.
+    on_identity = next(
+        (
+            (ev, allows[0])
+            for ev in a.evaluations
+            if ev.resource_type == "identity"
+            for allows in [ev.evaluation.allows(PolicyKind.IDENTITY)]
+            if allows and a.document_of(allows[0].policy) is not None
+        ),
+        None,
+    )
+    said = False  # whether a near miss below already says what that statement allows
     for ev in denied:
         for t in ev.evaluation.denials():
             findings.append(finding(a, t, f"denies {ev.action} on {short(ev.resource)}"))
         for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
-            findings.append(finding(a, t, f"allows {ev.action}, but not on {short(ev.resource)}"))
+            on = ""
+            if on_identity is not None and _same(t, on_identity[1]):
+                on, said = f" on {short(on_identity[0].resource)}", True
+            findings.append(
+                finding(a, t, f"allows {ev.action}{on}, but not on {short(ev.resource)}")
+            )
     # Extend the statement that already allows the identity ARN.
-    for ev in a.evaluations:
-        if ev.resource_type == "identity":
-            allows = ev.evaluation.allows(PolicyKind.IDENTITY)
-            if allows and fix is None:
-                doc = a.document_of(allows[0].policy)
-                if doc is not None:
-                    findings.append(finding(a, allows[0], f"allows {short(ev.resource)} only"))
-                    fix = edit_policy(
-                        "Add the configuration set / template ARN to the statement "
-                        "that allows the identity",
-                        doc,
-                        _append(allows[0].statement.index, arns),
-                    )
+    if on_identity is not None:
+        ev, allowing = on_identity
+        doc = a.document_of(allowing.policy)
+        if doc is not None:
+            if not said:
+                findings.append(finding(a, allowing, f"allows {short(ev.resource)} only"))
+            fix = edit_policy(
+                "Add the configuration set / template ARN to the statement that allows the "
+                "identity",
+                doc,
+                _append(allowing.statement.index, arns),
+            )
     if fix is None:
         fix = add_policy(
             "Allow the send on the configuration set / template",
@@ -113,6 +129,10 @@ def run(a: Analysis) -> CheckResult:
         findings=unique(findings),
         fix=fix,
     )
+
+
+def _same(t: StatementTrace, other: StatementTrace) -> bool:
+    return t.policy is other.policy and t.statement.index == other.statement.index
 
 
 CHECK = Check(CHECK_ID, TITLE, run)

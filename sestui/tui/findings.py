@@ -62,10 +62,15 @@ def statement_key(f: Finding) -> tuple[PolicySource | None, int | None]:
 
 
 def allowing_statements(verdict: Verdict) -> frozenset[tuple[PolicySource | None, int | None]]:
-    """The statements that allow some action on some resource of this request."""
+    """The statements marked as allowing (✓): on a refusal, those that allow what was refused
+    (an Allow that a Deny, a boundary or an SCP overrides); a statement that allows only the
+    request's other resources (the identity, not its configuration set) is the near miss to
+    extend, marked like the other blamed ones. When every resource was allowed (an ALLOWED
+    verdict, or a refusal no policy decides), every allowing statement."""
+    refused = [e for e in verdict.evaluations if not e.decision.allowed]
     return frozenset(
         (t.policy.source, t.statement.index)
-        for e in verdict.evaluations
+        for e in refused or verdict.evaluations
         for t in e.evaluation.allows()
     )
 

@@ -327,3 +327,30 @@ def test_templated_send_checks_the_template_and_default_configuration_set(demo: 
     assert v.outcome is Outcome.ALLOWED
     assert v.check("resources").status is Status.PASS
     assert "default configuration set" in v.check("resources").explanation
+
+
+def test_a_statement_that_allows_the_identity_but_not_the_set_is_one_near_miss(
+    demo: Account,
+) -> None:
+    # NewsOnly allows news.example.com, not its default configuration set: each check says so
+    # once for that statement (what it allows and what it does not), not an allow and a miss.
+    v = run(demo, Selection("newsletter", "eu-west-1", "news.example.com"))
+    assert v.outcome is Outcome.DENIED
+    identity = v.check("identity-policy").findings
+    assert [(f.statement, f.reason) for f in identity] == [
+        (
+            0,
+            "allows ses:SendRawEmail on identity/news.example.com, but its Resource does not "
+            "cover configuration-set/newsletter-tracking",
+        )
+    ]
+    resources = v.check("resources")
+    assert [(f.statement, f.reason) for f in resources.findings] == [
+        (
+            0,
+            "allows ses:SendRawEmail on identity/news.example.com, but not on "
+            "configuration-set/newsletter-tracking",
+        )
+    ]
+    # The fix still extends that statement.
+    assert resources.fix is not None and "statement that allows the identity" in resources.fix.title

@@ -311,6 +311,27 @@ async def test_policy_pane_follows_the_verdict_on_list_moves() -> None:
         assert "allowing" in svg
 
 
+async def test_a_statement_that_allows_the_identity_but_not_its_configuration_set_is_blamed() -> (
+    None
+):
+    # newsletter's NewsOnly allows news.example.com, not the identity's default configuration
+    # set: the send is refused on the set, and that statement is the one to extend. It is marked
+    # as blamed (▶), never as allowing, and said once per check.
+    app = demo_app(principal="newsletter", region="eu-west-1", identity="news.example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        verdict = verdict_of(app)
+        assert verdict.outcome is Outcome.DENIED
+        assert "configuration-set/newsletter-tracking" in verdict.summary
+        view = app.query_one(PolicyView)
+        assert view.shown is not None and "NewsOnly" in view.shown.title
+        assert view.shown.tone == "blame" and view.marked_lines and not view.allowing_lines
+        assert "but its Resource does not cover configuration-set/newsletter" in view.shown.note
+        assert (view.border_subtitle or "").startswith("finding 1 of 2 ")  # one per failing check
+        await pilot.press("n")
+        assert view.shown.tone == "blame" and "but not on configuration-set" in view.shown.note
+
+
 async def test_n_walks_distinct_findings_with_a_counter() -> None:
     app = demo_app(principal="eu-mailer", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(120, 36)) as pilot:
