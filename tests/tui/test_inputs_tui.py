@@ -26,7 +26,7 @@ async def test_context_editor_refuses_bad_values_inline() -> None:
     # One editor for every bad value (an app start per value cost a second each): each value is
     # typed alone, the others back at what the editor opened with.
     app = demo_app(principal="iam-user-name", region="eu-west-1", identity="example.com")
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         before = app.selection
         await pilot.press("x")
@@ -41,6 +41,9 @@ async def test_context_editor_refuses_bad_values_inline() -> None:
             # The editor stays open, says why, and the request is unchanged.
             assert app.screen is screen, field
             assert message in str(screen.query_one("#ctx-error", Static).render()), field
+            # Also on the lower border, on screen at any size, and the field has focus.
+            assert message in (screen.query_one("#ctx-body").border_subtitle or ""), field
+            assert screen.focused is box, field
             assert app.selection == before
             box.value = opened_with
         # With every value back, the editor saves and closes.

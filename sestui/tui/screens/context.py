@@ -60,6 +60,8 @@ class ContextScreen(ModalScreen[Selection | None]):
     /* The focused field's name is reversed: a border a shade lighter is all Textual gives it,
        and under NO_COLOR that shade is hard to see. */
     ContextScreen Label.-current { text-style: bold reverse; }
+    ContextScreen > VerticalScroll.-refused { border-subtitle-color: $error;
+        border-subtitle-style: bold; border-subtitle-align: left; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-context"),
@@ -149,16 +151,20 @@ class ContextScreen(ModalScreen[Selection | None]):
 
         path = self.query_one("#ctx-path", Select).value
         # The command line's rules (verdict/inputs.py): refuse what AWS could not receive.
+        field = "ctx-actions"
         try:
             actions = tuple(parse_action(a, "Actions") for a in _split(text("ctx-actions")))
+            check_smtp_actions(str(path) == SendPath.SMTP.value, actions, "Actions")
+            field = "ctx-from"
             header = parse_from_header(text("ctx-from"), "From") if text("ctx-from") else None
+            field = "ctx-recipients"
             recipients = tuple(
                 parse_address(r, "Recipients") for r in _split(text("ctx-recipients"))
             )
+            field = "ctx-ip"
             source_ip = parse_ip(text("ctx-ip"), "Source IP") if text("ctx-ip") else None
-            check_smtp_actions(str(path) == SendPath.SMTP.value, actions, "Actions")
         except InputError as exc:
-            self.query_one("#ctx-error", Static).update(f"✗ {exc}")
+            self._refuse(field, f"✗ {exc}")
             return
         display_name = self.selection.display_name
         if header is not None and header.display_name is not None:
@@ -176,6 +182,15 @@ class ContextScreen(ModalScreen[Selection | None]):
                 template=text("ctx-template") or None,
             )
         )
+
+    def _refuse(self, field: str, message: str) -> None:
+        """Say why on the dialog's lower border, which is always on screen (at 80×24 the line
+        under the fields is not), in full under the fields, and go to the field to correct."""
+        self.query_one("#ctx-error", Static).update(message)
+        body = self.query_one("#ctx-body", VerticalScroll)
+        body.border_subtitle = message
+        body.add_class("-refused")
+        self.query_one(f"#{field}", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
