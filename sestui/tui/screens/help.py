@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
@@ -10,6 +11,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from sestui.tui.widgets.footer import KeysFooter
+from sestui.tui.widgets.quiet import set_content
 
 KEY_NAMES = {
     "left_square_bracket": "[",
@@ -85,8 +89,25 @@ def key_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def _rows(rows: Sequence[tuple[str, str]]) -> list[Content]:
-    return [Content.assemble((f"{key:>18}", "bold $accent"), "  ", text) for key, text in rows]
+KEY_WIDTH = 18
+
+
+def _rows(rows: Sequence[tuple[str, str]], width: int) -> list[Content]:
+    """Each key right-aligned in its column, what it does wrapped under itself (a line that
+    wrapped back to the first column read as a key)."""
+    hang = " " * (KEY_WIDTH + 2)
+    out = []
+    for key, text in rows:
+        lines = textwrap.wrap(text, max(width - len(hang), 20)) or [""]
+        out.append(
+            Content.assemble(
+                (f"{key:>{KEY_WIDTH}}", "bold $accent"),
+                "  ",
+                lines[0],
+                *(f"\n{hang}{line}" for line in lines[1:]),
+            )
+        )
+    return out
 
 
 class HelpScreen(ModalScreen[None]):
@@ -98,13 +119,26 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark", "dismiss", "Close", id="close-help")]
 
     def compose(self) -> ComposeResult:
-        lines = [Content.styled("sestui — keys", "bold")]
-        for title, rows in key_sections():
-            lines += [Content(""), Content.styled(title, "bold underline"), *_rows(rows)]
-        lines += [Content(""), Content.styled("Legend", "bold underline"), *_rows(LEGEND)]
-        self.text = Content("\n").join(lines)
+        self.text = self._text(80)
         with VerticalScroll():
             yield Static(self.text, markup=False)
+        yield KeysFooter()  # its own keys (esc, ?), not the main screen's
+
+    def _text(self, width: int) -> Content:
+        lines = [Content.styled("sestui — keys", "bold")]
+        for title, rows in key_sections():
+            lines += [Content(""), Content.styled(title, "bold underline"), *_rows(rows, width)]
+        lines += [Content(""), Content.styled("Legend", "bold underline"), *_rows(LEGEND, width)]
+        return Content("\n").join(lines)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        width = self.query_one(VerticalScroll).scrollable_content_region.width
+        if width > 0:
+            self.text = self._text(width)
+            set_content(self.query_one(Static), self.text)
 
     @property
     def rows(self) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from sestui.decide import Outcome
 from sestui.matrix.exact import Matrix
 from sestui.textsafe import visible
 from sestui.tui.findings import OUTCOME_MARKS
+from sestui.tui.widgets.footer import KeysFooter
 from sestui.tui.widgets.quiet import set_content
 
 CELL = {outcome: OUTCOME_MARKS[outcome.value] for outcome in Outcome}
@@ -84,6 +85,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             # Which columns and rows are on screen when not all fit: a scrollbar alone does not
             # say that more identities lie to the right.
             yield Static("", id="matrix-scroll", markup=False)
+        yield KeysFooter()  # its own keys (esc), not the main screen's
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
