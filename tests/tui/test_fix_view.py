@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sestui.tui.screens.fix import ConfirmOverwrite, FixScreen, SavePrompt
+from sestui.tui.screens.fix import ConfirmOverwrite, FixScreen, SavePrompt, source_row
 from sestui.tui.widgets.policy_view import PolicyBody
 from tests.tui.conftest import current_screen, demo_app, settle, verdict_of
 
@@ -55,6 +55,33 @@ async def test_the_fix_view_marks_the_diff_and_shows_the_change() -> None:
         await pilot.press("down", "down")
         await settle(pilot)
         assert after.scroll_y == 2 and before.scroll_y == 2
+        # Rows face each other: blank rows stand for what the other side has more of, so the
+        # sides are as long and every unchanged line faces itself (line numbers aside).
+        left, right = before.plain.split("\n"), after.plain.split("\n")
+        assert len(left) == len(right) and "" in left
+        gutter = len(str(len(right))) + 2
+        for a, b in zip(left, right, strict=True):
+            if a and b and not a.startswith("−") and not b.startswith("+"):
+                assert a[gutter:] == b[gutter:]
+        # j and k scroll too, and both sides keep the same row on top while both can scroll
+        # (wrapped, a row can take more lines on one side: that side goes on a little further).
+        rows = []
+        for _ in range(len(right)):
+            await pilot.press("j")
+            ends = (before.scroll_y == before.max_scroll_y, after.scroll_y == after.max_scroll_y)
+            shown = (
+                source_row(before, round(before.scroll_y)),
+                source_row(after, round(after.scroll_y)),
+            )
+            rows.append((shown, ends))
+        await settle(pilot)
+        assert rows[0] == ((3, 3), (False, False))
+        assert all(a == b for (a, b), ends in rows if not any(ends)), rows
+        assert sum(1 for _, ends in rows if not any(ends)) >= 3
+        assert after.scroll_y == after.max_scroll_y > 0
+        await pilot.press("k")
+        await settle(pilot)
+        assert after.scroll_y == after.max_scroll_y - 1
 
 
 async def _open_fix(pilot: object) -> None:

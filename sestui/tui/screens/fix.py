@@ -36,6 +36,42 @@ def diff_lines(before: str, after: str) -> tuple[set[int], set[int]]:
     return removed, added
 
 
+def aligned(
+    before_text: str,
+    after_text: str,
+    before: tuple[Content, ...],
+    after: tuple[Content, ...],
+) -> tuple[tuple[Content, ...], tuple[Content, ...], int]:
+    """The two sides' lines with blank rows where the other side has more (a removal, an
+    addition, a longer replacement), so that row n of one side faces row n of the other however
+    far they scroll; and the row of the first change."""
+    matcher = difflib.SequenceMatcher(
+        None, before_text.split("\n"), after_text.split("\n"), autojunk=False
+    )
+    left: list[Content] = []
+    right: list[Content] = []
+    first: int | None = None
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal" and first is None:
+            first = len(left)
+        rows = max(i2 - i1, j2 - j1)
+        left += [*before[i1:i2], *[Content("")] * (rows - (i2 - i1))]
+        right += [*after[j1:j2], *[Content("")] * (rows - (j2 - j1))]
+    return tuple(left), tuple(right), first or 0
+
+
+def source_row(body: PolicyBody, y: int) -> int:
+    """The 0-based source line shown at visual line `y` (wrapped lines take several)."""
+    low, high = 0, max(0, len(body.lines) - 1)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if body.line_of(mid + 1) <= y:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def mark_lines(
     lines: tuple[Content, ...], changed: set[int], glyph: str, colour: str
 ) -> tuple[Content, ...]:
@@ -123,6 +159,8 @@ class FixScreen(ModalScreen[None]):
         Binding("c", "copy", "Copy policy", id="copy-fix-modal"),
         Binding("x", "copy_command", "Copy as command", id="copy-fix-command"),
         Binding("s", "save", "Save to file", id="save-fix"),
+        Binding("j,down", "scroll(True)", "Scroll down (both sides)", show=False),
+        Binding("k,up", "scroll(False)", "Scroll up (both sides)", show=False),
     ]
 
     def __init__(
@@ -196,21 +234,36 @@ class FixScreen(ModalScreen[None]):
         self.removed, self.added = removed, added
         before = self.query_one("#fix-before PolicyBody", PolicyBody)
         after = self.query_one("#fix-after PolicyBody", PolicyBody)
+        right = mark_lines(render_policy(self.suggested), added, ADDED, "$success")
+        first = min(added, default=0)
         if before.lines:
-            before.set_lines(mark_lines(render_policy(before_text), removed, REMOVED, "$error"))
-        after.set_lines(mark_lines(render_policy(self.suggested), added, ADDED, "$success"))
-        first = min(added, default=min(removed, default=0))
+            left = mark_lines(render_policy(before_text), removed, REMOVED, "$error")
+            left, right, first = aligned(before_text, self.suggested, left, right)
+            before.set_lines(left)
+        after.set_lines(right)
         # force: the scrollbars may not be laid out yet (see PolicyView.scroll_to_mark).
-        top = max(0, first - 2)
-        self.call_after_refresh(after.scroll_to, 0, top, animate=False, force=True)
-        self.call_after_refresh(before.scroll_to, 0, top, animate=False, force=True)
-        self.watch(before, "scroll_y", lambda y: self._follow(after, y), init=False)
-        self.watch(after, "scroll_y", lambda y: self._follow(before, y), init=False)
+        self.call_after_refresh(self._show_row, max(0, first - 2))
+        self.watch(before, "scroll_y", lambda y: self._follow(before, after), init=False)
+        self.watch(after, "scroll_y", lambda y: self._follow(after, before), init=False)
 
-    def _follow(self, other: PolicyBody, y: float) -> None:
-        # The same offset on both sides: the diff keeps most lines aligned within a few rows.
-        if other.scroll_y != y and other.max_scroll_y > 0:
-            other.scroll_to(y=min(y, other.max_scroll_y), animate=False)
+    def _show_row(self, row: int) -> None:
+        for body in self.query(PolicyBody):
+            body.scroll_to(0, body.line_of(row + 1), animate=False, force=True)
+
+    def _follow(self, source: PolicyBody, other: PolicyBody) -> None:
+        """Both sides show the same row at the top (rows face each other, see `aligned`); with
+        wrapping a row can take more lines on one side, so rows are compared, not offsets."""
+        if not other.lines or not source.lines:
+            return
+        row = source_row(source, round(source.scroll_y))
+        if source_row(other, round(other.scroll_y)) != row:
+            other.scroll_to(y=min(other.line_of(row + 1), other.max_scroll_y), animate=False)
+
+    def action_scroll(self, down: bool) -> None:
+        """j and k scroll the focused side (the other follows), as the arrows do."""
+        body = self.focused
+        if isinstance(body, PolicyBody):
+            (body.action_scroll_down if down else body.action_scroll_up)()
 
     def action_save(self) -> None:
         self.app.push_screen(SavePrompt(default_save_path(self.fix)), self._save_to)

@@ -29,7 +29,7 @@ ROWS_PER_PAINT = 200
 
 class MatrixScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = """
-    MatrixScreen { align: center middle; }
+    MatrixScreen { align: center middle; background: $background; }
     MatrixScreen > Vertical { width: 95%; height: 90%; border: round $accent;
         background: $surface; }
     MatrixScreen #matrix-title { height: auto; padding: 0 1; }
