@@ -81,13 +81,21 @@ def unseen(
 
 
 def contradicted(verdict: Verdict, things: list[str]) -> Verdict:
-    """The pasted error says denied, everything read says allowed: that is the finding."""
-    if verdict.outcome is not Outcome.ALLOWED:
+    """The pasted error says access denied, every policy read allows the send: that is the
+    finding. Also when the account as read refuses the send for a reason no policy gives (the
+    identity not verified in the region, a configuration set that does not exist): SES would
+    answer that with another error, not an access denial."""
+    if verdict.outcome is Outcome.ALLOWED:
+        otherwise = ""
+    elif verdict.outcome is Outcome.DENIED and verdict.deciding is None:
+        otherwise = f" (as read, SES would refuse it with another error: {verdict.summary})"
+    else:
         return verdict
     return replace(
         verdict,
         outcome=Outcome.UNDECIDED,
-        summary="the error says denied, but every policy sestui read allows this send: the "
-        "cause is in what sestui cannot see",
+        summary="the error says denied, but every policy sestui read allows this send"
+        + otherwise
+        + ": the cause is in what sestui cannot see",
         reasons=tuple(f"not visible to sestui: {t}" for t in things),
     )

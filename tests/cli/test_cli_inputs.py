@@ -312,6 +312,32 @@ def test_explain_denied_but_everything_allows_is_undecided(
         assert unseen in out
 
 
+def test_explain_access_denied_where_the_account_refuses_with_another_error_is_undecided(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # contractor's policies allow news.example.com everywhere, but it is an identity of
+    # eu-west-1 only: as read, SES would answer "not verified" in us-east-1, never "Access
+    # denied". A pasted access denial there comes from what sestui cannot see.
+    text = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/external/contractor' is not "
+        "authorized to perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:us-east-1:111122223333:identity/news.example.com'"
+    )
+    code, out, _ = run(["explain", "--demo", text], capsys)
+    assert code == 3
+    head = out.split("\n")[3]
+    assert head.startswith("UNDECIDED  the error says denied, but every policy sestui read allows")
+    assert "another error: news.example.com is not verified in us-east-1" in head
+    assert "Email address is not verified" in out  # what the account as read would answer
+    # Pasted as the "not verified" it would be, it is that refusal.
+    verified = (
+        "554 Message rejected: Email address is not verified. The following identities failed "
+        "the check in region US-EAST-1: news.example.com"
+    )
+    code, out, _ = run(["explain", "--demo", verified], capsys)
+    assert code in (1, 2) and "UNDECIDED" not in out
+
+
 def test_explain_cross_account_identity_is_a_delegate_send(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
