@@ -169,7 +169,12 @@ def unknown_principal(
 ) -> SelectionError:
     """ "no user or role 'X' in WHERE", with the closest name of `accounts` if one is close."""
     kind = "role" if role else "user or role"
-    names = sorted({p.name for a in accounts for p in a.principals if not (role and p.is_user)})
+    found = [p for a in accounts for p in a.principals if not (role and p.is_user)]
+    if name.startswith("arn:"):
+        # An ARN is compared with ARNs: the path (user/external/x for user/x) is the usual slip.
+        names = sorted({p.arn for p in found})
+    else:
+        names = sorted({p.name for p in found})
     return SelectionError(f"no {kind} {name!r} in {where}" + did_you_mean(name, names))
 
 

@@ -387,6 +387,11 @@ def test_a_header_style_from_shows_its_display_name(capsys: pytest.CaptureFixtur
         (["--demo-org", "--user", "ordrs-app"], "(did you mean orders-app?)"),
         (["--snapshot", str(demo_path()), "--user", "support-dsk"], "(did you mean support-desk?)"),
         (["--demo", "--user", "zzzz"], None),  # nothing close: no guess
+        # An ARN without the user's path: the ARN with it.
+        (
+            ["--demo", "--user", "arn:aws:iam::111122223333:user/contractor"],
+            "(did you mean arn:aws:iam::111122223333:user/external/contractor?)",
+        ),
     ],
 )
 def test_a_misspelt_principal_gets_the_closest_name(
