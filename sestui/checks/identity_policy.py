@@ -11,7 +11,14 @@ from sestui.policy import (
     evaluate_statement,
 )
 from sestui.verdict.analysis import Analysis
-from sestui.verdict.common import denials_of, finding, identity_allow_statements, short, unique
+from sestui.verdict.common import (
+    denials_of,
+    finding,
+    identity_allow_statements,
+    short,
+    unique,
+    why_not,
+)
 from sestui.verdict.fixes import add_policy, allow_statement
 from sestui.verdict.model import Check, CheckResult, Finding, ResourceEvaluation, Status
 from sestui.verdict.selection import SENDING_ACTIONS
@@ -82,7 +89,7 @@ def run(a: Analysis) -> CheckResult:
             elif Miss.RESOURCE in t.misses:
                 why = f"allows {ev.action}, but its Resource does not cover {short(ev.resource)}"
             else:
-                why = f"allows {ev.action} on {short(ev.resource)} only if: {t.reason()}"
+                why = f"allows {ev.action} on {short(ev.resource)} only if: {why_not(a, t)}"
             findings.append(finding(a, t, why))
 
     if merged:

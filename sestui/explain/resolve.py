@@ -87,7 +87,11 @@ def contradicted(verdict: Verdict, things: list[str]) -> Verdict:
     answer that with another error, not an access denial."""
     if verdict.outcome is Outcome.ALLOWED:
         otherwise = ""
-    elif verdict.outcome is Outcome.DENIED and verdict.deciding is None:
+    elif (
+        verdict.outcome is Outcome.DENIED
+        and verdict.deciding is None
+        and all(e.decision.allowed for e in verdict.evaluations)
+    ):
         otherwise = f" (as read, SES would refuse it with another error: {verdict.summary})"
     else:
         return verdict

@@ -334,7 +334,7 @@ def test_a_statement_that_allows_the_identity_but_not_the_set_is_one_near_miss(
 ) -> None:
     # NewsOnly allows news.example.com, not its default configuration set: each check says so
     # once for that statement (what it allows and what it does not), not an allow and a miss.
-    v = run(demo, Selection("newsletter", "eu-west-1", "news.example.com"))
+    v = run(demo, Selection("newsletter", "eu-west-1", identity="news.example.com"))
     assert v.outcome is Outcome.DENIED
     identity = v.check("identity-policy").findings
     assert [(f.statement, f.reason) for f in identity] == [
@@ -354,3 +354,18 @@ def test_a_statement_that_allows_the_identity_but_not_the_set_is_one_near_miss(
     ]
     # The fix still extends that statement.
     assert resources.fix is not None and "statement that allows the identity" in resources.fix.title
+
+
+def test_a_condition_on_an_unset_key_says_the_key_is_unset(demo: Account) -> None:
+    # support-desk may send only From support@example.com: with no From, the condition did not
+    # fail on a value the request holds, and the finding says so; with another From, it failed.
+    unset = run(demo, Selection("support-desk", "eu-west-1", identity="example.com"))
+    assert unset.outcome is Outcome.UNDECIDED
+    (near,) = [f for f in unset.check("identity-policy").findings if "only if" in f.reason]
+    assert near.reason.endswith(
+        "only if: StringEquals ses:FromAddress (the request leaves ses:FromAddress unset)"
+    )
+    other = run(demo, Selection("support-desk", "eu-west-1", from_address="x@example.com"))
+    assert other.outcome is Outcome.DENIED
+    (near,) = [f for f in other.check("identity-policy").findings if "only if" in f.reason]
+    assert near.reason.endswith("only if: condition not met (StringEquals ses:FromAddress)")
