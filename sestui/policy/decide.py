@@ -138,7 +138,7 @@ def _check_conditions(block: Any) -> None:
     if type(block) is not dict:
         raise _Unsure
     for operator, keys in block.items():
-        parsed = _operator(operator)[3]
+        parsed = (_OPERATORS.get(operator) or _operator(operator))[3]
         if type(keys) is not dict or not keys:
             raise _Unsure
         for key, raw in keys.items():
@@ -166,171 +166,220 @@ def _check_conditions(block: Any) -> None:
                     raise _Unsure
 
 
+_BOTH = "Principal+NotPrincipal"  # both given: refused (only as a resource policy's element)
+# What a statement's element names say, per tuple of names in their order: which of Action /
+# NotAction, Resource / NotResource (None: neither) and Principal / NotPrincipal (None: neither)
+# it has, and whether it has a Sid and a Condition; None when they alone make it invalid.
+# Statements of every case share a few dozen such tuples, so one lookup replaces a test per name.
+_Shape = tuple[str, bool, "str | None", bool, "str | None", bool, bool]
+_SHAPES: dict[tuple[str, ...], _Shape | None] = {}
+
+
+def _shape(keys: tuple[str, ...]) -> _Shape | None:
+    """document._statement's rules on which elements a statement has (Effect is read apart)."""
+    names = frozenset(keys)
+    shape: _Shape | None = None
+    if (
+        names <= _STATEMENT_FIELDS
+        and len(names & {"Action", "NotAction"}) == 1
+        and len(names & {"Resource", "NotResource"}) < 2
+    ):
+        action = "Action" if "Action" in names else "NotAction"
+        resource = (
+            "Resource" if "Resource" in names else "NotResource" if "NotResource" in names else None
+        )
+        principal = (
+            _BOTH
+            if {"Principal", "NotPrincipal"} <= names
+            else "Principal"
+            if "Principal" in names
+            else "NotPrincipal"
+            if "NotPrincipal" in names
+            else None
+        )
+        shape = (
+            action,
+            action == "NotAction",
+            resource,
+            resource == "NotResource",
+            principal,
+            "Sid" in names,
+            "Condition" in names,
+        )
+    if len(_SHAPES) > 4096:
+        _SHAPES.clear()
+    _SHAPES[keys] = shape
+    return shape
+
+
 class _Group:
-    """What a group of policies (identity, boundary, one SCP level, resource) contributes."""
+    """What a group of policies (identity, boundary, one SCP level, resource) contributes.
 
-    __slots__ = ("allow", "grant")
+    Class-level defaults and no __init__: a case creates several, and that keeps each a
+    C-level object creation."""
 
-    def __init__(self) -> None:
-        self.allow = False
-        self.grant: PrincipalMatch | None = None
+    allow = False
+    grant: PrincipalMatch | None = None
 
 
 class _Decider:
-    """One case: the request, and what the statements seen so far have decided."""
+    """One case: the request, and whether a statement seen so far has denied it."""
 
-    __slots__ = ("denied", "has_boundary", "request")
+    __slots__ = ("action", "context", "denied", "has_boundary", "principal", "resource")
 
     def __init__(self, request: Request, has_boundary: bool) -> None:
-        self.request = request
+        self.principal = request.principal
+        self.action = request.action
+        self.resource = request.resource
+        self.context = request.context
         self.has_boundary = has_boundary
         self.denied = False
 
-    def document(self, raw: Any, kind: PolicyKind, group: _Group) -> None:
-        if type(raw) is str:
-            if _SURROGATE.search(raw) is not None:
-                raise _Unsure
-            try:
-                raw = json.loads(raw)
-            except (ValueError, RecursionError):
-                raise _Unsure from None
-        if type(raw) is not dict:
-            raise _Unsure
-        for key in raw:
-            if key not in _TOP_FIELDS:
-                raise _Unsure
-        version = raw.get("Version")
-        if version is not None and (type(version) is not str or version not in VERSIONS):
-            raise _Unsure
-        policy_id = raw.get("Id")
-        if policy_id is not None and type(policy_id) is not str:
-            raise _Unsure
-        statements = raw.get("Statement", _Unsure)
-        if type(statements) is dict:
-            statements = (statements,)
-        elif type(statements) is not list:
-            raise _Unsure
-        variables = version == VERSION_2012
-        for st in statements:
-            self.statement(st, kind, variables, group)
-
-    def statement(self, raw: Any, kind: PolicyKind, variables: bool, group: _Group) -> None:
-        """Validate one statement as document._statement does; evaluate it only while it can
-        still change the decision, and only until an element does not match."""
-        if type(raw) is not dict or not raw.keys() <= _STATEMENT_FIELDS:
-            raise _Unsure
-        get = raw.get
-        sid = get("Sid")
-        if sid is not None and type(sid) is not str:
-            raise _Unsure
-        effect = get("Effect")
-        if effect == "Allow":
-            allow = True
-        elif effect == "Deny":
-            allow = False
-        else:
-            raise _Unsure
-        actions = get("Action", _MISSING)
-        not_action = actions is _MISSING
-        if not_action:
-            actions = get("NotAction", _MISSING)
-            if actions is _MISSING:
-                raise _Unsure
-        elif "NotAction" in raw:
-            raise _Unsure
-        if type(actions) is str:
-            if actions not in _GOOD_ACTIONS:
-                _check_action(actions)
-            actions = (actions,)
-        else:
-            for a in _strings(actions):
-                if a not in _GOOD_ACTIONS:
-                    _check_action(a)
-        resources = get("Resource", _MISSING)
-        not_resource = resources is _MISSING
-        if not_resource:
-            resources = get("NotResource", _MISSING)
-            if resources is _MISSING:
-                if kind is not PolicyKind.SCP:
+    def documents(self, documents: Any, kind: PolicyKind, group: _Group) -> None:
+        """Validate every statement of these documents as document._statement does; evaluate
+        each only while it can still change the decision, and only until an element does not
+        match. One loop over all of a group's statements: this runs for every statement of
+        the file, so the per-document and per-statement work is inline, on local names."""
+        action, resource, context = self.action, self.resource, self.context
+        is_resource = kind is PolicyKind.RESOURCE
+        is_scp = kind is PolicyKind.SCP
+        denied = self.denied
+        allowed = group.allow
+        for raw in documents:
+            if type(raw) is str:
+                if _SURROGATE.search(raw) is not None:
                     raise _Unsure
-                resources, not_resource = ("*",), False
-        elif "NotResource" in raw:
-            raise _Unsure
-        if type(resources) is str:
-            resources = (resources,)
-        else:
-            _strings(resources)
-        principal_field: str | None = None
-        if kind is PolicyKind.RESOURCE:
-            if "Principal" in raw:
-                if "NotPrincipal" in raw:
-                    raise _Unsure
-                principal_field = "Principal"
-            elif "NotPrincipal" in raw:
-                principal_field = "NotPrincipal"
-            else:
+                try:
+                    raw = json.loads(raw)
+                except (ValueError, RecursionError):
+                    raise _Unsure from None
+            if type(raw) is not dict or not raw.keys() <= _TOP_FIELDS:
                 raise _Unsure
-            _check_principal(raw[principal_field])
-        elif "Principal" in raw or "NotPrincipal" in raw:
-            raise _Unsure
-        block = get("Condition", _MISSING)
-        if block is not _MISSING:
-            _check_conditions(block)
+            version = raw.get("Version")
+            if version is not None and (type(version) is not str or version not in VERSIONS):
+                raise _Unsure
+            policy_id = raw.get("Id")
+            if policy_id is not None and type(policy_id) is not str:
+                raise _Unsure
+            statements = raw.get("Statement", _Unsure)
+            if type(statements) is dict:
+                statements = (statements,)
+            elif type(statements) is not list:
+                raise _Unsure
+            variables = version == VERSION_2012
+            for st in statements:
+                # -- validate (every statement, even after the decision is known) --
+                if type(st) is not dict:
+                    raise _Unsure
+                keys = tuple(st)
+                shape = _SHAPES.get(keys, _MISSING)
+                if shape is _MISSING:
+                    shape = _shape(keys)
+                if shape is None:
+                    raise _Unsure
+                action_key, not_action, resource_key, not_resource, principal_key, sid, cond = shape
+                if sid and st["Sid"] is not None and type(st["Sid"]) is not str:
+                    raise _Unsure
+                effect = st.get("Effect")
+                if effect == "Allow":
+                    allow = True
+                elif effect == "Deny":
+                    allow = False
+                else:
+                    raise _Unsure
+                actions = st[action_key]
+                if type(actions) is str:
+                    if actions not in _GOOD_ACTIONS:
+                        _check_action(actions)
+                else:
+                    for a in _strings(actions):
+                        if a not in _GOOD_ACTIONS:
+                            _check_action(a)
+                if resource_key is None:
+                    if not is_scp:
+                        raise _Unsure
+                    resources: Any = "*"  # an SCP statement without Resource: every resource
+                else:
+                    resources = st[resource_key]
+                    if type(resources) is not str:
+                        _strings(resources)
+                if is_resource:
+                    if principal_key is None or principal_key is _BOTH:
+                        raise _Unsure
+                    _check_principal(st[principal_key])
+                elif principal_key is not None:
+                    raise _Unsure
+                if cond:
+                    _check_conditions(st["Condition"])
 
-        # Valid. Does it still matter, and does it apply?
-        if self.denied or (allow and group.allow and kind is not PolicyKind.RESOURCE):
-            return
-        request = self.request
-        hit = False
-        for pattern in actions:
-            if action_matches(pattern, request.action):
-                hit = True
-                break
-        if hit == not_action:
-            return
-        hit = False
-        for text in resources:
-            expanded: str | None = text
-            if variables and has_variables(text):
-                expanded = expand(parse_template(text), request.context)[0]
-            if expanded is not None and resource_matches(expanded, request.resource):
-                hit = True
-                break
-        if hit == not_resource:
-            return
-        match: PrincipalMatch | None = None
-        if principal_field is not None:
-            spec = _principal(raw[principal_field], principal_field, 0)
-            match = _match_principal(spec, request.principal)
-            named = match is not PrincipalMatch.NONE
-            if principal_field == "NotPrincipal":
-                # As evaluate: a Deny with NotPrincipal also hits a principal with a boundary.
-                if named and not (not allow and self.has_boundary):
-                    return
-                match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
-            elif not named:
-                return
-        if block is not _MISSING and not _conditions_hold(block, variables, request.context):
-            return
-        if not allow:
-            self.denied = True
-            return
-        group.allow = True
-        if match is not None and (group.grant is None or _STRENGTH[match] < _STRENGTH[group.grant]):
-            group.grant = match
+                # -- valid: does it still matter, and does it apply? --
+                if denied or (allow and allowed and not is_resource):
+                    continue
+                if type(actions) is str:
+                    hit = action_matches(actions, action)
+                else:
+                    hit = False
+                    for pattern in actions:
+                        if action_matches(pattern, action):
+                            hit = True
+                            break
+                if hit == not_action:
+                    continue
+                hit = False
+                for text in (resources,) if type(resources) is str else resources:
+                    expanded: str | None = text
+                    if variables and "${" in text:  # variables.has_variables, inline
+                        expanded = expand(parse_template(text), context)[0]
+                    if expanded is not None and resource_matches(expanded, resource):
+                        hit = True
+                        break
+                if hit == not_resource:
+                    continue
+                match: PrincipalMatch | None = None
+                if principal_key is not None:
+                    spec = _principal(st[principal_key], principal_key, 0)
+                    match = _match_principal(spec, self.principal)
+                    named = match is not PrincipalMatch.NONE
+                    if principal_key == "NotPrincipal":
+                        # As evaluate: a Deny with NotPrincipal also hits a principal with a
+                        # boundary.
+                        if named and not (not allow and self.has_boundary):
+                            continue
+                        match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
+                    elif not named:
+                        continue
+                if cond and not _conditions_hold(st["Condition"], variables, context):
+                    continue
+                if not allow:
+                    denied = True
+                    continue
+                allowed = True
+                if match is not None and (
+                    group.grant is None or _STRENGTH[match] < _STRENGTH[group.grant]
+                ):
+                    group.grant = match
+        self.denied = denied
+        group.allow = allowed
 
 
 def _conditions_hold(block: dict[str, Any], variables: bool, context: Context) -> bool:
     """Whether every condition of a validated block holds: parse_conditions' reading of the
     values, then conditions.holds, the function Condition.evaluate uses."""
     for operator, keys in block.items():
-        base, qualifier, if_exists, parses = _operator(operator)
+        base, qualifier, if_exists, parses = _OPERATORS.get(operator) or _operator(operator)
         family = FAMILIES.get(base)  # None for Null
         for key, raw in keys.items():
-            values = tuple(
-                v if type(v) is str else ("true" if v else "false") if type(v) is bool else str(v)
-                for v in (raw if type(raw) is list else (raw,))
-            )
+            if type(raw) is str:
+                values: tuple[str, ...] = (raw,)
+            else:
+                values = tuple(
+                    v
+                    if type(v) is str
+                    else ("true" if v else "false")
+                    if type(v) is bool
+                    else str(v)
+                    for v in (raw if type(raw) is list else (raw,))
+                )
             parsed: tuple[Any, ...] = values
             templates: tuple[Template, ...] | None = None
             if family is not None:
@@ -404,19 +453,16 @@ def decide(case: Any) -> Decision | None:
         identity, boundary, levels, resource_group = _Group(), _Group(), [], _Group()
         boundary_raw = case.get("permissions_boundary")
         decider = _Decider(request, boundary_raw is not None)
-        for raw in _list(case, "identity_policies"):
-            decider.document(raw, PolicyKind.IDENTITY, identity)
+        decider.documents(_list(case, "identity_policies"), PolicyKind.IDENTITY, identity)
         if boundary_raw is not None:
-            decider.document(boundary_raw, PolicyKind.BOUNDARY, boundary)
+            decider.documents((boundary_raw,), PolicyKind.BOUNDARY, boundary)
         for level in _list(case, "scps"):
             if type(level) is not list:
                 return None
             group = _Group()
             levels.append(group)
-            for raw in level:
-                decider.document(raw, PolicyKind.SCP, group)
-        for raw in _list(case, "resource_policies"):
-            decider.document(raw, PolicyKind.RESOURCE, resource_group)
+            decider.documents(level, PolicyKind.SCP, group)
+        decider.documents(_list(case, "resource_policies"), PolicyKind.RESOURCE, resource_group)
     except (_Unsure, PolicyError):
         return None
     return _verdict(decider, request, identity, boundary, levels, resource_group)
