@@ -16,6 +16,7 @@ which gives the decision or the located error. tests/policy/test_eval_fast.py co
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sestui.policy.conditions import FAMILIES, Context, Qualifier, holds, parse_operator
@@ -60,6 +61,14 @@ def _check_action(action: str) -> None:
     if len(_GOOD_ACTIONS) > 4096:
         _GOOD_ACTIONS.clear()
     _GOOD_ACTIONS.add(action)
+
+
+def _known_actions(actions: list[Any]) -> bool:
+    """Whether every entry is an action string known to be well formed (one C-level pass)."""
+    try:
+        return _GOOD_ACTIONS.issuperset(actions)
+    except TypeError:  # an unhashable entry (an object or a list): the caller says why
+        return False
 
 
 # Per operator as written: its base, qualifier, IfExists flag, and whether its values parse
@@ -109,15 +118,15 @@ def _parse(base: str, value: str) -> Any:
     return found
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    """document._strings' rule: a string or a non-empty list of strings."""
+def _strings(value: Any) -> Sequence[str]:
+    """document._strings' rule: a string or a non-empty list of strings (returned as is)."""
     if type(value) is str:
         return (value,)
     if type(value) is list and value:
         for item in value:
             if type(item) is not str:
                 raise _Unsure
-        return tuple(value)
+        return value
     raise _Unsure
 
 
@@ -291,7 +300,7 @@ class _Decider:
                 if type(actions) is str:
                     if actions not in _GOOD_ACTIONS:
                         _check_action(actions)
-                else:
+                elif not (type(actions) is list and actions and _known_actions(actions)):
                     for a in _strings(actions):
                         if a not in _GOOD_ACTIONS:
                             _check_action(a)
