@@ -37,10 +37,32 @@ from sestui.policy.evaluate import (
 )
 from sestui.policy.jsontext import _SURROGATE
 from sestui.policy.patterns import action_matches, resource_matches
-from sestui.policy.request import Principal, PrincipalKind, Request
+from sestui.policy.request import Principal, PrincipalKind, request_context, resource_account
 from sestui.policy.variables import Template, expand, has_variables, parse_template
 
 _SCALARS = (str, bool, int, float)
+# patterns.resource_matches without its cache: in a cases file no request resource comes back,
+# so the cache would only cost a key, a lookup and an entry per call.
+_resource_matches = resource_matches.__wrapped__
+# Enum members read once: reading one off its class is a descriptor call each time.
+_IDENTITY, _BOUNDARY, _SCP, _RESOURCE = (
+    PolicyKind.IDENTITY,
+    PolicyKind.BOUNDARY,
+    PolicyKind.SCP,
+    PolicyKind.RESOURCE,
+)
+_ALLOWED, _IMPLICITLY_DENIED, _EXPLICITLY_DENIED = (
+    Decision.ALLOWED,
+    Decision.IMPLICITLY_DENIED,
+    Decision.EXPLICITLY_DENIED,
+)
+_NONE, _WILDCARD, _PRINCIPAL, _ROLE = (
+    PrincipalMatch.NONE,
+    PrincipalMatch.WILDCARD,
+    PrincipalMatch.PRINCIPAL,
+    PrincipalMatch.ROLE,
+)
+_ROLE_KIND = PrincipalKind.ROLE
 _PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _EFFECTS = {"Allow": True, "Deny": False}
 
@@ -236,12 +258,14 @@ class _Decider:
 
     __slots__ = ("action", "context", "denied", "has_boundary", "principal", "resource")
 
-    def __init__(self, request: Request, has_boundary: bool) -> None:
-        self.principal = request.principal
-        self.action = request.action
-        self.resource = request.resource
-        self.context = request.context
-        self.has_boundary = has_boundary
+    def __init__(
+        self, principal: Principal, action: str, resource: str, context: Context, boundary: bool
+    ) -> None:
+        self.principal = principal
+        self.action = action
+        self.resource = resource
+        self.context = context
+        self.has_boundary = boundary
         self.denied = False
 
     def documents(self, documents: Any, kind: PolicyKind, group: _Group) -> None:
@@ -250,8 +274,8 @@ class _Decider:
         match. One loop over all of a group's statements: this runs for every statement of
         the file, so the per-document and per-statement work is inline, on local names."""
         action, resource, context = self.action, self.resource, self.context
-        is_resource = kind is PolicyKind.RESOURCE
-        is_scp = kind is PolicyKind.SCP
+        is_resource = kind is _RESOURCE
+        is_scp = kind is _SCP
         denied = self.denied
         allowed = group.allow
         for raw in documents:
@@ -336,10 +360,13 @@ class _Decider:
                     continue
                 hit = False
                 for text in (resources,) if type(resources) is str else resources:
+                    if text == "*":  # resource_matches("*", anything), without the call
+                        hit = True
+                        break
                     expanded: str | None = text
                     if variables and "${" in text:  # variables.has_variables, inline
                         expanded = expand(parse_template(text), context)[0]
-                    if expanded is not None and resource_matches(expanded, resource):
+                    if expanded is not None and _resource_matches(expanded, resource):
                         hit = True
                         break
                 if hit == not_resource:
@@ -348,13 +375,13 @@ class _Decider:
                 if principal_key is not None:
                     spec = _principal(st[principal_key], principal_key, 0)
                     match = _match_principal(spec, self.principal)
-                    named = match is not PrincipalMatch.NONE
+                    named = match is not _NONE
                     if principal_key == "NotPrincipal":
                         # As evaluate: a Deny with NotPrincipal also hits a principal with a
                         # boundary.
                         if named and not (not allow and self.has_boundary):
                             continue
-                        match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
+                        match = _NONE if named else _WILDCARD
                     elif not named:
                         continue
                 if cond and not _conditions_hold(st["Condition"], variables, context):
@@ -458,23 +485,26 @@ def decide(case: Any) -> Decision | None:
     if type(context) is not dict or not _flat_context(context):
         return None
     try:
-        request = Request.build(Principal.parse(principal), action, resource, context)
+        # Request.build's principal and context, without the Request: this is per case.
+        who = Principal.parse(principal)
         identity, boundary, levels, resource_group = _Group(), _Group(), [], _Group()
         boundary_raw = case.get("permissions_boundary")
-        decider = _Decider(request, boundary_raw is not None)
-        decider.documents(_list(case, "identity_policies"), PolicyKind.IDENTITY, identity)
+        decider = _Decider(
+            who, action, resource, request_context(who, context), boundary_raw is not None
+        )
+        decider.documents(_list(case, "identity_policies"), _IDENTITY, identity)
         if boundary_raw is not None:
-            decider.documents((boundary_raw,), PolicyKind.BOUNDARY, boundary)
+            decider.documents((boundary_raw,), _BOUNDARY, boundary)
         for level in _list(case, "scps"):
             if type(level) is not list:
                 return None
             group = _Group()
             levels.append(group)
-            decider.documents(level, PolicyKind.SCP, group)
-        decider.documents(_list(case, "resource_policies"), PolicyKind.RESOURCE, resource_group)
+            decider.documents(level, _SCP, group)
+        decider.documents(_list(case, "resource_policies"), _RESOURCE, resource_group)
     except (_Unsure, PolicyError):
         return None
-    return _verdict(decider, request, identity, boundary, levels, resource_group)
+    return _verdict(decider, identity, boundary, levels, resource_group)
 
 
 def _list(case: dict[str, Any], key: str) -> list[Any]:
@@ -486,7 +516,6 @@ def _list(case: dict[str, Any], key: str) -> list[Any]:
 
 def _verdict(
     decider: _Decider,
-    request: Request,
     identity: _Group,
     boundary: _Group,
     levels: list[_Group],
@@ -494,23 +523,24 @@ def _verdict(
 ) -> Decision:
     """evaluate()'s order, on what the statements decided."""
     if decider.denied:
-        return Decision.EXPLICITLY_DENIED
+        return _EXPLICITLY_DENIED
     for level in levels:
         if not level.allow:
-            return Decision.IMPLICITLY_DENIED
+            return _IMPLICITLY_DENIED
     has_boundary = decider.has_boundary
     boundary_allows = boundary.allow if has_boundary else None
     grant = resource.grant
-    cross = request.resource_account != request.principal.account
+    principal = decider.principal
+    cross = resource_account(decider.resource, principal) != principal.account
     if not cross:
-        if grant is PrincipalMatch.PRINCIPAL and request.principal.kind is not PrincipalKind.ROLE:
-            return Decision.ALLOWED
-        if grant in (PrincipalMatch.PRINCIPAL, PrincipalMatch.ROLE, PrincipalMatch.WILDCARD):
-            return Decision.IMPLICITLY_DENIED if boundary_allows is False else Decision.ALLOWED
+        if grant is _PRINCIPAL and principal.kind is not _ROLE_KIND:
+            return _ALLOWED
+        if grant is _PRINCIPAL or grant is _ROLE or grant is _WILDCARD:
+            return _IMPLICITLY_DENIED if boundary_allows is False else _ALLOWED
     if not identity.allow:
-        return Decision.IMPLICITLY_DENIED
+        return _IMPLICITLY_DENIED
     if boundary_allows is False:
-        return Decision.IMPLICITLY_DENIED
+        return _IMPLICITLY_DENIED
     if cross and grant is None:
-        return Decision.IMPLICITLY_DENIED
-    return Decision.ALLOWED
+        return _IMPLICITLY_DENIED
+    return _ALLOWED

@@ -112,22 +112,33 @@ class Request:
         `aws:username` (users only), `aws:PrincipalArn` (a session's role ARN),
         `aws:PrincipalAccount`, `aws:PrincipalType`."""
         p = principal if isinstance(principal, Principal) else Principal.parse(principal)
-        ctx = normalize_context(context or {})
-        kind = p.kind
-        # Module-level members and `_value_`: reading an Enum member off its class, or its
-        # `.value`, is a descriptor call each time (`sestui eval` builds a request per case).
-        if kind is _USER:
-            ctx.setdefault("aws:username", p.name)
-        session_role = p.role_arn if kind is _ASSUMED_ROLE else None
-        ctx.setdefault("aws:principalarn", session_role or p.arn)
-        ctx.setdefault("aws:principalaccount", p.account)
-        ctx.setdefault("aws:principaltype", kind._value_)
-        return cls(p, action, resource, ctx)
+        return cls(p, action, resource, request_context(p, context or {}))
 
     @property
     def resource_account(self) -> str:
         """The account that owns the resource ("*" and account-less ARNs: the caller's)."""
-        parts = self.resource.split(":", 5)
-        if len(parts) == 6 and parts[4]:
-            return parts[4]
-        return self.principal.account
+        return resource_account(self.resource, self.principal)
+
+
+def request_context(p: Principal, context: Mapping[str, Any]) -> dict[str, ContextValue]:
+    """The context of a request by p (Request.build's): normalize_context's, plus the
+    principal's own keys unless given."""
+    ctx = normalize_context(context)
+    kind = p.kind
+    # Module-level members and `_value_`: reading an Enum member off its class, or its
+    # `.value`, is a descriptor call each time (`sestui eval` builds a context per case).
+    if kind is _USER:
+        ctx.setdefault("aws:username", p.name)
+    session_role = p.role_arn if kind is _ASSUMED_ROLE else None
+    ctx.setdefault("aws:principalarn", session_role or p.arn)
+    ctx.setdefault("aws:principalaccount", p.account)
+    ctx.setdefault("aws:principaltype", kind._value_)
+    return ctx
+
+
+def resource_account(resource: str, principal: Principal) -> str:
+    """Request.resource_account, for a resource and principal not (yet) in a Request."""
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[4]:
+        return parts[4]
+    return principal.account
