@@ -90,9 +90,7 @@ def read_input(name: str, *, limit: int | None = None, idle: float | None = None
     return decode_text(data, label)
 
 
-def _read_all(
-    fd: int, label: str, limit: int, idle: float | None, *, first: int = _CHUNK
-) -> bytes:
+def _read_all(fd: int, label: str, limit: int, idle: float | None, *, first: int = _CHUNK) -> bytes:
     """Read until the end; `first` bytes at most in the first read (a regular file: its size
     and one more, so one read takes it all, without chunks to join, and the next sees its end
     or that it grew)."""

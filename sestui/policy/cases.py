@@ -105,7 +105,8 @@ def run_text(text: str) -> list[dict[str, Any]]:
     load_json's checks of the whole text (nesting bound, lone surrogates) cost as much as the
     parse itself; the fast path accepts only cases of bounded nesting, so the nesting check
     runs only once a case needs the exact path (before it, as load_json would have), and the
-    whole exact path is taken when the text may hold a lone surrogate.
+    whole exact path is taken when the text may hold a lone surrogate. A text that is one
+    well-formed array is decoded and decided a case at a time (_run_streamed).
     """
     if "\\u" in text and _SURROGATE.search(text) is not None:  # the `in` is much faster
         return run_cases(load_json(text))

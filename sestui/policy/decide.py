@@ -476,7 +476,7 @@ def decide(case: Any) -> Decision | None:
     if type(case) is not dict:
         return None
     for key, value in case.items():
-        if key not in _CASE_FIELDS and not _shallow(value):
+        if key not in _CASE_FIELDS and type(value) is not str and not _shallow(value):
             return None
     principal, action, resource = case.get("principal"), case.get("action"), case.get("resource")
     if type(principal) is not str or type(action) is not str or type(resource) is not str:
