@@ -11,33 +11,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sestui.exitcodes import ExitCode
-from sestui.sources import SourceSpec, parse_regions
 
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.account.accountset import AccountSet
     from sestui.decide import Outcome, Selection
     from sestui.decide.verify import VerifyResult
+    from sestui.sources import SourceSpec
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     import gc
 
-    from sestui.fileio import check_output, read_input, write_output
-    from sestui.policy.cases import dumps, run_text
-    from sestui.policy.errors import PolicyError
-
-    if args.out:
-        check_output(Path(args.out))  # refuse a device or a missing folder before the work
-    # The decoded cases are one large tree that lives until the end: the cyclic collector would
-    # trace it again and again while it is built (that costs more than the parse itself), and
-    # deciding makes no cycles worth collecting in a process that ends after one file.
+    # Decoding and deciding allocate millions of objects and make no cycles worth collecting:
+    # the cyclic collector would trace them again and again (on a whole decoded file that cost
+    # more than the parse itself). Off before the imports too, which start collections of their
+    # own.
     gc.disable()
     try:
-        results = run_text(read_input(args.cases))
-    except PolicyError as exc:
-        print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+        from sestui.fileio import check_output, read_input, write_output
+        from sestui.policy.cases import dumps, run_text
+        from sestui.policy.errors import PolicyError
+
+        if args.out:
+            check_output(Path(args.out))  # refuse a device or a missing folder before the work
+        try:
+            results = run_text(read_input(args.cases))
+        except PolicyError as exc:
+            print(f"sestui eval: {args.cases}: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
     finally:
         gc.enable()
     output = dumps(results)
@@ -80,6 +82,8 @@ def add_source_args(p: argparse.ArgumentParser, *, live_only: bool = False) -> N
 
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
+    from sestui.sources import SourceSpec, parse_regions  # not on `sestui eval`'s path
+
     snapshots = getattr(args, "snapshot", None) or []
     return SourceSpec(
         demo=getattr(args, "demo", False) or getattr(args, "demo_org", False),
@@ -701,6 +705,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    from sestui.sources import parse_regions
+
     regions = parse_regions(args.regions)
     try:
         for r in regions or ():

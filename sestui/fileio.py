@@ -79,7 +79,7 @@ def read_input(name: str, *, limit: int | None = None, idle: float | None = None
             size = os.fstat(fd).st_size
             if size > limit:
                 raise InputError(label, f"larger than {_mib(limit)} ({_mib(size)})")
-            data = _read_all(fd, label, limit, None)
+            data = _read_all(fd, label, limit, None, first=size + 1)
         elif stat.S_ISFIFO(mode) or tty or (stdin and stat.S_ISSOCK(mode)):
             data = _read_all(fd, label, limit, None if tty else idle)
         else:
@@ -90,9 +90,13 @@ def read_input(name: str, *, limit: int | None = None, idle: float | None = None
     return decode_text(data, label)
 
 
-def _read_all(fd: int, label: str, limit: int, idle: float | None) -> bytes:
+def _read_all(fd: int, label: str, limit: int, idle: float | None, *, first: int = _CHUNK) -> bytes:
+    """Read until the end; `first` bytes at most in the first read (a regular file: its size
+    and one more, so one read takes it all, without chunks to join, and the next sees its end
+    or that it grew)."""
     chunks: list[bytes] = []
     total = 0
+    want = first
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while True:
@@ -103,7 +107,8 @@ def _read_all(fd: int, label: str, limit: int, idle: float | None) -> bytes:
                 "sestui reads a pipe until its writer closes it",
             )
         try:
-            chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+            chunk = os.read(fd, min(want, limit + 1 - total))
+            want = _CHUNK
         except BlockingIOError:  # a FIFO with no writer yet, or a spurious wake-up
             if idle is None:
                 poller.poll()

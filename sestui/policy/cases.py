@@ -105,10 +105,14 @@ def run_text(text: str) -> list[dict[str, Any]]:
     load_json's checks of the whole text (nesting bound, lone surrogates) cost as much as the
     parse itself; the fast path accepts only cases of bounded nesting, so the nesting check
     runs only once a case needs the exact path (before it, as load_json would have), and the
-    whole exact path is taken when the text may hold a lone surrogate.
+    whole exact path is taken when the text may hold a lone surrogate. A text that is one
+    well-formed array is decoded and decided a case at a time (_run_streamed).
     """
     if "\\u" in text and _SURROGATE.search(text) is not None:  # the `in` is much faster
         return run_cases(load_json(text))
+    streamed = _run_streamed(text)
+    if streamed is not None:
+        return streamed
     try:
         cases = json.loads(text)
     except (ValueError, RecursionError):
@@ -125,6 +129,76 @@ def run_text(text: str) -> list[dict[str, Any]]:
     if not isinstance(cases, list):
         check_depth()
     return run_cases(cases, before_exact=check_depth)
+
+
+_DECODER = json.JSONDecoder()  # json.loads' own settings
+_SPACE = " \t\n\r"  # what JSON (and json's scanner) skips between tokens
+
+
+def _run_streamed(text: str) -> list[dict[str, Any]] | None:
+    """run_text's results for a text that is one JSON array, decoding and deciding one case at
+    a time: each case is decided while its objects are still in the processor's cache, and
+    freed before the next is decoded (a 34 MB file otherwise becomes a tree of some 150 MB
+    that is built, walked once and freed). None when the text is not one well-formed array,
+    or a case needs the exact path and the text's nesting is out of bounds: run_text then
+    takes the whole-text path, which gives the same located error as ever.
+
+    The array is read as json's own array parser reads it (whitespace, a value, whitespace,
+    then `,` or `]`), each value with json.loads' scanner, so a text accepted here holds
+    exactly the cases json.loads(text) would give.
+    """
+    scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+    size = len(text)
+    i = 0
+    while i < size and text[i] in _SPACE:
+        i += 1
+    if i >= size or text[i] != "[":
+        return None
+    i += 1
+    while i < size and text[i] in _SPACE:
+        i += 1
+    out: list[dict[str, Any]] = []
+    checked = False
+    if i < size and text[i] == "]":
+        i += 1
+    else:
+        index = 0
+        while True:
+            try:
+                case, i = scan(text, i)
+            except (StopIteration, ValueError, RecursionError):
+                return None
+            case_id = case.get("id", index) if isinstance(case, dict) else index
+            decision = decide(case)
+            if decision is not None:
+                out.append({"id": case_id, "decision": decision.value})
+            else:
+                if not checked:
+                    if not depth_ok(text):
+                        return None
+                    checked = True
+                try:
+                    result = evaluate_case(case)
+                except PolicyError as exc:
+                    out.append({"id": case_id, "decision": None, "error": str(exc)})
+                else:
+                    out.append({"id": case_id, "decision": result.decision.value})
+            del case  # the case is decided: free it before the next one is decoded
+            index += 1
+            while i < size and text[i] in _SPACE:
+                i += 1
+            if i < size and text[i] == ",":
+                i += 1
+                while i < size and text[i] in _SPACE:
+                    i += 1
+                continue
+            if i < size and text[i] == "]":
+                i += 1
+                break
+            return None
+    while i < size and text[i] in _SPACE:
+        i += 1
+    return out if i == size else None
 
 
 def dumps(results: list[dict[str, Any]]) -> str:

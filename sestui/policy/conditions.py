@@ -33,6 +33,11 @@ class Qualifier(Enum):
     FOR_ANY_VALUE = "ForAnyValue"
 
 
+# Read once: reading an Enum member off its class is a descriptor call each time.
+_FOR_ALL_VALUES, _FOR_ANY_VALUE = Qualifier.FOR_ALL_VALUES, Qualifier.FOR_ANY_VALUE
+_NO_KEYS: frozenset[str] = frozenset()
+
+
 def _parse_number(text: str) -> float | None:
     try:
         value = float(text)
@@ -234,15 +239,15 @@ def holds(
         present = (raw,)
     else:
         present = raw
-    missing: frozenset[str] = frozenset() if present else frozenset((key_lower,))
+    missing: frozenset[str] = _NO_KEYS if present else frozenset((key_lower,))
     if base == "Null":
         absent = not present
-        return any((v.strip().lower() == "true") == absent for v in values), frozenset()
+        return any((v.strip().lower() == "true") == absent for v in values), _NO_KEYS
     family = FAMILIES[base]
     if not present:
-        if if_exists or qualifier is Qualifier.FOR_ALL_VALUES:
+        if if_exists or qualifier is _FOR_ALL_VALUES:
             return True, missing
-        if qualifier is Qualifier.FOR_ANY_VALUE:
+        if qualifier is _FOR_ANY_VALUE:
             return False, missing
         return family.negated, missing
 
@@ -258,24 +263,32 @@ def holds(
         policy_values = tuple(expanded)
         missing = frozenset(var_missing)
 
-    def positive(value: str) -> bool:
-        request_value = family.parse_request(value)
-        if request_value is None:
-            return False
-        return any(family.compare(request_value, p) for p in policy_values)
-
-    def single(value: str) -> bool:
-        return not positive(value) if family.negated else positive(value)
-
-    if qualifier is Qualifier.FOR_ALL_VALUES:
-        matched = all(single(v) for v in present)
-    elif qualifier is Qualifier.FOR_ANY_VALUE:
-        matched = any(single(v) for v in present)
-    elif family.negated:
-        matched = not any(positive(v) for v in present)
-    else:
-        matched = any(positive(v) for v in present)
-    return matched, missing
+    # A request value is "positive" when it parses and compares true with a policy value.
+    # Loops rather than closures and generators: this runs for every condition evaluated.
+    parse_request, compare, negated = family.parse_request, family.compare, family.negated
+    if qualifier is None:
+        # Not qualified: some value positive (negated: none).
+        for value in present:
+            request_value = parse_request(value)
+            if request_value is not None:
+                for p in policy_values:
+                    if compare(request_value, p):
+                        return not negated, missing
+        return negated, missing
+    # ForAllValues: every value passes; ForAnyValue: some value passes, where a value
+    # passes when it is positive (negated operators: when it is not).
+    every = qualifier is _FOR_ALL_VALUES
+    for value in present:
+        positive = False
+        request_value = parse_request(value)
+        if request_value is not None:
+            for p in policy_values:
+                if compare(request_value, p):
+                    positive = True
+                    break
+        if (positive != negated) is not every:
+            return not every, missing
+    return every, missing
 
 
 def _value_text(value: Any, where: str) -> str:

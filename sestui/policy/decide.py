@@ -16,6 +16,7 @@ which gives the decision or the located error. tests/policy/test_eval_fast.py co
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sestui.policy.conditions import FAMILIES, Context, Qualifier, holds, parse_operator
@@ -36,10 +37,32 @@ from sestui.policy.evaluate import (
 )
 from sestui.policy.jsontext import _SURROGATE
 from sestui.policy.patterns import action_matches, resource_matches
-from sestui.policy.request import Principal, PrincipalKind, Request
+from sestui.policy.request import Principal, PrincipalKind, request_context, resource_account
 from sestui.policy.variables import Template, expand, has_variables, parse_template
 
 _SCALARS = (str, bool, int, float)
+# patterns.resource_matches without its cache: in a cases file no request resource comes back,
+# so the cache would only cost a key, a lookup and an entry per call.
+_resource_matches = resource_matches.__wrapped__
+# Enum members read once: reading one off its class is a descriptor call each time.
+_IDENTITY, _BOUNDARY, _SCP, _RESOURCE = (
+    PolicyKind.IDENTITY,
+    PolicyKind.BOUNDARY,
+    PolicyKind.SCP,
+    PolicyKind.RESOURCE,
+)
+_ALLOWED, _IMPLICITLY_DENIED, _EXPLICITLY_DENIED = (
+    Decision.ALLOWED,
+    Decision.IMPLICITLY_DENIED,
+    Decision.EXPLICITLY_DENIED,
+)
+_NONE, _WILDCARD, _PRINCIPAL, _ROLE = (
+    PrincipalMatch.NONE,
+    PrincipalMatch.WILDCARD,
+    PrincipalMatch.PRINCIPAL,
+    PrincipalMatch.ROLE,
+)
+_ROLE_KIND = PrincipalKind.ROLE
 _PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _EFFECTS = {"Allow": True, "Deny": False}
 
@@ -60,6 +83,14 @@ def _check_action(action: str) -> None:
     if len(_GOOD_ACTIONS) > 4096:
         _GOOD_ACTIONS.clear()
     _GOOD_ACTIONS.add(action)
+
+
+def _known_actions(actions: list[Any]) -> bool:
+    """Whether every entry is an action string known to be well formed (one C-level pass)."""
+    try:
+        return _GOOD_ACTIONS.issuperset(actions)
+    except TypeError:  # an unhashable entry (an object or a list): the caller says why
+        return False
 
 
 # Per operator as written: its base, qualifier, IfExists flag, and whether its values parse
@@ -109,15 +140,15 @@ def _parse(base: str, value: str) -> Any:
     return found
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    """document._strings' rule: a string or a non-empty list of strings."""
+def _strings(value: Any) -> Sequence[str]:
+    """document._strings' rule: a string or a non-empty list of strings (returned as is)."""
     if type(value) is str:
         return (value,)
     if type(value) is list and value:
         for item in value:
             if type(item) is not str:
                 raise _Unsure
-        return tuple(value)
+        return value
     raise _Unsure
 
 
@@ -138,7 +169,7 @@ def _check_conditions(block: Any) -> None:
     if type(block) is not dict:
         raise _Unsure
     for operator, keys in block.items():
-        parsed = _operator(operator)[3]
+        parsed = (_OPERATORS.get(operator) or _operator(operator))[3]
         if type(keys) is not dict or not keys:
             raise _Unsure
         for key, raw in keys.items():
@@ -166,171 +197,225 @@ def _check_conditions(block: Any) -> None:
                     raise _Unsure
 
 
+_BOTH = "Principal+NotPrincipal"  # both given: refused (only as a resource policy's element)
+# What a statement's element names say, per tuple of names in their order: which of Action /
+# NotAction, Resource / NotResource (None: neither) and Principal / NotPrincipal (None: neither)
+# it has, and whether it has a Sid and a Condition; None when they alone make it invalid.
+# Statements of every case share a few dozen such tuples, so one lookup replaces a test per name.
+_Shape = tuple[str, bool, "str | None", bool, "str | None", bool, bool]
+_SHAPES: dict[tuple[str, ...], _Shape | None] = {}
+
+
+def _shape(keys: tuple[str, ...]) -> _Shape | None:
+    """document._statement's rules on which elements a statement has (Effect is read apart)."""
+    names = frozenset(keys)
+    shape: _Shape | None = None
+    if (
+        names <= _STATEMENT_FIELDS
+        and len(names & {"Action", "NotAction"}) == 1
+        and len(names & {"Resource", "NotResource"}) < 2
+    ):
+        action = "Action" if "Action" in names else "NotAction"
+        resource = (
+            "Resource" if "Resource" in names else "NotResource" if "NotResource" in names else None
+        )
+        principal = (
+            _BOTH
+            if {"Principal", "NotPrincipal"} <= names
+            else "Principal"
+            if "Principal" in names
+            else "NotPrincipal"
+            if "NotPrincipal" in names
+            else None
+        )
+        shape = (
+            action,
+            action == "NotAction",
+            resource,
+            resource == "NotResource",
+            principal,
+            "Sid" in names,
+            "Condition" in names,
+        )
+    if len(_SHAPES) > 4096:
+        _SHAPES.clear()
+    _SHAPES[keys] = shape
+    return shape
+
+
 class _Group:
-    """What a group of policies (identity, boundary, one SCP level, resource) contributes."""
+    """What a group of policies (identity, boundary, one SCP level, resource) contributes.
 
-    __slots__ = ("allow", "grant")
+    Class-level defaults and no __init__: a case creates several, and that keeps each a
+    C-level object creation."""
 
-    def __init__(self) -> None:
-        self.allow = False
-        self.grant: PrincipalMatch | None = None
+    allow = False
+    grant: PrincipalMatch | None = None
 
 
 class _Decider:
-    """One case: the request, and what the statements seen so far have decided."""
+    """One case: the request, and whether a statement seen so far has denied it."""
 
-    __slots__ = ("denied", "has_boundary", "request")
+    __slots__ = ("action", "context", "denied", "has_boundary", "principal", "resource")
 
-    def __init__(self, request: Request, has_boundary: bool) -> None:
-        self.request = request
-        self.has_boundary = has_boundary
+    def __init__(
+        self, principal: Principal, action: str, resource: str, context: Context, boundary: bool
+    ) -> None:
+        self.principal = principal
+        self.action = action
+        self.resource = resource
+        self.context = context
+        self.has_boundary = boundary
         self.denied = False
 
-    def document(self, raw: Any, kind: PolicyKind, group: _Group) -> None:
-        if type(raw) is str:
-            if _SURROGATE.search(raw) is not None:
-                raise _Unsure
-            try:
-                raw = json.loads(raw)
-            except (ValueError, RecursionError):
-                raise _Unsure from None
-        if type(raw) is not dict:
-            raise _Unsure
-        for key in raw:
-            if key not in _TOP_FIELDS:
-                raise _Unsure
-        version = raw.get("Version")
-        if version is not None and (type(version) is not str or version not in VERSIONS):
-            raise _Unsure
-        policy_id = raw.get("Id")
-        if policy_id is not None and type(policy_id) is not str:
-            raise _Unsure
-        statements = raw.get("Statement", _Unsure)
-        if type(statements) is dict:
-            statements = (statements,)
-        elif type(statements) is not list:
-            raise _Unsure
-        variables = version == VERSION_2012
-        for st in statements:
-            self.statement(st, kind, variables, group)
-
-    def statement(self, raw: Any, kind: PolicyKind, variables: bool, group: _Group) -> None:
-        """Validate one statement as document._statement does; evaluate it only while it can
-        still change the decision, and only until an element does not match."""
-        if type(raw) is not dict or not raw.keys() <= _STATEMENT_FIELDS:
-            raise _Unsure
-        get = raw.get
-        sid = get("Sid")
-        if sid is not None and type(sid) is not str:
-            raise _Unsure
-        effect = get("Effect")
-        if effect == "Allow":
-            allow = True
-        elif effect == "Deny":
-            allow = False
-        else:
-            raise _Unsure
-        actions = get("Action", _MISSING)
-        not_action = actions is _MISSING
-        if not_action:
-            actions = get("NotAction", _MISSING)
-            if actions is _MISSING:
-                raise _Unsure
-        elif "NotAction" in raw:
-            raise _Unsure
-        if type(actions) is str:
-            if actions not in _GOOD_ACTIONS:
-                _check_action(actions)
-            actions = (actions,)
-        else:
-            for a in _strings(actions):
-                if a not in _GOOD_ACTIONS:
-                    _check_action(a)
-        resources = get("Resource", _MISSING)
-        not_resource = resources is _MISSING
-        if not_resource:
-            resources = get("NotResource", _MISSING)
-            if resources is _MISSING:
-                if kind is not PolicyKind.SCP:
+    def documents(self, documents: Any, kind: PolicyKind, group: _Group) -> None:
+        """Validate every statement of these documents as document._statement does; evaluate
+        each only while it can still change the decision, and only until an element does not
+        match. One loop over all of a group's statements: this runs for every statement of
+        the file, so the per-document and per-statement work is inline, on local names."""
+        action, resource, context = self.action, self.resource, self.context
+        is_resource = kind is _RESOURCE
+        is_scp = kind is _SCP
+        denied = self.denied
+        allowed = group.allow
+        for raw in documents:
+            if type(raw) is str:
+                if _SURROGATE.search(raw) is not None:
                     raise _Unsure
-                resources, not_resource = ("*",), False
-        elif "NotResource" in raw:
-            raise _Unsure
-        if type(resources) is str:
-            resources = (resources,)
-        else:
-            _strings(resources)
-        principal_field: str | None = None
-        if kind is PolicyKind.RESOURCE:
-            if "Principal" in raw:
-                if "NotPrincipal" in raw:
-                    raise _Unsure
-                principal_field = "Principal"
-            elif "NotPrincipal" in raw:
-                principal_field = "NotPrincipal"
-            else:
+                try:
+                    raw = json.loads(raw)
+                except (ValueError, RecursionError):
+                    raise _Unsure from None
+            if type(raw) is not dict or not raw.keys() <= _TOP_FIELDS:
                 raise _Unsure
-            _check_principal(raw[principal_field])
-        elif "Principal" in raw or "NotPrincipal" in raw:
-            raise _Unsure
-        block = get("Condition", _MISSING)
-        if block is not _MISSING:
-            _check_conditions(block)
+            version = raw.get("Version")
+            if version is not None and (type(version) is not str or version not in VERSIONS):
+                raise _Unsure
+            policy_id = raw.get("Id")
+            if policy_id is not None and type(policy_id) is not str:
+                raise _Unsure
+            statements = raw.get("Statement", _Unsure)
+            if type(statements) is dict:
+                statements = (statements,)
+            elif type(statements) is not list:
+                raise _Unsure
+            variables = version == VERSION_2012
+            for st in statements:
+                # -- validate (every statement, even after the decision is known) --
+                if type(st) is not dict:
+                    raise _Unsure
+                keys = tuple(st)
+                shape = _SHAPES.get(keys, _MISSING)
+                if shape is _MISSING:
+                    shape = _shape(keys)
+                if shape is None:
+                    raise _Unsure
+                action_key, not_action, resource_key, not_resource, principal_key, sid, cond = shape
+                if sid and st["Sid"] is not None and type(st["Sid"]) is not str:
+                    raise _Unsure
+                effect = st.get("Effect")
+                if effect == "Allow":
+                    allow = True
+                elif effect == "Deny":
+                    allow = False
+                else:
+                    raise _Unsure
+                actions = st[action_key]
+                if type(actions) is str:
+                    if actions not in _GOOD_ACTIONS:
+                        _check_action(actions)
+                elif not (type(actions) is list and actions and _known_actions(actions)):
+                    for a in _strings(actions):
+                        if a not in _GOOD_ACTIONS:
+                            _check_action(a)
+                if resource_key is None:
+                    if not is_scp:
+                        raise _Unsure
+                    resources: Any = "*"  # an SCP statement without Resource: every resource
+                else:
+                    resources = st[resource_key]
+                    if type(resources) is not str:
+                        _strings(resources)
+                if is_resource:
+                    if principal_key is None or principal_key is _BOTH:
+                        raise _Unsure
+                    _check_principal(st[principal_key])
+                elif principal_key is not None:
+                    raise _Unsure
+                if cond:
+                    _check_conditions(st["Condition"])
 
-        # Valid. Does it still matter, and does it apply?
-        if self.denied or (allow and group.allow and kind is not PolicyKind.RESOURCE):
-            return
-        request = self.request
-        hit = False
-        for pattern in actions:
-            if action_matches(pattern, request.action):
-                hit = True
-                break
-        if hit == not_action:
-            return
-        hit = False
-        for text in resources:
-            expanded: str | None = text
-            if variables and has_variables(text):
-                expanded = expand(parse_template(text), request.context)[0]
-            if expanded is not None and resource_matches(expanded, request.resource):
-                hit = True
-                break
-        if hit == not_resource:
-            return
-        match: PrincipalMatch | None = None
-        if principal_field is not None:
-            spec = _principal(raw[principal_field], principal_field, 0)
-            match = _match_principal(spec, request.principal)
-            named = match is not PrincipalMatch.NONE
-            if principal_field == "NotPrincipal":
-                # As evaluate: a Deny with NotPrincipal also hits a principal with a boundary.
-                if named and not (not allow and self.has_boundary):
-                    return
-                match = PrincipalMatch.NONE if named else PrincipalMatch.WILDCARD
-            elif not named:
-                return
-        if block is not _MISSING and not _conditions_hold(block, variables, request.context):
-            return
-        if not allow:
-            self.denied = True
-            return
-        group.allow = True
-        if match is not None and (group.grant is None or _STRENGTH[match] < _STRENGTH[group.grant]):
-            group.grant = match
+                # -- valid: does it still matter, and does it apply? --
+                if denied or (allow and allowed and not is_resource):
+                    continue
+                if type(actions) is str:
+                    hit = action_matches(actions, action)
+                else:
+                    hit = False
+                    for pattern in actions:
+                        if action_matches(pattern, action):
+                            hit = True
+                            break
+                if hit == not_action:
+                    continue
+                hit = False
+                for text in (resources,) if type(resources) is str else resources:
+                    if text == "*":  # resource_matches("*", anything), without the call
+                        hit = True
+                        break
+                    expanded: str | None = text
+                    if variables and "${" in text:  # variables.has_variables, inline
+                        expanded = expand(parse_template(text), context)[0]
+                    if expanded is not None and _resource_matches(expanded, resource):
+                        hit = True
+                        break
+                if hit == not_resource:
+                    continue
+                match: PrincipalMatch | None = None
+                if principal_key is not None:
+                    spec = _principal(st[principal_key], principal_key, 0)
+                    match = _match_principal(spec, self.principal)
+                    named = match is not _NONE
+                    if principal_key == "NotPrincipal":
+                        # As evaluate: a Deny with NotPrincipal also hits a principal with a
+                        # boundary.
+                        if named and not (not allow and self.has_boundary):
+                            continue
+                        match = _NONE if named else _WILDCARD
+                    elif not named:
+                        continue
+                if cond and not _conditions_hold(st["Condition"], variables, context):
+                    continue
+                if not allow:
+                    denied = True
+                    continue
+                allowed = True
+                if match is not None and (
+                    group.grant is None or _STRENGTH[match] < _STRENGTH[group.grant]
+                ):
+                    group.grant = match
+        self.denied = denied
+        group.allow = allowed
 
 
 def _conditions_hold(block: dict[str, Any], variables: bool, context: Context) -> bool:
     """Whether every condition of a validated block holds: parse_conditions' reading of the
     values, then conditions.holds, the function Condition.evaluate uses."""
     for operator, keys in block.items():
-        base, qualifier, if_exists, parses = _operator(operator)
+        base, qualifier, if_exists, parses = _OPERATORS.get(operator) or _operator(operator)
         family = FAMILIES.get(base)  # None for Null
         for key, raw in keys.items():
-            values = tuple(
-                v if type(v) is str else ("true" if v else "false") if type(v) is bool else str(v)
-                for v in (raw if type(raw) is list else (raw,))
-            )
+            if type(raw) is str:
+                values: tuple[str, ...] = (raw,)
+            else:
+                values = tuple(
+                    v
+                    if type(v) is str
+                    else ("true" if v else "false")
+                    if type(v) is bool
+                    else str(v)
+                    for v in (raw if type(raw) is list else (raw,))
+                )
             parsed: tuple[Any, ...] = values
             templates: tuple[Template, ...] | None = None
             if family is not None:
@@ -391,7 +476,7 @@ def decide(case: Any) -> Decision | None:
     if type(case) is not dict:
         return None
     for key, value in case.items():
-        if key not in _CASE_FIELDS and not _shallow(value):
+        if key not in _CASE_FIELDS and type(value) is not str and not _shallow(value):
             return None
     principal, action, resource = case.get("principal"), case.get("action"), case.get("resource")
     if type(principal) is not str or type(action) is not str or type(resource) is not str:
@@ -400,26 +485,26 @@ def decide(case: Any) -> Decision | None:
     if type(context) is not dict or not _flat_context(context):
         return None
     try:
-        request = Request.build(Principal.parse(principal), action, resource, context)
+        # Request.build's principal and context, without the Request: this is per case.
+        who = Principal.parse(principal)
         identity, boundary, levels, resource_group = _Group(), _Group(), [], _Group()
         boundary_raw = case.get("permissions_boundary")
-        decider = _Decider(request, boundary_raw is not None)
-        for raw in _list(case, "identity_policies"):
-            decider.document(raw, PolicyKind.IDENTITY, identity)
+        decider = _Decider(
+            who, action, resource, request_context(who, context), boundary_raw is not None
+        )
+        decider.documents(_list(case, "identity_policies"), _IDENTITY, identity)
         if boundary_raw is not None:
-            decider.document(boundary_raw, PolicyKind.BOUNDARY, boundary)
+            decider.documents((boundary_raw,), _BOUNDARY, boundary)
         for level in _list(case, "scps"):
             if type(level) is not list:
                 return None
             group = _Group()
             levels.append(group)
-            for raw in level:
-                decider.document(raw, PolicyKind.SCP, group)
-        for raw in _list(case, "resource_policies"):
-            decider.document(raw, PolicyKind.RESOURCE, resource_group)
+            decider.documents(level, _SCP, group)
+        decider.documents(_list(case, "resource_policies"), _RESOURCE, resource_group)
     except (_Unsure, PolicyError):
         return None
-    return _verdict(decider, request, identity, boundary, levels, resource_group)
+    return _verdict(decider, identity, boundary, levels, resource_group)
 
 
 def _list(case: dict[str, Any], key: str) -> list[Any]:
@@ -431,7 +516,6 @@ def _list(case: dict[str, Any], key: str) -> list[Any]:
 
 def _verdict(
     decider: _Decider,
-    request: Request,
     identity: _Group,
     boundary: _Group,
     levels: list[_Group],
@@ -439,23 +523,24 @@ def _verdict(
 ) -> Decision:
     """evaluate()'s order, on what the statements decided."""
     if decider.denied:
-        return Decision.EXPLICITLY_DENIED
+        return _EXPLICITLY_DENIED
     for level in levels:
         if not level.allow:
-            return Decision.IMPLICITLY_DENIED
+            return _IMPLICITLY_DENIED
     has_boundary = decider.has_boundary
     boundary_allows = boundary.allow if has_boundary else None
     grant = resource.grant
-    cross = request.resource_account != request.principal.account
+    principal = decider.principal
+    cross = resource_account(decider.resource, principal) != principal.account
     if not cross:
-        if grant is PrincipalMatch.PRINCIPAL and request.principal.kind is not PrincipalKind.ROLE:
-            return Decision.ALLOWED
-        if grant in (PrincipalMatch.PRINCIPAL, PrincipalMatch.ROLE, PrincipalMatch.WILDCARD):
-            return Decision.IMPLICITLY_DENIED if boundary_allows is False else Decision.ALLOWED
+        if grant is _PRINCIPAL and principal.kind is not _ROLE_KIND:
+            return _ALLOWED
+        if grant is _PRINCIPAL or grant is _ROLE or grant is _WILDCARD:
+            return _IMPLICITLY_DENIED if boundary_allows is False else _ALLOWED
     if not identity.allow:
-        return Decision.IMPLICITLY_DENIED
+        return _IMPLICITLY_DENIED
     if boundary_allows is False:
-        return Decision.IMPLICITLY_DENIED
+        return _IMPLICITLY_DENIED
     if cross and grant is None:
-        return Decision.IMPLICITLY_DENIED
-    return Decision.ALLOWED
+        return _IMPLICITLY_DENIED
+    return _ALLOWED

@@ -10,6 +10,10 @@ and deciding. Times, alternately and `--repeat` times each, in the same run:
 (c) (a) with the cyclic garbage collector off, as `sestui eval` parses (most of a bare
 `json.load` of a large file is the collector tracing the tree while it is built),
 and prints the medians and the ratios (the goal of issue 12: (b) at most 2× (a)).
+
+sestui's bytecode is compiled first (`compileall`), as an installed package has it: where
+PYTHONDONTWRITEBYTECODE is set (as in these sessions' environment) every run of (b) would
+otherwise compile sestui's source again, about 30 ms of CPU that no installed sestui spends.
 """
 
 from __future__ import annotations
@@ -284,6 +288,16 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": CODE}
 
 
+def host_speed() -> float:
+    """Seconds for 10**7 additions in a Python loop: how fast the (shared) host runs right now,
+    to compare runs taken at different times."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(10**7):
+        total += i
+    return time.perf_counter() - t0
+
+
 def run(path: Path, repeat: int) -> dict[str, float]:
     load = [sys.executable, "-c", "import json,sys; json.load(open(sys.argv[1]))", str(path)]
     # The same with the cyclic collector off, as `sestui eval` parses: the parse alone.
@@ -294,7 +308,14 @@ def run(path: Path, repeat: int) -> dict[str, float]:
         str(path),
     ]
     ev = [sys.executable, "-m", "sestui.cli", "eval", str(path)]
-    _time(load), _time(bare), _time(ev)  # warm the page cache and the .pyc files
+    # Bytecode as an installed package has it (PYTHONDONTWRITEBYTECODE would stop the warm-up
+    # run below from writing it); compileall writes it regardless.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(CODE) / "sestui")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    _time(load), _time(bare), _time(ev)  # warm the page cache
     runs: dict[str, list[tuple[float, float]]] = {"load": [], "eval": [], "bare": []}
     for _ in range(repeat):
         runs["load"].append(_time(load))
@@ -331,7 +352,9 @@ def main(argv: list[str] | None = None) -> None:
         from sestui.policy.cases import run_cases
 
         decided = collections.Counter(str(r["decision"]) for r in run_cases(cases))
+        speed_before = host_speed()
         r = run(path, a.repeat)
+        speed_after = host_speed()
     finally:
         if not (a.file or a.keep):
             path.unlink()
@@ -358,7 +381,8 @@ def main(argv: list[str] | None = None) -> None:
             f"  sestui eval / {label}: {r['eval_s'] / r[name + '_s']:.2f}x wall,"
             f" {r['eval_cpu'] / r[name + '_cpu']:.2f}x CPU"
         )
-    print(f"  (load average: {os.getloadavg()[0]:.2f})")
+    print(f"  (load average: {os.getloadavg()[0]:.2f};", end=" ")
+    print(f"10**7 additions: {speed_before:.2f} s before, {speed_after:.2f} s after)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sestui.policy.cases import dumps, evaluate_case, run_cases, run_text
+from sestui.policy.cases import _run_streamed, dumps, evaluate_case, run_cases, run_text
 from sestui.policy.decide import decide
 from sestui.policy.errors import PolicyError
 from sestui.policy.jsontext import load_json
@@ -446,6 +446,67 @@ def test_run_text_is_load_json_then_run_cases() -> None:
     assert "nested deeper than 64 levels" in str(
         _error(lambda: run_text(json.dumps([good, dict(good, id=deep)])))
     )
+
+
+def test_cases_decoded_one_at_a_time_are_the_cases_of_the_whole_text() -> None:
+    """run_text decodes and decides a well-formed array one case at a time (_run_streamed);
+    any other text goes the whole-text way. Either way the results and errors are those of
+    run_cases(load_json(text)), and the one-at-a-time path is taken for every array json
+    accepts (it would otherwise never be tested)."""
+    good = json.dumps(
+        {
+            "id": "g",
+            "principal": f"arn:aws:iam::{ACCT}:user/u",
+            "action": "ses:SendEmail",
+            "resource": "*",
+            "identity_policies": [
+                {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}
+            ],
+        }
+    )
+    bad = good.replace('"Allow"', '"Maybe"')  # decided on the exact path: an error entry
+    deep = good.replace(
+        '"resource": "*"', '"resource": "*", "context": {"k": ' + "[" * 70 + '"x"' + "]" * 70 + "}"
+    )
+    arrays = [
+        "[]",
+        " \t\r\n[ \n ]\n ",
+        f"[{good}]",
+        f"[{good},{good}]",
+        f"\n[\n {good} ,\r\n\t{bad}\n]\n",
+        f"[{good}, 7, null, {bad}]",
+        f"[{good},{deep.replace('[' * 70, '[' * 10).replace(']' * 70, ']' * 10)}]",
+    ]
+    others = [
+        "",
+        " ",
+        "[",
+        f"[{good}",
+        f"[{good},]",
+        f"[{good} {good}]",
+        f"[{good}]]",
+        f"[{good}] x",
+        f"[{good}], []",
+        "\ufeff[]",
+        "{}",
+        f"[{good}, {deep}]",  # passes json, too deep for the bound: the whole-text error
+        f"[{good}, {bad}, {{]",  # a late syntax error after a case for the exact path
+        "[" * 5000 + "]" * 5000,
+    ]
+    for text in arrays + others:
+        try:
+            want: Any = run_cases(load_json(text))
+        except PolicyError as exc:
+            want = str(exc)
+        try:
+            got: Any = run_text(text)
+        except PolicyError as exc:
+            got = str(exc)
+        assert got == want, text[:200]
+        streamed = _run_streamed(text)
+        assert (streamed is not None) is (text in arrays), text[:200]
+        if streamed is not None:
+            assert streamed == want
 
 
 def _error(fn: Any) -> PolicyError | None:

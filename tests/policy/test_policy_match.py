@@ -111,6 +111,15 @@ def test_glob_agrees_with_reference(pattern: str, value: str) -> None:
     assert glob_match(pattern, value) is _reference(pattern, value)
 
 
+@given(st.text(alphabet=st.sampled_from(list("aAb:/*.-")), max_size=10), text)
+def test_star_only_globs_agree_with_reference(pattern: str, value: str) -> None:
+    # Plain text and `*` only: matched in place (patterns._glob), without _Piece objects.
+    assert glob_match(pattern, value) is _reference(pattern, value)
+    assert glob_match(pattern, value.upper(), ignore_case=True) is _reference(
+        pattern.lower(), value.lower()
+    )
+
+
 @given(st.text(alphabet=alphabet, max_size=8), text)
 def test_glob_ignore_case_is_lowercase_match(pattern: str, value: str) -> None:
     assert glob_match(pattern, value.upper(), ignore_case=True) is _reference(
