@@ -38,7 +38,12 @@ from sestui.tui.widgets.bars import ContextBar, VerdictBar
 from sestui.tui.widgets.footer import KeysFooter
 from sestui.tui.widgets.panes import ListPane, Row
 from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
-from sestui.tui.widgets.rows import account_header, identity_rows, principal_prompt
+from sestui.tui.widgets.rows import (
+    NOT_VERIFIED,
+    account_header,
+    identity_rows,
+    principal_prompt,
+)
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
     from sestui.account import IamPrincipal
@@ -565,7 +570,7 @@ class MainScreen(Screen[None]):
                 Row(
                     asked,
                     (
-                        Content.assemble(("✗", "$error"), " ", asked),
+                        Content.assemble(NOT_VERIFIED, " ", asked),
                         *(Content.styled(line, "$warning") for line in why),
                     ),
                     f"{asked} not an identity",

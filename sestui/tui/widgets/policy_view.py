@@ -41,7 +41,14 @@ class PolicyShown:
     tone: str = "blame"  # of the note: blame | allow | info
 
 
-NOTE_STYLE = {"blame": ("▶ ", "$error"), "allow": ("✓ allowing — ", "$success"), "info": ("", "")}
+# One table for a statement's mark: the gutter glyph and colour of the blamed and allowing lines,
+# and the note above the policy.
+STATEMENT_MARKS = {"blame": ("▶", "$error"), "allow": ("✓", "$success")}
+NOTE_STYLE = {
+    "blame": (STATEMENT_MARKS["blame"][0] + " ", STATEMENT_MARKS["blame"][1]),
+    "allow": (STATEMENT_MARKS["allow"][0] + " allowing — ", STATEMENT_MARKS["allow"][1]),
+    "info": ("", ""),
+}
 
 
 @lru_cache(maxsize=64)
@@ -74,10 +81,11 @@ def render_policy(
     for n, line in enumerate(lines, 1):
         hit = n in marked
         ok = n in allowing
-        row = ("▶" if hit else "✓" if ok else " ") + f"{n:>{width}} " + line
-        if hit or ok:
+        tone = "blame" if hit else "allow" if ok else None
+        glyph, colour = STATEMENT_MARKS[tone] if tone else (" ", "")
+        row = glyph + f"{n:>{width}} " + line
+        if tone:
             row += " " * (longest - len(line) + 1)
-            colour = "$error" if hit else "$success"
             spans = [Span(0, len(row), f"on {colour} 18%"), Span(0, gutter, f"bold {colour}")]
         else:
             spans = [Span(1, gutter, "$text-muted")]
@@ -122,7 +130,8 @@ def _gutter_width(lines: tuple[Content, ...]) -> int:
 def _mark_style(line: Content) -> str:
     """The background of a marked line (the glyph in column 0 says which), else none."""
     glyph = line.plain[:1]
-    return "on $error 18%" if glyph == "▶" else "on $success 18%" if glyph == "✓" else ""
+    colour = next((c for g, c in STATEMENT_MARKS.values() if g == glyph), None)
+    return f"on {colour} 18%" if colour else ""
 
 
 class PolicyBody(ScrollView, can_focus=True):
