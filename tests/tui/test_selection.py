@@ -346,7 +346,7 @@ async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix()
         assert "derive a new password for eu-west-1" in text
         assert view.has_class("-text")
         await pilot.press("5")  # the explanation scrolls with the keys, like a policy
-        assert app.focused is not None and app.focused.id == "policy-text"
+        assert app.focused is not None and app.focused.id == "policy-scroll"
     app = demo_app(principal="reporting", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

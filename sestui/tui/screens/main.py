@@ -447,11 +447,8 @@ class MainScreen(Screen[None]):
 
     def action_focus_pane(self, name: str) -> None:
         if name == "policy":
-            view = self.query_one(PolicyView)
             # At once (not Widget.focus, after a refresh): the next key may already be queued.
-            self.set_focus(
-                self.query_one("#policy-text" if view.has_class("-text") else "#policy-scroll")
-            )
+            self.set_focus(self.query_one("#policy-scroll"))
         else:
             self.pane(name).focus_list()
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content, Span
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -146,6 +146,7 @@ class PolicyBody(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: tuple[Content, ...] = ()
+        self.text: Content | None = None  # text shown instead of a policy (wrapped by words)
         self.wrap = True
         self._strips: dict[tuple[int, int], Strip] = {}
         # Per width: where each source line's first visual line starts (cumulative), and the
@@ -157,13 +158,35 @@ class PolicyBody(ScrollView, can_focus=True):
         self.resized: Callable[[], None] | None = None
 
     def set_lines(self, lines: tuple[Content, ...]) -> None:
+        self.text = None
+        self._set(lines, _gutter_width(lines))
+
+    def set_text(self, text: Content) -> None:
+        """Text instead of a policy (a check's explanation), wrapped by words at the body's
+        width, one column in from each edge, with no gutter and no marks. In this widget, not
+        one beside it: showing one or the other then changes no layout."""
+        self.text = text
+        self._set(self._wrapped(text, self._text_width()), 0)
+        self.scroll_to(0, 0, animate=False, force=True)
+
+    @staticmethod
+    def _wrapped(text: Content, width: int) -> tuple[Content, ...]:
+        pad = Content(" ")
+        return tuple(pad + line for line in text.wrap(max(1, width - 2)))
+
+    def _set(self, lines: tuple[Content, ...], gutter: int) -> None:
         self.lines = lines
         self._strips = {}
         self._starts = {}
-        self._gutter = _gutter_width(lines)
+        self._gutter = gutter
         self._lengths = [len(line.plain.rstrip()) for line in lines]
         self._update_size()
         self.refresh()
+
+    @property
+    def scrollbars_shown(self) -> tuple[bool, bool]:
+        """Which scrollbars show (one appearing or going lays the screen out)."""
+        return (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
 
     def toggle_wrap(self) -> None:
         self.wrap = not self.wrap
@@ -190,14 +213,27 @@ class PolicyBody(ScrollView, can_focus=True):
         return starts
 
     def _update_size(self) -> None:
-        if not self.wrap:
+        if not self.wrap and self.text is None:
             width = max((line.cell_length for line in self.lines), default=0)
-            self.virtual_size = Size(width, len(self.lines))
+            self._set_virtual_size(Size(width, len(self.lines)))
             return
         self._width = self._text_width()
         # No width: wrapped text never scrolls sideways, so no horizontal scrollbar can take a
         # row from the view while the vertical one appears and the text is wrapped again.
-        self.virtual_size = Size(0, self._index(self._width)[-1])
+        self._set_virtual_size(Size(0, self._index(self._width)[-1]))
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The scrollable size, without a layout of the screen (the reactive's default): the
+        body's own size is its pane's, whatever it holds. Its scrollbars are updated here; one
+        that appears or goes still lays the screen out (their own reactive)."""
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size  # not laid out yet: the first layout sizes it
+            return
+        self.set_reactive(PolicyBody.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def on_resize(self) -> None:
         self._rewrap()
@@ -208,7 +244,9 @@ class PolicyBody(ScrollView, can_focus=True):
         self._rewrap()
 
     def _rewrap(self) -> None:
-        if self.wrap and self._text_width() != self._width:
+        if self.text is not None and self._text_width() != self._width:
+            self._set(self._wrapped(self.text, self._text_width()), 0)
+        elif self.wrap and self._text_width() != self._width:
             self._strips = {}
             self._update_size()
         if self.resized is not None:
@@ -228,9 +266,9 @@ class PolicyBody(ScrollView, can_focus=True):
         else:
             # The glyph (with its styles) and a blank number column, then the next slice.
             start = gutter + part * room
-            blank = Content.styled(" " * (gutter - 1), _mark_style(line))
+            blank = Content.styled(" " * (gutter - 1), _mark_style(line) if gutter else "")
             piece = line[:1] + blank + line[start : min(end, start + room)]
-        style = _mark_style(line)
+        style = _mark_style(line) if self.text is None else ""
         if style and piece.cell_length < width:
             pad = width - piece.cell_length
             piece = piece + Content.styled(" " * pad, style)
@@ -240,7 +278,7 @@ class PolicyBody(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        wrap = self.wrap
+        wrap = self.wrap or self.text is not None
         total = self.virtual_size.height if wrap else len(self.lines)
         if index >= total or not self.lines:
             return Strip.blank(width, self.rich_style)
@@ -255,7 +293,7 @@ class PolicyBody(ScrollView, can_focus=True):
 
     def line_of(self, source_line: int) -> int:
         """The first visual line of a 1-based source line (for scrolling to a mark)."""
-        if not self.wrap or not self.lines:
+        if not (self.wrap or self.text is not None) or not self.lines:
             return source_line - 1
         starts = self._index(self._width)
         return starts[min(max(0, source_line - 1), len(starts) - 1)]
@@ -263,7 +301,7 @@ class PolicyBody(ScrollView, can_focus=True):
     @property
     def visual_plain(self) -> list[str]:
         """Every visual line as shown (for tests and copying what is on screen)."""
-        if not self.wrap:
+        if not (self.wrap or self.text is not None):
             return [line.plain for line in self.lines]
         total = self._index(self._width)[-1] if self.lines else 0
         return [self._visual(i, self._width).plain for i in range(total)]
@@ -283,9 +321,6 @@ class PolicyView(Vertical):
     PolicyView > #policy-header { height: 1; color: $text-muted; padding: 0 1;
         text-wrap: nowrap; text-overflow: ellipsis; }
     PolicyView > #policy-note { height: auto; max-height: 6; padding: 0 1; text-style: bold; }
-    PolicyView > #policy-text { display: none; height: 1fr; padding: 0 1; }
-    PolicyView.-text > #policy-text { display: block; }
-    PolicyView.-text > #policy-scroll, PolicyView.-text > #policy-note { display: none; }
     """
 
     def __init__(self, *, id: str | None = None, title: str = "Policy") -> None:
@@ -293,6 +328,8 @@ class PolicyView(Vertical):
         self.border_title = title
         self.shown: PolicyShown | None = None
         self.text: Content | None = None  # the explanation shown instead of a policy
+        # (Marks "-text" while the body shows it: no style depends on the class, as a display
+        # toggle would lay the whole screen out on every move between such checks.)
         self._scroll_request = 0
 
     def compose(self) -> ComposeResult:
@@ -301,8 +338,6 @@ class PolicyView(Vertical):
         body = PolicyBody(id="policy-scroll")
         body.resized = self._body_resized
         yield body
-        with VerticalScroll(id="policy-text"):
-            yield Static(id="policy-explain", markup=False)
 
     def show_text(self, title: str, text: Content) -> None:
         """A check without a policy document: its explanation, evidence and fix, wrapped."""
@@ -310,10 +345,12 @@ class PolicyView(Vertical):
         self.text = text
         self._scroll_request += 1  # a pending scroll to a mark no longer applies
         set_content(self.query_one("#policy-header", Static), Content(title))
-        set_content(self.query_one("#policy-explain", Static), text)
-        self.query_one(PolicyBody).set_lines(())
+        # Its first line (the check, its status) where a finding's note goes, the rest below.
+        cut = text.plain.find("\n")
+        head, rest = (text[:cut], text[cut + 1 :]) if cut >= 0 else (text, Content(""))
+        set_content(self.query_one("#policy-note", Static), head)
+        self.query_one(PolicyBody).set_text(rest)
         self.add_class("-text")
-        self.query_one("#policy-text", VerticalScroll).scroll_home(animate=False)
 
     @property
     def explanation(self) -> str:
@@ -335,18 +372,23 @@ class PolicyView(Vertical):
             return
         set_content(header, Content(shown.title))
         prefix, style = NOTE_STYLE[shown.tone]
-        set_content(note, Content.styled((prefix + shown.note) if shown.note else "", style))
+        note_text = Content.styled((prefix + shown.note) if shown.note else "", style)
+        relayout = set_content(note, note_text)  # a taller or shorter note
+        bars = body.scrollbars_shown
         body.set_lines(render_policy(shown.text, shown.marks, shown.allows))
-        self.scroll_to_mark()
+        relayout = relayout or bars != body.scrollbars_shown
+        self.scroll_to_mark(now=not relayout)
 
     def _body_resized(self) -> None:
         if self.shown is not None and not self.has_class("-text"):
             self.scroll_to_mark()
 
-    def scroll_to_mark(self) -> None:
+    def scroll_to_mark(self, *, now: bool = False) -> None:
         """Scroll the first marked statement into view: its first line near the top, and its
         `Resource` line (what SES compares with the ARN) wholly visible even when the statement
-        is taller than the view, as at 80×24."""
+        is taller than the view, as at 80×24. `now`: the body's size is what the next frame
+        shows (no layout pending), so the scroll is painted in the same frame as the policy;
+        else after the refresh that lays it out."""
         body = self.query_one(PolicyBody)
         shown = self.shown
         marks = (shown.marks or shown.allows) if shown else ()
@@ -358,8 +400,8 @@ class PolicyView(Vertical):
         request = self._scroll_request
 
         def scroll(tries: int = 10) -> None:
-            # After the refresh: the body's new virtual size must be laid out first (on a busy
-            # machine that can take more than one refresh; scrolling earlier is clamped to 0).
+            # The body's new virtual size must be laid out first (on a busy machine that can
+            # take more than one refresh; scrolling earlier is clamped to 0).
             if request != self._scroll_request:
                 return
             if not marks:
@@ -378,7 +420,10 @@ class PolicyView(Vertical):
             # force: Textual refuses to scroll a widget whose scrollbar is not laid out yet.
             body.scroll_to(0, top, animate=False, force=True)
 
-        self.call_after_refresh(scroll)
+        if now and body.container_size:
+            scroll()
+        else:
+            self.call_after_refresh(scroll)
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:
