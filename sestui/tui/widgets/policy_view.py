@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from sestui.tui.widgets.quiet import set_content
+from sestui.tui.widgets.quiet import fits, set_content
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -345,10 +345,16 @@ class PolicyView(Vertical):
         self.text = text
         self._scroll_request += 1  # a pending scroll to a mark no longer applies
         set_content(self.query_one("#policy-header", Static), Content(title))
-        # Its first line (the check, its status) where a finding's note goes, the rest below.
-        cut = text.plain.find("\n")
-        head, rest = (text[:cut], text[cut + 1 :]) if cut >= 0 else (text, Content(""))
-        set_content(self.query_one("#policy-note", Static), head)
+        # Its head (the check, its status and summary: up to the first blank line) where a
+        # finding's note goes, the rest below; only its first line when the head would make
+        # the note taller than its steady height (which would lay the screen out).
+        note = self.query_one("#policy-note", Static)
+        cut = text.plain.find("\n\n")
+        head, rest = (text[:cut], text[cut + 2 :]) if cut >= 0 else (text, Content(""))
+        if not fits(note, head):
+            cut = text.plain.find("\n")
+            head, rest = (text[:cut], text[cut + 1 :]) if cut >= 0 else (text, Content(""))
+        set_content(note, head)
         self.query_one(PolicyBody).set_text(rest)
         self.add_class("-text")
 

@@ -42,6 +42,16 @@ def resizes(static: Static, old: object, new: Content) -> bool:
     return _rows(static, old, width) != _rows(static, new, width)
 
 
+def fits(static: Static, content: Content) -> bool:
+    """Whether `content` takes no more rows than the widget's min-height (its steady height)."""
+    low = static.styles.min_height
+    width = static.size.width
+    if not width or low is None or not low.is_cells:
+        return True
+    rows = content.get_height(cast("RulesMap", static.styles), width)
+    return rows <= int(low.value) - static.styles.gutter.height
+
+
 def _rows(static: Static, content: Content, width: int) -> int:
     """The height the widget's layout gives `content` at `width` (its min/max height applied)."""
     styles = static.styles
