@@ -394,18 +394,16 @@ class MainScreen(Screen[None]):
             note += f"\n{since}" if since else f"\nunchanged since {baseline.name}"
             if since:
                 # Also on the border: below 100 columns the note keeps to two lines.
-                view.border_subtitle = f"{view.border_subtitle or ''} · Δ since {baseline.name}"
+                view.set_subtitle(f"{view.border_subtitle or ''} · Δ since {baseline.name}")
         view.show(PolicyShown(title, text, marks, note, allows, tone))
 
     def _show_counter(self) -> None:
         view = self.query_one(PolicyView)
         total = len(self.stops)
         if self.finding_cursor >= 0:
-            view.border_subtitle = f"finding {self.finding_cursor + 1} of {total} · n/N"
+            view.set_subtitle(f"finding {self.finding_cursor + 1} of {total} · n/N")
         else:
-            view.border_subtitle = (
-                f"{total} finding{'s' if total != 1 else ''} · n" if total else ""
-            )
+            view.set_subtitle(f"{total} finding{'s' if total != 1 else ''} · n" if total else "")
 
     def _refresh_keys(self) -> None:
         """Re-dim the footer's keys when what they apply to changed (`f`/`c` need a fix, `n`/`N`

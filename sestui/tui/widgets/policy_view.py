@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -357,6 +357,21 @@ class PolicyView(Vertical):
         set_content(note, head)
         self.query_one(PolicyBody).set_text(rest)
         self.add_class("-text")
+
+    def set_subtitle(self, text: str) -> None:
+        """The text on the bottom border (the finding counter), repainting that row only:
+        `border_subtitle` repaints the whole pane, every row of its border."""
+        if text == (self.border_subtitle or ""):
+            return
+        height = self.outer_size.height
+        if not height:
+            self.border_subtitle = text
+            return
+        # As the border_subtitle setter stores it, without its refresh of the whole widget.
+        self._border_subtitle = self.render_str(text).expand_tabs(4).split()[0] if text else None
+        # Widget regions are relative to the content area (inside the border).
+        x, y = self.content_offset
+        self.refresh(Region(-x, height - 1 - y, self.outer_size.width, 1))
 
     @property
     def explanation(self) -> str:
