@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -53,6 +54,9 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
 
 # The panes, in the order the 1–5 keys focus them.
 PANES = ("principals", "identities", "regions", "checks", "policy")
+
+# How long a new selection holds the screen's paint for its verdict, at most (seconds).
+HOLD_PAINT = 0.08
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,11 @@ class MainScreen(Screen[None]):
         self._pasted: Selection | None = None  # the selection a pasted denial asked for
         self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
         self.finding_cursor = -1
+        self._holding: Timer | None = None  # the paint held for a verdict (see _hold_paint)
 
     def on_mount(self) -> None:
+        for name in ("principals", "identities", "regions"):
+            self.pane(name).moving = self._hold_paint
         if self._ready is not None:
             self._ready()
 
@@ -195,13 +202,17 @@ class MainScreen(Screen[None]):
     def _pane_selected(self, event: PaneSelected) -> None:
         event.stop()
         if self.session is None or self.selection is None:
+            self._release_paint()
             return
         if event.pane == "checks":
             self._show_check(event.value)
+            self._release_paint()
             return
         sel = self.session.picked(event.pane, event.value)
         if sel is not None:
             self.apply(sel)
+        if self.checked is not None and self.checked.selection is self.selection:
+            self._release_paint()  # the same selection: no verdict to wait for
 
     def watch_selection(self, selection: Selection | None) -> None:
         session = self.session
@@ -214,7 +225,24 @@ class MainScreen(Screen[None]):
             self._show_regions(session, selection.region)
         self._sync_identities()
         self.query_one(ContextBar).show(selection)
+        self._hold_paint()
         self._run_checks(selection)
+
+    def _hold_paint(self) -> None:
+        """Paint the new selection together with its verdict, in one frame: the lists' move
+        alone was a frame of its own (most of the screen re-rendered) that showed the old
+        verdict beside the new row. Held until the verdict is drawn, HOLD_PAINT at most (a
+        slow check shows the move first)."""
+        if self._holding is None:
+            self.app._begin_batch()  # Textual's batch_update, across the checks' worker
+            self._holding = self.set_timer(HOLD_PAINT, self._release_paint, name="hold paint")
+
+    def _release_paint(self) -> None:
+        timer, self._holding = self._holding, None
+        if timer is not None:
+            timer.stop()
+            self.app._end_batch()
+            self.check_idle()  # the screen's next update paints what is now dirty
 
     @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
     def _run_checks(self, selection: Selection) -> None:
@@ -245,6 +273,12 @@ class MainScreen(Screen[None]):
     def watch_checked(self, checked: Checked | None) -> None:
         if checked is None:
             return
+        try:
+            self._show_checked(checked)
+        finally:
+            self._release_paint()
+
+    def _show_checked(self, checked: Checked) -> None:
         selection, verdict = checked.selection, checked.verdict
         self._sync_identities()  # a From address: highlight the identity it resolved to
         key = glyph_key(selection)
