@@ -28,6 +28,9 @@ from sestui.tui.widgets.quiet import fits, set_content
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from rich.style import Style
+    from textual.style import Style as VisualStyle
+
     from sestui.policy import LineRange
 
 
@@ -156,6 +159,7 @@ class PolicyBody(ScrollView, can_focus=True):
         self._gutter = 0
         self._width = 0
         self.resized: Callable[[], None] | None = None
+        self._frame_styles: tuple[Style, VisualStyle] | None = None
 
     def set_lines(self, lines: tuple[Content, ...]) -> None:
         self.text = None
@@ -274,22 +278,32 @@ class PolicyBody(ScrollView, can_focus=True):
             piece = piece + Content.styled(" " * pad, style)
         return piece
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's styles, once per frame rather than once per line (each look-up walks
+        # the widget's ancestors' backgrounds): a new policy renders every line in view.
+        self._frame_styles = (self.rich_style, self.visual_style)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_styles = None
+
     def render_line(self, y: int) -> Strip:
+        rich_style, visual_style = self._frame_styles or (self.rich_style, self.visual_style)
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
         wrap = self.wrap or self.text is not None
         total = self.virtual_size.height if wrap else len(self.lines)
         if index >= total or not self.lines:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, rich_style)
         key = (self._width if wrap else 0, index)
         strip = self._strips.get(key)
         if strip is None:
             line = self._visual(index, self._width) if wrap else self.lines[index]
-            strips = Content.to_strips(self, line, max(1, line.cell_length), 1, self.visual_style)
+            strips = Content.to_strips(self, line, max(1, line.cell_length), 1, visual_style)
             strip = strips[0] if strips else Strip.blank(0)
             self._strips[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, rich_style)
 
     def line_of(self, source_line: int) -> int:
         """The first visual line of a 1-based source line (for scrolling to a mark)."""
