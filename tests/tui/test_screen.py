@@ -68,3 +68,60 @@ async def test_a_failed_check_is_shown_and_the_old_verdict_goes(
         assert selection_of(app).principal == before_selection.principal
         assert verdict_of(app) is app.verdict and app.main_screen.shown_selection is app.selection
         assert "The checks failed" not in str(app.screen.query_one(VerdictBar).render())
+
+
+async def test_a_move_in_a_list_lays_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each layout re-renders most of the screen: a move between rows changes no widget's size
+    # (steady note and verdict heights, the policy's scrollbar always there, explanations drawn
+    # in the policy body), so none is asked for.
+    from textual.screen import Screen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        layouts: list[object] = []
+        real = Screen._refresh_layout
+
+        def counted(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            layouts.append(screen)
+            real(screen, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        shown = set()
+        for key in "jjjjjjkk":
+            await pilot.press(key)
+            await settle(pilot)
+            shown.add((selection_of(app).principal, verdict_of(app).outcome))
+        assert len(shown) > 3  # the moves reached rows with other verdicts
+        assert layouts == []
+
+
+async def test_a_slow_check_shows_the_move_before_its_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The paint is held for the verdict of the row moved to, but not for long.
+    import threading
+
+    from sestui.tui.screens.main import HOLD_PAINT
+
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        real = session_module.decide
+        gate = threading.Event()
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            gate.wait(10)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(session_module, "decide", slow)
+        await pilot.press("j")
+        assert app._batch_count == 1  # held, waiting for the verdict
+        await pilot.pause(HOLD_PAINT * 3)
+        assert app._batch_count == 0  # painted without it
+        assert app.main_screen.checked is not None
+        assert app.main_screen.checked.selection is not app.selection  # still the old verdict
+        gate.set()
+        await settle(pilot)
+        assert app.main_screen.shown_selection is app.selection
+        assert app._batch_count == 0
