@@ -19,7 +19,6 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from sestui.sources import AccountSource, SourceSpec, SpecSource
-from sestui.tui.asked import glyph_column, glyph_key
 from sestui.tui.session import (
     MatrixView,
     Session,
@@ -30,21 +29,11 @@ from sestui.tui.session import (
 )
 
 __all__ = ["SestuiApp", "StartAt"]
-from sestui.tui.findings import (
-    Stop,
-    allowing_statements,
-    explanation,
-    finding_stops,
-    is_problem,
-    statement_key,
-    status_style,
-)
-from sestui.tui.messages import PaneSelected
 from sestui.tui.safe_output import install as install_safe_output
 from sestui.tui.screens.main import MainScreen
-from sestui.tui.widgets.bars import ContextBar, VerdictBar
-from sestui.tui.widgets.panes import ListPane, Row
-from sestui.tui.widgets.policy_view import PolicyShown, PolicyView
+from sestui.tui.widgets.bars import VerdictBar
+from sestui.tui.widgets.panes import ListPane
+from sestui.tui.widgets.policy_view import PolicyShown
 from sestui.tui.workers import DaemonExecutor
 
 if TYPE_CHECKING:  # the domain is imported on use, after the first frame is painted
@@ -55,7 +44,7 @@ if TYPE_CHECKING:  # the domain is imported on use, after the first frame is pai
 
     from sestui.account import Account, IamPrincipal
     from sestui.account.accountset import AccountSet
-    from sestui.decide import Finding, Fix, Outcome, Selection, Verdict
+    from sestui.decide import Fix, Outcome, Selection, Verdict
     from sestui.explain.parse import ParsedError
     from sestui.matrix.diff import Baseline
     from sestui.progress import Progress
@@ -151,14 +140,6 @@ class SestuiApp(App[int]):
             self.session = Session(
                 account if isinstance(account, AccountSet) else AccountSet((account,))
             )
-        self.verdict: Verdict | None = None
-        self._pasted: Selection | None = None  # the selection a pasted denial asked for
-        self.shown_selection: Selection | None = None  # the selection the screen now shows
-        self._glyph_key: Selection | None = None
-        self._keys_state: tuple[bool, bool, str | None] | None = None
-        self._want_check: str | None = None  # a jump's check, shown once its verdict lands
-        self.stops: tuple[Stop, ...] = ()  # what n/N walk for the verdict on screen
-        self.finding_cursor = -1
         self.simulator: Any = None  # stands in for AWS's policy simulator (tests)
         self._main = MainScreen()  # replaced by the one get_default_screen() installs
 
@@ -271,9 +252,7 @@ class SestuiApp(App[int]):
         self.baseline = baseline
         n = len(baseline.diff.verdicts)
         self.notify_text(f"Baseline {baseline.name}: {n} verdicts differ (marked Δ)")
-        self._glyph_key = None  # repaint the principal column with the marks
-        if self.selection is not None:
-            self.recheck()
+        self._main.recheck()  # the principal column gets its Δ marks, the policy its notes
 
     def _status(self, text: str) -> None:
         status = self.query_one("#status", Static)
@@ -304,8 +283,6 @@ class SestuiApp(App[int]):
         if old is not None:
             session.selection = old.selection  # a reload keeps the request's context
         account = accounts.primary
-        self._glyph_key = None
-        self.main_screen.reset()  # rows, glyphs and marks are the new accounts' from here
         if self.baseline_path:
             if self.multi:
                 self.notify_text(
@@ -332,7 +309,6 @@ class SestuiApp(App[int]):
         )
         if notice:
             self.notify_text(notice, timeout=8)
-        self._fill_principals()
         # What the start flags (or a reload) name is what is checked, found or not: a name the
         # accounts lack is said out loud (the verdict bar and a notification), never replaced.
         opening = session.opening(self.start)
@@ -343,357 +319,52 @@ class SestuiApp(App[int]):
                 severity="error",
                 timeout=20,
             )
-        if opening.selection is None:
-            self._fill_regions(opening.region)
-            self.query_one(VerdictBar).show(None, "No IAM users or roles were loaded.")
-            return
-        self.start = StartAt()
-        self.pane("principals").select(opening.selection.principal)
-        self._fill_regions(opening.selection.region)
-        self._sync_identities()
-        self.pane("principals").focus_list()
-        self.recheck()
-
-    def _fill_principals(self) -> None:
-        assert self.session is not None
-        self.main_screen.show_principals(self.session)
-
-    def _fill_regions(self, selected: str | None) -> None:
-        assert self.session is not None
-        self.main_screen.show_regions(self.session, selected)
-
-    def _checked_identity(self) -> str | None:
-        """The identity row that stands for what is checked (see Session.checked_identity)."""
-        if self.session is None:
-            return None
-        return self.session.checked_identity(self.verdict, self.shown_selection)
-
-    def _sync_identities(self) -> None:
-        """The identities pane for the selection's region, the identity checked highlighted."""
-        assert self.session is not None
-        self.main_screen.show_identities(self.session, self._checked_identity())
-
-    # -- selection ------------------------------------------------------------------------------
-
-    @on(PaneSelected)
-    def _pane_selected(self, event: PaneSelected) -> None:
-        if self.selection is None:
-            return
-        if event.pane == "checks":
-            self._show_check(event.value)
-            return
-        assert self.session is not None
-        sel = self.session.picked(event.pane, event.value)
-        if sel is not None:
-            self._apply(sel)
-
-    def jump(
-        self,
-        principal: str | None = None,
-        region: str | None = None,
-        identity: str | None = None,
-        check: str | None = None,
-        action: str | None = None,
-        path: str | None = None,  # a SendPath value
-        session: str | None = None,
-    ) -> None:
-        """Go to what a palette entry or a matrix cell names: exactly that is checked."""
-        if self.session is None:
-            return
-        sel = self.session.jumped(principal, region, identity, action, path, session)
-        if sel is not None:
-            self._apply(sel, check)
-
-    def _apply(self, sel: Selection, check: str | None = None, *, pasted: bool = False) -> None:
-        """Make `sel` the selection: the lists show it (rows of their own for what the accounts
-        lack), and its checks rerun; `check` is shown once the new verdict is in."""
-        assert self.session is not None
-        old, changed = self.session.apply(sel)
-        if pasted:
-            # Until the selection changes, its verdict answers a denial (as `sestui explain`).
-            self._pasted = self.session.selection
-        sel = self.session.selection or sel
-        if old is None or sel.principal != old.principal:
-            self.pane("principals").select(sel.principal)
-        if old is None or sel.region != old.region:
-            self._fill_regions(sel.region)
-        self._sync_identities()
-        if check and changed:
-            self._want_check = check
-        elif check:
-            self.pane("checks").select(check)
-            self._show_check(check)
-        if check:
-            self.pane("checks").focus_list()
-        if changed or pasted:  # a paste of what is on screen still reads it as a denial
-            self.recheck()
-
-    # -- checks -----------------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="checks", exit_on_error=False)
-    def recheck(self) -> None:
-        """Rerun every check for the current selection (superseded runs are cancelled)."""
-        accounts, selection = self.accounts, self.selection
-        if accounts is None or selection is None:
-            return
-        from sestui.decide import SelectionError
-        from sestui.tui.session import decide
-
-        worker = get_current_worker()
-        error = ""
-        verdict = None
-        try:
-            verdict = decide(accounts, selection, pasted=selection is self._pasted)
-        except SelectionError as exc:
-            error = str(exc)
-        if worker.is_cancelled:
-            return
-        self.call_from_thread(self._show_verdict, selection, verdict, error)
-
-    @work(thread=True, exclusive=True, group="glyphs", exit_on_error=False)
-    def glyphs(self, selection: Selection) -> None:
-        """Each principal's outcome for the whole request, as if that principal sent it
-        (started once the verdict is on screen, so it never competes with that paint)."""
-        accounts = self.accounts
-        if accounts is None:
-            return
-        # The caller the selection's identity is named for: from the selection itself, never
-        # from what the app shows by the time this thread runs.
-        session = self.session
-        account = (session.caller_of(selection.principal) if session else None) or (
-            accounts.primary
-        )
-        worker = get_current_worker()
-        key = glyph_key(selection)
-        total = len(self._principals)
-
-        def progress(done: int, column: dict[str, Outcome]) -> None:
-            self.call_from_thread(self._show_glyphs, key, column, f"{done}/{total}")
-
-        column = glyph_column(accounts, account, selection, progress, lambda: worker.is_cancelled)
-        if column is not None and not worker.is_cancelled:
-            self.call_from_thread(self._show_glyphs, key, column, None)
-
-    def _show_verdict(self, selection: Selection, verdict: Verdict | None, error: str) -> None:
-        from sestui.decide import Status
-
-        if selection is not self.selection:
-            return  # superseded while it ran
-        self.verdict = verdict
-        self.shown_selection = selection
-        self._sync_identities()  # a From address: highlight the identity it resolved to
-        key = glyph_key(selection)
-        if key != self._glyph_key:  # the column depends on these only, not on the principal
-            self._glyph_key = key
-            self.call_after_refresh(self.glyphs, selection)
-        if verdict is not None and selection.principal in self._principals:
-            # The row of the principal on screen says what its verdict says, at once.
-            self._show_glyphs(key, {selection.principal: verdict.outcome}, "")
-        self.query_one(ContextBar).show(selection)
-        bar = self.query_one(VerdictBar)
-        checks = self.pane("checks")
-        want, self._want_check = self._want_check, None
-        if verdict is None:
-            self.stops = ()
-            self.finding_cursor = -1
-            self._refresh_keys()
-            bar.show(None, error or "Choose a principal and an identity.")
-            checks.set_rows([])
-            self.query_one(PolicyView).show(None, empty=error)
-            return
-        self.stops = finding_stops(verdict)
-        self._refresh_keys()
-        bar.show(verdict)
-        rows = []
-        for c in verdict.checks:
-            rows.append(
-                Row(
-                    c.check_id,
-                    Content.assemble(
-                        (c.status.glyph, status_style(c.status)),
-                        " ",
-                        (c.title, "bold" if c.status is Status.FAIL else ""),
-                    ),
-                    f"{c.check_id} {c.title} {c.summary}",
-                )
-            )
-        ids = [c.check_id for c in verdict.checks]
-        if want in ids:
-            assert want is not None
-            checks.set_rows(rows, want)
-            self._show_check(want)
-        elif self.stops:
-            # A new selection: the pane shows what decides its verdict, never the check that
-            # happened to be focused for the previous one.
-            checks.set_rows(rows, self.stops[0].check_id)
-            self._show_stop(0, only=False)
-        else:
-            checks.set_rows(rows, ids[0])
-            self._show_check(ids[0])
-
-    def _show_glyphs(
-        self, key: Selection, column: dict[str, Outcome], progress: str | None
-    ) -> None:
-        """Each principal's outcome for the request, as a glyph in its row (only the rows whose
-        glyph changed are touched: a big account has thousands). `progress` None: the column is
-        complete, and a row it lacks has no outcome (its glyph is cleared)."""
-        if key != self._glyph_key or self.account is None:
-            return  # the request changed while it was computed
-        sel = self.selection
-        deltas = (
-            self.baseline.changed(sel.region, sel.identity)
-            if self.baseline is not None and sel is not None and sel.identity
-            else {}
-        )
-        self.main_screen.show_glyphs(self._principals.values(), column, deltas, progress)
-
-    def _show_stop(self, index: int, *, only: bool = True) -> None:
-        """Show stop `index` of n/N: only its statement marked, or (`only=False`, landing on a
-        new verdict) every statement its check marks in that document."""
-        stop = self.stops[index]
-        self.pane("checks").select(stop.check_id)
-        self._show_check(stop.check_id, stop.finding, cursor=index, only=only)
-
-    def _show_check(
-        self,
-        check_id: str,
-        finding: Finding | None = None,
-        *,
-        cursor: int | None = None,
-        only: bool = False,
-    ) -> None:
-        """Show a check in the policy pane: the document of its finding (`finding`, else its
-        first blamed one) with the statements marked — blamed ▶, allowing ✓ — or, for a check
-        without a policy document, its explanation, evidence and fix."""
-        self._refresh_keys()
-        view = self.query_one(PolicyView)
-        if self.verdict is None:
-            return
-        result = next((c for c in self.verdict.checks if c.check_id == check_id), None)
-        if result is None:
-            return
-        if cursor is None:
-            # Landing on a check (list move, [ ]): n/N go on from its first stop.
-            cursor = next((i for i, st in enumerate(self.stops) if st.check_id == check_id), -1)
-        self.finding_cursor = cursor
-        self._show_counter()
-        allowing = allowing_statements(self.verdict)
-        problem = is_problem(result.status)
-        docs = [f for f in result.findings if f.document is not None]
-        blamed = [f for f in docs if problem and statement_key(f) not in allowing]
-        focus = finding or next(iter(blamed or docs), None)
-        if focus is None or focus.document is None:
-            view.show_text("no statement to mark: what the check found", explanation(result))
-            return
-        same = [focus] if only else [f for f in docs if f.document is focus.document]
-        allows = tuple(
-            dict.fromkeys(
-                f.lines for f in same if f.lines is not None and statement_key(f) in allowing
-            )
-        )
-        marks = tuple(
-            dict.fromkeys(
-                f.lines
-                for f in same
-                if f.lines is not None and problem and statement_key(f) not in allowing
-            )
-        )
-        tone = "allow" if statement_key(focus) in allowing else "blame" if problem else "info"
-        src = focus.document.source
-        title = src.describe() + (f" — {src.arn}" if src.arn else "")
-        try:
-            text = focus.document.policy.text
-        except ValueError as exc:
-            view.show_text(title, Content(f"{exc}\n\n") + explanation(result))
-            return
-        note = f"{result.title}: {focus.reason}"
-        if self.baseline is not None and self.selection is not None and self.account is not None:
-            since = self.baseline.policy_note(
-                focus.document,
-                self.session.principal(self.selection.principal, self.selection.role)
-                if self.session
-                else None,
-                self.selection.region,
-            )
-            note += f"\n{since}" if since else f"\nunchanged since {self.baseline.name}"
-            if since:
-                # Also on the border: below 100 columns the note keeps to two lines.
-                view.border_subtitle = (
-                    f"{view.border_subtitle or ''} · Δ since {self.baseline.name}"
-                )
-        view.show(PolicyShown(title, text, marks, note, allows, tone))
-
-    def _show_counter(self) -> None:
-        view = self.query_one(PolicyView)
-        total = len(self.stops)
-        if self.finding_cursor >= 0:
-            view.border_subtitle = f"finding {self.finding_cursor + 1} of {total} · n/N"
-        else:
-            view.border_subtitle = (
-                f"{total} finding{'s' if total != 1 else ''} · n" if total else ""
-            )
-
-    def _refresh_keys(self) -> None:
-        """Re-dim the footer's keys when what they apply to changed (`f`/`c` need a fix, `n`/`N`
-        findings). Only then: the footer rebuilds itself on every refresh."""
-        state = (self._focused_fix() is not None, bool(self.stops), self._missing_field())
-        if state != self._keys_state:
-            self._keys_state = state
-            self.refresh_bindings()
+        if opening.selection is not None:
+            self.start = StartAt()
+        # Rows, glyphs and marks are the new accounts' from here; the opening is checked.
+        self.main_screen.opened(session, opening)
 
     def notify_text(self, message: str, **kwargs: Any) -> None:
         """A notification shown as literal text: it may quote names, ARNs or a pasted message."""
         self.notify(message, markup=False, **kwargs)
 
-    def focused_check(self) -> str | None:
-        return self.pane("checks").selected
+    # -- the main screen's state, as the app's (dialogs and tests read it here) ---------------
 
-    # -- actions ------------------------------------------------------------------------------
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict on screen."""
+        return self._main.verdict
+
+    @property
+    def shown_selection(self) -> Selection | None:
+        return self._main.shown_selection
+
+    def focused_check(self) -> str | None:
+        return self._main.focused_check()
+
+    def jump(self, **target: str | None) -> None:
+        """Go to what a palette entry or a matrix cell names (MainScreen.jump)."""
+        self._main.jump(**target)
+
+    # The main screen's keys are bound here (the help lists the app's bindings); they act there.
 
     def action_focus_pane(self, name: str) -> None:
-        if name == "policy":
-            view = self.query_one(PolicyView)
-            # At once (not Widget.focus, after a refresh): the next key may already be queued.
-            self.screen.set_focus(
-                self.query_one("#policy-text" if view.has_class("-text") else "#policy-scroll")
-            )
-        else:
-            self.pane(name).focus_list()
-
-    def _focused_list(self) -> ListPane | None:
-        focused = self.focused
-        if focused is None:
-            return None
-        return next((w for w in focused.ancestors_with_self if isinstance(w, ListPane)), None)
+        self._main.action_focus_pane(name)
 
     def action_filter(self) -> None:
-        pane = self._focused_list()
-        if pane is not None:
-            pane.action_filter()
+        self._main.action_filter()
 
     def action_check(self, step: int) -> None:
-        if self.verdict is None:
-            return
-        ids = [c.check_id for c in self.verdict.checks]
-        current = self.focused_check()
-        index = ids.index(current) if current in ids else -1
-        target = ids[(index + step) % len(ids)]
-        self.pane("checks").select(target)
-        self._show_check(target)
+        self._main.action_check(step)
 
     def action_finding(self, step: int) -> None:
-        if not self.stops:
-            self.bell()
-            return
-        start = self.finding_cursor if self.finding_cursor >= 0 else (-1 if step > 0 else 0)
-        self._show_stop((start + step) % len(self.stops))
+        self._main.action_finding(step)
 
     def action_toggle_wrap(self) -> None:
-        from sestui.tui.widgets.policy_view import PolicyBody
+        self._main.action_toggle_wrap()
 
-        body = self.query_one(PolicyView).query_one(PolicyBody)
-        body.toggle_wrap()
-        self.notify("Policy lines wrap" if body.wrap else "Policy lines do not wrap (scroll →)")
+    def action_verdict_text(self) -> None:
+        self._main.action_verdict_text()
 
     def action_zoom(self) -> None:
         """The focused pane fills the screen; z (or esc) again restores the layout."""
@@ -708,10 +379,6 @@ class SestuiApp(App[int]):
 
         self.theme = LIGHT.name if self.current_theme.dark else self.dark_theme
         self.notify_text(f"Theme: {self.theme} (the palette, ctrl+p, offers every theme)")
-
-    def action_verdict_text(self) -> None:
-        # Below 100 columns the verdict bar keeps to three lines unless expanded.
-        self.query_one(VerdictBar).toggle_class("-expanded")
 
     def action_help(self) -> None:
         from sestui.tui.screens.help import HelpScreen
@@ -772,7 +439,7 @@ class SestuiApp(App[int]):
     def _org_column(self, s: Selection) -> None:
         """Several accounts: who in all of them can send as the identity checked."""
         assert self.accounts is not None
-        wanted = self._checked_identity()
+        wanted = self._main.checked_identity()
         found = self.accounts.identity_owner(wanted) if wanted else None
         if found is None or found[1] is None:
             self.notify_text(
@@ -842,7 +509,7 @@ class SestuiApp(App[int]):
         except (SelectionError, ValueError) as exc:
             self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
             return
-        self._apply(pasted.selection, pasted=True)
+        self._main.apply(pasted.selection, pasted=True)
         if pasted.choose_identity:
             self.notify_text(pasted.note, severity="warning", timeout=15)
         else:
@@ -855,19 +522,9 @@ class SestuiApp(App[int]):
 
         def applied(sel: Selection | None) -> None:
             if sel is not None:
-                self._apply(sel)
+                self._main.apply(sel)
 
         self.push_screen(ContextScreen(self.selection, focus, why), applied)
-
-    def _missing_field(self) -> str | None:
-        """The context editor's field for the unset value an UNDECIDED verdict hangs on."""
-        from sestui.decide import Outcome
-        from sestui.tui.screens.context import field_for
-
-        if self.verdict is None or self.verdict.outcome is not Outcome.UNDECIDED:
-            return None
-
-        return field_for(self.verdict.missing_keys)
 
     def action_set_missing(self, field: str) -> None:
         keys = ", ".join(self.verdict.missing_keys) if self.verdict else ""
@@ -882,15 +539,8 @@ class SestuiApp(App[int]):
     def _owner(self, selection: Selection) -> Account | None:
         return self.session.owner(selection) if self.session else None
 
-    def _focused_fix(self) -> Any:
-        if self.verdict is None:
-            return None
-        check_id = self.focused_check()
-        result = next((c for c in self.verdict.checks if c.check_id == check_id), None)
-        return result.fix if result else None
-
     def action_fix(self) -> None:
-        fix = self._focused_fix()
+        fix = self._main.focused_fix()
         if fix is None or self.account is None or self.selection is None:
             self.notify_text("The focused check has no suggested fix.", severity="warning")
             return
@@ -938,7 +588,7 @@ class SestuiApp(App[int]):
         self.push_screen(FixScreen(fix, original, after, command, why))
 
     def action_copy_fix(self) -> None:
-        fix = self._focused_fix()
+        fix = self._main.focused_fix()
         if fix is None:
             self.notify_text("The focused check has no suggested fix.", severity="warning")
             return
@@ -1032,8 +682,8 @@ class SestuiApp(App[int]):
         if (
             action in ("fix", "copy_fix")
             and self.verdict is not None
-            and self._focused_fix() is None
-            and self._missing_field() is None
+            and self._main.focused_fix() is None
+            and self._main.missing_field() is None
         ):
             self.notify_text("The focused check has no suggested fix.", severity="warning")
             return True
@@ -1050,18 +700,18 @@ class SestuiApp(App[int]):
         if action in ("focus_pane", "filter"):  # priority keys of the main screen's panes
             if isinstance(self.focused, Input | TextArea) or self.screen is not self._main:
                 return False
-            return action == "focus_pane" or self._focused_list() is not None
+            return action == "focus_pane" or self._main.focused_list() is not None
         if action == "cancel_work":  # otherwise esc goes on to the dialog or widget
             return len(self.screen_stack) == 1 and bool(self._long_work())
         if action == "set_missing":
-            return self._missing_field() == parameters[0]  # False hides it: f is the fix then
-        if action == "fix" and self._missing_field() is not None:
+            return self._main.missing_field() == parameters[0]  # False hides it: f is the fix then
+        if action == "fix" and self._main.missing_field() is not None:
             return False  # f sets the unset value first; the fix stays on c
         if action in ("fix", "copy_fix"):
             # Dimmed without a fix, yet still run: the key then says there is none.
-            return True if self._focused_fix() is not None else None
+            return True if self._main.focused_fix() is not None else None
         if action == "finding":
-            return True if self.stops else None
+            return True if self._main.stops else None
         if action == "reload":
             return True if not (self.spec.demo and self.account is not None) else None
         return True

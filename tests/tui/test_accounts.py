@@ -139,13 +139,13 @@ async def test_a_delegate_send_is_decided_on_both_sides_and_keeps_its_identity()
         assert verdict_of(app).outcome is Outcome.ALLOWED
         # promo-app: the owner's policy denies it by name.
         app.pane("principals").select(PROMO)
-        app._apply(replace(sel, principal=PROMO))
+        app.main_screen.apply(replace(sel, principal=PROMO))
         await settle(pilot)
         assert verdict_of(app).outcome is Outcome.DENIED
         assert "NoPromoFromNotify" in str(verdict_of(app).checks)
         # A principal of the demo account: the same identity (another account's, by ARN),
         # refused by its owner's policy, which does not name it.
-        app._apply(replace(selection_of(app), principal=EU_MAILER))
+        app.main_screen.apply(replace(selection_of(app), principal=EU_MAILER))
         await settle(pilot)
         assert selection_of(app).identity == NOTIFY
         assert verdict_of(app).outcome is Outcome.DENIED
@@ -167,7 +167,7 @@ async def test_glyphs_equal_the_decision_for_every_principal_of_every_account() 
             {"identity": "example.com", "principal": EU_MAILER, "from_address": None},
         ]
         for context in contexts:
-            app._apply(replace(selection_of(app), **context))
+            app.main_screen.apply(replace(selection_of(app), **context))
             await settle(pilot)
             shown = {i: p for i, p, d in rows(app, "principals") if not d}
             for arn, prompt in shown.items():
@@ -319,8 +319,8 @@ async def test_a_pasted_denial_that_every_policy_allows_is_undecided_as_explain_
         assert "t shows all" not in str(bar.render())
         assert bar.size.height > 3
         # Any other request is read as itself again: back on the same send, it is allowed.
-        app._apply(replace(selection_of(app), principal=PROMO))
+        app.main_screen.apply(replace(selection_of(app), principal=PROMO))
         await settle(pilot)
-        app._apply(replace(selection_of(app), principal=ORDERS))
+        app.main_screen.apply(replace(selection_of(app), principal=ORDERS))
         await settle(pilot)
         assert verdict_of(app).outcome is Outcome.ALLOWED

@@ -91,7 +91,7 @@ async def test_f_and_c_on_a_check_without_a_fix_say_so() -> None:
     app = demo_app(principal="marketing-app", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert app._focused_fix() is None
+        assert app.main_screen.focused_fix() is None
         for key in ("f", "c"):
             before = len(app._notifications)
             await pilot.press(key)

@@ -269,7 +269,7 @@ async def test_glyphs_equal_run_for_every_demo_row_in_every_context() -> None:
         await settle(pilot)
         for context in CONTEXTS:
             base = Selection(USER + "support-desk", **context)
-            app._apply(base)
+            app.main_screen.apply(base)
             await settle(pilot)
             assert app.selection == base
             seen |= assert_glyphs_equal_run(app)
@@ -337,9 +337,9 @@ async def test_n_walks_distinct_findings_with_a_counter() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         view = app.query_one(PolicyView)
-        total = len(app.stops)
+        total = len(app.main_screen.stops)
         assert total >= 3
-        assert len(set(app.stops)) == total
+        assert len(set(app.main_screen.stops)) == total
         assert view.border_subtitle == f"finding 1 of {total} · n/N"
         seen = []
         for i in range(2, total + 1):
@@ -367,7 +367,7 @@ async def test_a_check_without_a_policy_shows_its_explanation_evidence_and_fix()
         assert "derive a new password for eu-west-1" in text
         assert view.has_class("-text")
         await pilot.press("5")  # the explanation scrolls with the keys, like a policy
-        assert app.focused is not None and app.focused.id == "policy-text"
+        assert app.focused is not None and app.focused.id == "policy-scroll"
     app = demo_app(principal="reporting", region="eu-west-1", identity="example.com")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

@@ -22,17 +22,23 @@ WORDS = {
 class VerdictBar(Static):
     DEFAULT_CSS = """
     VerdictBar { height: auto; min-height: 3; padding: 0 1; background: $panel; }
-    VerdictBar.-allowed { border-left: thick $success; }
-    VerdictBar.-denied { border-left: thick $error; }
-    VerdictBar.-undecided { border-left: thick $warning; }
+    VerdictBar.-allowed, VerdictBar.-denied, VerdictBar.-undecided { padding: 0 1 0 2; }
+    VerdictBar.-allowed { outline-left: thick $success; }
+    VerdictBar.-denied { outline-left: thick $error; }
+    VerdictBar.-undecided { outline-left: thick $warning; }
     """
+    # The outcome's colour is an outline, drawn over the first column of the padding: a border
+    # would be part of the layout, and a new colour would lay the whole screen out again.
 
     def show(self, verdict: Verdict | None, message: str = "") -> None:
         from sestui.decide import Outcome
 
-        # Only the classes that change (each change restyles the bar).
-        for outcome in WORDS:
-            self.set_class(verdict is not None and verdict.outcome.value == outcome, f"-{outcome}")
+        # The outcome's class in one change of the classes: removing one and then adding the
+        # other clears the outline in between, which lays the screen out (Textual's box rules).
+        outcome = {f"-{verdict.outcome.value}"} if verdict is not None else set()
+        classes = {c for c in self.classes if c[1:] not in WORDS} | outcome
+        if classes != set(self.classes):
+            self.set_classes(classes)
         if verdict is None:
             set_content(self, Content(message))
             return

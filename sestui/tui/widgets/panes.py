@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from textual import events, on
@@ -61,6 +61,9 @@ class ListPane(Vertical, can_focus=False):
         self._rows: list[Row] = []
         self._selected: str | None = None
         self._quiet = False
+        # Called as the user moves the highlight, before anything else runs (the screen holds
+        # its paint for the verdict of the row moved to).
+        self.moving: Callable[[], None] | None = None
         # Mounted hidden from the start, so `/` can focus it at once: keys that arrive with the
         # `/` (a paste, a slow link) must reach the field, not the bindings of the list.
         self._filter = Input(placeholder="filter…", id=f"{pane}-filter")
@@ -71,6 +74,14 @@ class ListPane(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield self._filter  # shown by `/` (the -filtering class)
         yield OptionList(id=f"{self.pane}-list")
+
+    def on_mount(self) -> None:
+        # Synchronously as the highlight changes: no frame can be painted in between.
+        self.watch(self.options, "highlighted", self._moved, init=False)
+
+    def _moved(self) -> None:
+        if not self._quiet and self.moving is not None:
+            self.moving()
 
     @property
     def options(self) -> OptionList:

@@ -16,17 +16,20 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from sestui.tui.widgets.quiet import set_content
+from sestui.tui.widgets.quiet import fits, set_content
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from rich.style import Style
+    from textual.style import Style as VisualStyle
 
     from sestui.policy import LineRange
 
@@ -41,7 +44,14 @@ class PolicyShown:
     tone: str = "blame"  # of the note: blame | allow | info
 
 
-NOTE_STYLE = {"blame": ("▶ ", "$error"), "allow": ("✓ allowing — ", "$success"), "info": ("", "")}
+# One table for a statement's mark: the gutter glyph and colour of the blamed and allowing lines,
+# and the note above the policy.
+STATEMENT_MARKS = {"blame": ("▶", "$error"), "allow": ("✓", "$success")}
+NOTE_STYLE = {
+    "blame": (STATEMENT_MARKS["blame"][0] + " ", STATEMENT_MARKS["blame"][1]),
+    "allow": (STATEMENT_MARKS["allow"][0] + " allowing — ", STATEMENT_MARKS["allow"][1]),
+    "info": ("", ""),
+}
 
 
 @lru_cache(maxsize=64)
@@ -74,10 +84,11 @@ def render_policy(
     for n, line in enumerate(lines, 1):
         hit = n in marked
         ok = n in allowing
-        row = ("▶" if hit else "✓" if ok else " ") + f"{n:>{width}} " + line
-        if hit or ok:
+        tone = "blame" if hit else "allow" if ok else None
+        glyph, colour = STATEMENT_MARKS[tone] if tone else (" ", "")
+        row = glyph + f"{n:>{width}} " + line
+        if tone:
             row += " " * (longest - len(line) + 1)
-            colour = "$error" if hit else "$success"
             spans = [Span(0, len(row), f"on {colour} 18%"), Span(0, gutter, f"bold {colour}")]
         else:
             spans = [Span(1, gutter, "$text-muted")]
@@ -122,7 +133,8 @@ def _gutter_width(lines: tuple[Content, ...]) -> int:
 def _mark_style(line: Content) -> str:
     """The background of a marked line (the glyph in column 0 says which), else none."""
     glyph = line.plain[:1]
-    return "on $error 18%" if glyph == "▶" else "on $success 18%" if glyph == "✓" else ""
+    colour = next((c for g, c in STATEMENT_MARKS.values() if g == glyph), None)
+    return f"on {colour} 18%" if colour else ""
 
 
 class PolicyBody(ScrollView, can_focus=True):
@@ -137,6 +149,7 @@ class PolicyBody(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: tuple[Content, ...] = ()
+        self.text: Content | None = None  # text shown instead of a policy (wrapped by words)
         self.wrap = True
         self._strips: dict[tuple[int, int], Strip] = {}
         # Per width: where each source line's first visual line starts (cumulative), and the
@@ -146,15 +159,38 @@ class PolicyBody(ScrollView, can_focus=True):
         self._gutter = 0
         self._width = 0
         self.resized: Callable[[], None] | None = None
+        self._frame_styles: tuple[Style, VisualStyle] | None = None
 
     def set_lines(self, lines: tuple[Content, ...]) -> None:
+        self.text = None
+        self._set(lines, _gutter_width(lines))
+
+    def set_text(self, text: Content) -> None:
+        """Text instead of a policy (a check's explanation), wrapped by words at the body's
+        width, one column in from each edge, with no gutter and no marks. In this widget, not
+        one beside it: showing one or the other then changes no layout."""
+        self.text = text
+        self._set(self._wrapped(text, self._text_width()), 0)
+        self.scroll_to(0, 0, animate=False, force=True)
+
+    @staticmethod
+    def _wrapped(text: Content, width: int) -> tuple[Content, ...]:
+        pad = Content(" ")
+        return tuple(pad + line for line in text.wrap(max(1, width - 2)))
+
+    def _set(self, lines: tuple[Content, ...], gutter: int) -> None:
         self.lines = lines
         self._strips = {}
         self._starts = {}
-        self._gutter = _gutter_width(lines)
+        self._gutter = gutter
         self._lengths = [len(line.plain.rstrip()) for line in lines]
         self._update_size()
         self.refresh()
+
+    @property
+    def scrollbars_shown(self) -> tuple[bool, bool]:
+        """Which scrollbars show (one appearing or going lays the screen out)."""
+        return (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
 
     def toggle_wrap(self) -> None:
         self.wrap = not self.wrap
@@ -181,14 +217,27 @@ class PolicyBody(ScrollView, can_focus=True):
         return starts
 
     def _update_size(self) -> None:
-        if not self.wrap:
+        if not self.wrap and self.text is None:
             width = max((line.cell_length for line in self.lines), default=0)
-            self.virtual_size = Size(width, len(self.lines))
+            self._set_virtual_size(Size(width, len(self.lines)))
             return
         self._width = self._text_width()
         # No width: wrapped text never scrolls sideways, so no horizontal scrollbar can take a
         # row from the view while the vertical one appears and the text is wrapped again.
-        self.virtual_size = Size(0, self._index(self._width)[-1])
+        self._set_virtual_size(Size(0, self._index(self._width)[-1]))
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The scrollable size, without a layout of the screen (the reactive's default): the
+        body's own size is its pane's, whatever it holds. Its scrollbars are updated here; one
+        that appears or goes still lays the screen out (their own reactive)."""
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size  # not laid out yet: the first layout sizes it
+            return
+        self.set_reactive(PolicyBody.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def on_resize(self) -> None:
         self._rewrap()
@@ -199,7 +248,9 @@ class PolicyBody(ScrollView, can_focus=True):
         self._rewrap()
 
     def _rewrap(self) -> None:
-        if self.wrap and self._text_width() != self._width:
+        if self.text is not None and self._text_width() != self._width:
+            self._set(self._wrapped(self.text, self._text_width()), 0)
+        elif self.wrap and self._text_width() != self._width:
             self._strips = {}
             self._update_size()
         if self.resized is not None:
@@ -219,34 +270,44 @@ class PolicyBody(ScrollView, can_focus=True):
         else:
             # The glyph (with its styles) and a blank number column, then the next slice.
             start = gutter + part * room
-            blank = Content.styled(" " * (gutter - 1), _mark_style(line))
+            blank = Content.styled(" " * (gutter - 1), _mark_style(line) if gutter else "")
             piece = line[:1] + blank + line[start : min(end, start + room)]
-        style = _mark_style(line)
+        style = _mark_style(line) if self.text is None else ""
         if style and piece.cell_length < width:
             pad = width - piece.cell_length
             piece = piece + Content.styled(" " * pad, style)
         return piece
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's styles, once per frame rather than once per line (each look-up walks
+        # the widget's ancestors' backgrounds): a new policy renders every line in view.
+        self._frame_styles = (self.rich_style, self.visual_style)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_styles = None
+
     def render_line(self, y: int) -> Strip:
+        rich_style, visual_style = self._frame_styles or (self.rich_style, self.visual_style)
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        wrap = self.wrap
+        wrap = self.wrap or self.text is not None
         total = self.virtual_size.height if wrap else len(self.lines)
         if index >= total or not self.lines:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, rich_style)
         key = (self._width if wrap else 0, index)
         strip = self._strips.get(key)
         if strip is None:
             line = self._visual(index, self._width) if wrap else self.lines[index]
-            strips = Content.to_strips(self, line, max(1, line.cell_length), 1, self.visual_style)
+            strips = Content.to_strips(self, line, max(1, line.cell_length), 1, visual_style)
             strip = strips[0] if strips else Strip.blank(0)
             self._strips[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, rich_style)
 
     def line_of(self, source_line: int) -> int:
         """The first visual line of a 1-based source line (for scrolling to a mark)."""
-        if not self.wrap or not self.lines:
+        if not (self.wrap or self.text is not None) or not self.lines:
             return source_line - 1
         starts = self._index(self._width)
         return starts[min(max(0, source_line - 1), len(starts) - 1)]
@@ -254,7 +315,7 @@ class PolicyBody(ScrollView, can_focus=True):
     @property
     def visual_plain(self) -> list[str]:
         """Every visual line as shown (for tests and copying what is on screen)."""
-        if not self.wrap:
+        if not (self.wrap or self.text is not None):
             return [line.plain for line in self.lines]
         total = self._index(self._width)[-1] if self.lines else 0
         return [self._visual(i, self._width).plain for i in range(total)]
@@ -274,9 +335,6 @@ class PolicyView(Vertical):
     PolicyView > #policy-header { height: 1; color: $text-muted; padding: 0 1;
         text-wrap: nowrap; text-overflow: ellipsis; }
     PolicyView > #policy-note { height: auto; max-height: 6; padding: 0 1; text-style: bold; }
-    PolicyView > #policy-text { display: none; height: 1fr; padding: 0 1; }
-    PolicyView.-text > #policy-text { display: block; }
-    PolicyView.-text > #policy-scroll, PolicyView.-text > #policy-note { display: none; }
     """
 
     def __init__(self, *, id: str | None = None, title: str = "Policy") -> None:
@@ -284,6 +342,8 @@ class PolicyView(Vertical):
         self.border_title = title
         self.shown: PolicyShown | None = None
         self.text: Content | None = None  # the explanation shown instead of a policy
+        # (Marks "-text" while the body shows it: no style depends on the class, as a display
+        # toggle would lay the whole screen out on every move between such checks.)
         self._scroll_request = 0
 
     def compose(self) -> ComposeResult:
@@ -292,8 +352,6 @@ class PolicyView(Vertical):
         body = PolicyBody(id="policy-scroll")
         body.resized = self._body_resized
         yield body
-        with VerticalScroll(id="policy-text"):
-            yield Static(id="policy-explain", markup=False)
 
     def show_text(self, title: str, text: Content) -> None:
         """A check without a policy document: its explanation, evidence and fix, wrapped."""
@@ -301,10 +359,33 @@ class PolicyView(Vertical):
         self.text = text
         self._scroll_request += 1  # a pending scroll to a mark no longer applies
         set_content(self.query_one("#policy-header", Static), Content(title))
-        set_content(self.query_one("#policy-explain", Static), text)
-        self.query_one(PolicyBody).set_lines(())
+        # Its head (the check, its status and summary: up to the first blank line) where a
+        # finding's note goes, the rest below; only its first line when the head would make
+        # the note taller than its steady height (which would lay the screen out).
+        note = self.query_one("#policy-note", Static)
+        cut = text.plain.find("\n\n")
+        head, rest = (text[:cut], text[cut + 2 :]) if cut >= 0 else (text, Content(""))
+        if not fits(note, head):
+            cut = text.plain.find("\n")
+            head, rest = (text[:cut], text[cut + 1 :]) if cut >= 0 else (text, Content(""))
+        set_content(note, head)
+        self.query_one(PolicyBody).set_text(rest)
         self.add_class("-text")
-        self.query_one("#policy-text", VerticalScroll).scroll_home(animate=False)
+
+    def set_subtitle(self, text: str) -> None:
+        """The text on the bottom border (the finding counter), repainting that row only:
+        `border_subtitle` repaints the whole pane, every row of its border."""
+        if text == (self.border_subtitle or ""):
+            return
+        height = self.outer_size.height
+        if not height:
+            self.border_subtitle = text
+            return
+        # As the border_subtitle setter stores it, without its refresh of the whole widget.
+        self._border_subtitle = self.render_str(text).expand_tabs(4).split()[0] if text else None
+        # Widget regions are relative to the content area (inside the border).
+        x, y = self.content_offset
+        self.refresh(Region(-x, height - 1 - y, self.outer_size.width, 1))
 
     @property
     def explanation(self) -> str:
@@ -326,18 +407,23 @@ class PolicyView(Vertical):
             return
         set_content(header, Content(shown.title))
         prefix, style = NOTE_STYLE[shown.tone]
-        set_content(note, Content.styled((prefix + shown.note) if shown.note else "", style))
+        note_text = Content.styled((prefix + shown.note) if shown.note else "", style)
+        relayout = set_content(note, note_text)  # a taller or shorter note
+        bars = body.scrollbars_shown
         body.set_lines(render_policy(shown.text, shown.marks, shown.allows))
-        self.scroll_to_mark()
+        relayout = relayout or bars != body.scrollbars_shown
+        self.scroll_to_mark(now=not relayout)
 
     def _body_resized(self) -> None:
         if self.shown is not None and not self.has_class("-text"):
             self.scroll_to_mark()
 
-    def scroll_to_mark(self) -> None:
+    def scroll_to_mark(self, *, now: bool = False) -> None:
         """Scroll the first marked statement into view: its first line near the top, and its
         `Resource` line (what SES compares with the ARN) wholly visible even when the statement
-        is taller than the view, as at 80×24."""
+        is taller than the view, as at 80×24. `now`: the body's size is what the next frame
+        shows (no layout pending), so the scroll is painted in the same frame as the policy;
+        else after the refresh that lays it out."""
         body = self.query_one(PolicyBody)
         shown = self.shown
         marks = (shown.marks or shown.allows) if shown else ()
@@ -349,8 +435,8 @@ class PolicyView(Vertical):
         request = self._scroll_request
 
         def scroll(tries: int = 10) -> None:
-            # After the refresh: the body's new virtual size must be laid out first (on a busy
-            # machine that can take more than one refresh; scrolling earlier is clamped to 0).
+            # The body's new virtual size must be laid out first (on a busy machine that can
+            # take more than one refresh; scrolling earlier is clamped to 0).
             if request != self._scroll_request:
                 return
             if not marks:
@@ -369,7 +455,10 @@ class PolicyView(Vertical):
             # force: Textual refuses to scroll a widget whose scrollbar is not laid out yet.
             body.scroll_to(0, top, animate=False, force=True)
 
-        self.call_after_refresh(scroll)
+        if now and body.container_size:
+            scroll()
+        else:
+            self.call_after_refresh(scroll)
 
     @property
     def marked_lines(self) -> tuple[LineRange, ...]:
