@@ -652,25 +652,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _explain_identities(accounts: AccountSet, region: str, names: Sequence[str]) -> None:
-    """Where each identity a not-verified error names is verified, among the loaded accounts
-    (several: only the accounts that verify it are named)."""
-    several = len(accounts) > 1
-    states = [(a, a.regions[region]) for a in accounts if region in a.regions]
-    if not states:
-        return
-    for name in names:
-        found = [(a, s.resolve(name).identity) for a, s in states]
-        hits = [(a, i) for a, i in found if i is not None]
-        for account, identity in hits:
-            whose = f" in account {account.title}" if several else ""
-            print(f"  {name}: verified via {identity.name}{whose}")
-        if not hits:
-            anywhere = f" in any of the {len(states)} accounts loaded" if several else ""
-            print(f"  {name}: not verified in {region}{anywhere}")
-    for account, state in states:
-        if state.sending.sandbox:
-            whose = f" for account {account.title}" if several else ""
-            print(f"  {region} is in the sandbox{whose}: recipients must be verified")
+    from sestui.explain.resolve import where_verified
+
+    for line in where_verified(accounts, region, names):
+        print(f"  {line}")
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

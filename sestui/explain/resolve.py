@@ -4,9 +4,11 @@ it says denied while everything sestui read says allowed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sestui.account import Account, IamPrincipal, OrgStatus
+from sestui.account.accountset import AccountSet
 from sestui.verdict.model import Outcome, Verdict
 from sestui.verdict.selection import SendPath
 
@@ -103,3 +105,34 @@ def contradicted(verdict: Verdict, things: list[str]) -> Verdict:
         + ": the cause is in what sestui cannot see",
         reasons=tuple(f"not visible to sestui: {t}" for t in things),
     )
+
+
+def where_verified(accounts: AccountSet, region: str, names: Sequence[str]) -> list[str]:
+    """Where each identity a not-verified error names is verified, among the loaded accounts
+    (several: only the accounts that verify it are named), and whether the region is in the
+    sandbox (recipients must then be verified too)."""
+    several = len(accounts) > 1
+    states = [(a, a.regions[region]) for a in accounts if region in a.regions]
+    if not states:
+        return []
+    out = []
+    for name in names:
+        found = [(a, s.resolve(name).identity) for a, s in states]
+        hits = [(a, i) for a, i in found if i is not None]
+        for account, identity in hits:
+            whose = f" in account {account.title}" if several else ""
+            out.append(f"{name}: verified via {identity.name}{whose}")
+        if not hits:
+            anywhere = (
+                f" in any of the {len(states)} loaded accounts that use it"
+                if len(states) > 1
+                else f" in account {states[0][0].title}"
+                if several
+                else ""
+            )
+            out.append(f"{name}: not verified in {region}{anywhere}")
+    for account, state in states:
+        if state.sending.sandbox:
+            whose = f" for account {account.title}" if several else ""
+            out.append(f"{region} is in the sandbox{whose}: recipients must be verified")
+    return out

@@ -498,22 +498,41 @@ class SestuiApp(App[int]):
         from sestui.explain.parse import ErrorKind
 
         if parsed.kind is not ErrorKind.ACCESS_DENIED:
-            self.notify_text(
-                f"{parsed.cause}\n{parsed.advice}", title=parsed.kind.title, timeout=15
-            )
+            self._paste_again(text, self._not_a_denial(parsed), error=False)
             return
         session = self.session
         assert session is not None
         try:
             pasted = session.pasted(parsed, text)
         except (SelectionError, ValueError) as exc:
-            self.notify_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", severity="error")
+            self._paste_again(text, f"✗ {str(exc)[:1].upper()}{str(exc)[1:]}.")
             return
         self._main.apply(pasted.selection, pasted=True)
         if pasted.choose_identity:
             self.notify_text(pasted.note, severity="warning", timeout=15)
         else:
             self.notify_text(pasted.note)
+
+    def _paste_again(self, text: str, message: str, *, error: bool = True) -> None:
+        """The paste dialog again, with what was pasted and why it was not checked (or what the
+        error means): on screen until esc, the text there to correct."""
+        from sestui.tui.screens.paste_error import PasteErrorScreen
+
+        self.push_screen(PasteErrorScreen(text, message, error=error), self._explain)
+
+    def _not_a_denial(self, parsed: ParsedError) -> str:
+        """What an error that is no access denial means, as `sestui explain` says it: the
+        identities and region it names, and where the loaded accounts verify them."""
+        from sestui.explain.resolve import where_verified
+
+        lines = [f"{parsed.kind.title}: {parsed.cause}"]
+        if parsed.identities:
+            where = f" (region {parsed.region})" if parsed.region else ""
+            lines.append(f"identities: {', '.join(parsed.identities)}{where}")
+        if parsed.region and self.accounts is not None:
+            lines += where_verified(self.accounts, parsed.region, parsed.identities)
+        lines.append(f"what to do: {parsed.advice}")
+        return "\n".join(lines)
 
     def action_edit_context(self, focus: str = "ctx-from", why: str = "") -> None:
         if self.selection is None:

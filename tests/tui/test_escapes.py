@@ -14,7 +14,7 @@ from rich.segment import Segment
 from textual._compositor import CompositorUpdate
 from textual.content import Content, Span
 from textual.strip import Strip
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from sestui.explain.parse import parse_error
 from sestui.sources import SourceSpec
@@ -163,10 +163,11 @@ async def test_a_pasted_error_that_is_not_access_denied_is_shown_escaped(evil: P
         )
         app._explain(text)
         await settle(pilot)
-        # The paste is answered by a notification (what kind of error it is), not a verdict.
-        notes = list(app._notifications)
-        assert [n.title for n in notes] == [parse_error(text).kind.title]
-        assert_clean(app, "notification of a pasted error", shown=False)
+        # The paste is answered in the paste dialog (what kind of error it is), not a verdict.
+        assert isinstance(app.screen, PasteErrorScreen)
+        message = str(app.screen.query_one("#paste-message", Static).render())
+        assert message.startswith(parse_error(text).kind.title)
+        assert_clean(app, "answer to a pasted error")
 
 
 def test_content_escapes_and_keeps_styles_on_their_text() -> None:

@@ -90,3 +90,51 @@ async def test_pasted_api_error_keeps_its_path_and_session() -> None:
         text = app.verdict.error_text  # type: ignore[union-attr]
         assert text is not None and "assumed-role/order-notifier/i-0abc123 is not" in text
         assert text.startswith("An error occurred (AccessDeniedException)")
+
+
+async def test_a_paste_that_cannot_be_checked_stays_in_the_dialog_with_why() -> None:
+    # What was pasted and why it was not checked stay on screen (a notification vanished in
+    # seconds, the text with it): correct it there and ctrl+s again.
+    wrong = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/contractor' is not authorized "
+        "to perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:eu-west-1:111122223333:identity/example.com'"
+    )
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = app.selection
+        await pilot.press("e")
+        app.screen.query_one(TextArea).insert(wrong)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PasteErrorScreen)
+        message = str(screen.query_one("#paste-message", Static).render())
+        assert "no user or role 'arn:aws:iam::111122223333:user/contractor'" in message.lower()
+        assert "did you mean arn:aws:iam::111122223333:user/external/contractor?" in message
+        assert screen.query_one(TextArea).text == wrong and app.selection == before
+        # Corrected in place, it is checked.
+        screen.query_one(TextArea).text = wrong.replace(
+            "user/contractor", "user/external/contractor"
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, PasteErrorScreen)
+        assert app.selection is not None and app.selection.principal.endswith("external/contractor")
+        # An error that is no access denial: what it means, and where the identity is verified.
+        await pilot.press("e")
+        app.screen.query_one(TextArea).insert(
+            "554 Message rejected: Email address is not verified. The following identities "
+            "failed the check in region US-EAST-1: foo@bar.com"
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PasteErrorScreen)
+        message = str(screen.query_one("#paste-message", Static).render())
+        assert message.startswith("Identity not verified")
+        assert "identities: foo@bar.com (region us-east-1)" in message
+        assert "foo@bar.com: not verified in us-east-1" in message
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PasteErrorScreen)
