@@ -293,6 +293,15 @@ class SestuiApp(App[int]):
             else:
                 self.load_baseline(account)
         self._status("")
+        if old is not None:
+            # `r`: say it was done (a snapshot or the demo reloads too fast to see it happen).
+            principals = sum(len(a.principals) for a in accounts)
+            identities = sum(len(r.identities) for a in accounts for r in a.regions.values())
+            self.notify_text(
+                f"Reloaded {accounts.source or account.source or self.spec.describe()}: "
+                f"{principals} principals, {identities} identities.",
+                timeout=5,
+            )
         if self.multi:
             gaps = sum(len(a.gaps) for a in accounts) + len(accounts.unreadable)
             where = f"{len(accounts)} accounts"

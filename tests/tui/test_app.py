@@ -265,11 +265,15 @@ async def test_reload_keeps_the_selection(tmp_path: Path) -> None:
         data = build()
         del data["iam"]["UserDetailList"][6]["PermissionsBoundary"]  # dev-sandbox
         snap.write_text(json.dumps(data))
+        assert not app._notifications
         await pilot.press("r")
         await settle(pilot)
         assert selection_of(app).principal == USER + "dev-sandbox"
         assert selection_of(app).identity == "example.com"
         assert verdict_of(app).outcome is Outcome.ALLOWED
+        # It says it reloaded (a snapshot reloads faster than the eye sees the bar change).
+        (note,) = list(app._notifications)
+        assert note.message.startswith("Reloaded ") and " principals, " in note.message
 
 
 async def test_a_broken_snapshot_is_shown_not_crashed(tmp_path: Path) -> None:
