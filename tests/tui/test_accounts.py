@@ -313,7 +313,7 @@ async def test_a_pasted_denial_that_every_policy_allows_is_undecided_as_explain_
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         cut = str(bar.render())
-        assert cut.count("\n") == 2 and cut.endswith(" … t shows all"), cut
+        assert cut.count("\n") == 2 and cut.endswith(" … t shows all "), cut
         await pilot.press("t")
         await settle(pilot)
         assert "t shows all" not in str(bar.render())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.binding import Binding
+from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -235,16 +236,21 @@ async def test_z_shows_the_whole_finding_note_at_80x24() -> None:
         app.jump(check="non-sending-resource")  # the demo's longest note (184 characters)
         await settle(pilot)
         note = app.query_one("#policy-note", Static)
-        assert len(str(note.render())) > 160
+        assert len(str(note.visual)) > 160
 
-        def needed() -> int:
-            return note.get_content_height(note.size, app.size, note.content_region.width)
+        def needed() -> int:  # the lines the whole note takes at the note's width
+            full = note.visual
+            assert isinstance(full, Content)
+            return len(full.wrap(note.content_region.width))
 
-        assert note.size.height == 2 < needed()  # cut to two lines
+        assert note.size.height == 2 < needed()  # cut to two lines, and it says so
+        shown = str(note.render())
+        assert shown.count("\n") == 1 and shown.endswith(" … 5 z shows all "), shown
         await pilot.press("5", "z")
         await settle(pilot)
         assert app.screen.maximized is app.query_one("#policy")
         assert note.size.height == needed() > 2  # whole
+        assert str(note.render()) == str(note.visual)
         await pilot.press("z")
         await settle(pilot)
         assert note.size.height == 2

@@ -19,6 +19,41 @@ WORDS = {
 }
 
 
+def cut_to_height(widget: Static, key: str) -> Content:
+    """What `widget` shows, or where its max-height cuts it, its first lines and a last one
+    that says so and which key shows it all (reversed: a key to press, not part of the text,
+    with or without colour)."""
+    full = widget.visual
+    if not isinstance(full, Content):
+        return Content(str(full))
+    limit = widget.styles.max_height
+    if limit is None or not limit.is_cells:
+        return full
+    # The content area (content_size would render the widget again to compute it).
+    width = widget.size.width
+    if width < 20:
+        return full
+    rows = int(limit.value)
+    lines = full.wrap(width)
+    if len(lines) <= rows:
+        return full
+    hint = Content.assemble(" …", (f" {key} ", "reverse"))
+    kept = lines[: rows - 1]
+    kept.append(lines[rows - 1].truncate(width - hint.cell_length) + hint)
+    return Content("\n").join(kept)
+
+
+class CutNote(Static):
+    """A Static whose text, when its max-height cuts it, ends with the key that shows it all."""
+
+    def __init__(self, key: str, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.key = key
+
+    def render(self) -> Content:
+        return cut_to_height(self, self.key)
+
+
 class VerdictBar(Static):
     DEFAULT_CSS = """
     VerdictBar { height: auto; min-height: 3; padding: 0 1; background: $panel; }
@@ -57,24 +92,7 @@ class VerdictBar(Static):
     def render(self) -> Content:
         """The text, or where a height limit cuts it (narrow screens), its first lines with a
         last one that says so and which key shows it all."""
-        full = self.visual
-        if not isinstance(full, Content):
-            return Content(str(full))
-        limit = self.styles.max_height
-        if limit is None or not limit.is_cells:
-            return full
-        # The content area (content_size would render the widget again to compute it).
-        width = self.size.width
-        if width < 20:
-            return full
-        rows = int(limit.value)
-        lines = full.wrap(width)
-        if len(lines) <= rows:
-            return full
-        hint = Content.styled(" … t shows all", "$text-muted italic")
-        kept = lines[: rows - 1]
-        kept.append(lines[rows - 1].truncate(width - hint.cell_length) + hint)
-        return Content("\n").join(kept)
+        return cut_to_height(self, "t shows all")
 
 
 class ContextBar(Static):

@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from sestui.tui.widgets.bars import CutNote
 from sestui.tui.widgets.quiet import fits, set_content
 
 if TYPE_CHECKING:
@@ -348,7 +349,8 @@ class PolicyView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="policy-header", markup=False)
-        yield Static(id="policy-note", markup=False)
+        # At 80 columns the note keeps to two lines: cut, it says that z (in the pane) shows it.
+        yield CutNote("5 z shows all", id="policy-note")
         body = PolicyBody(id="policy-scroll")
         body.resized = self._body_resized
         yield body
