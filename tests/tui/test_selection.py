@@ -118,7 +118,11 @@ async def test_paste_of_an_unknown_identity_in_the_same_region() -> None:
         await paste(app, pilot, message)
         assert_same_as_cli(app, message)
         assert highlighted(app, "identities") == "nosuch.example.org"
-        assert "not an identity in\n  eu-west-1" in prompts(app, "identities")["nosuch.example.org"]
+        rows = prompts(app, "identities")
+        assert "not an identity\n  in eu-west-1" in rows["nosuch.example.org"]
+        # A state comes before the name: a narrow pane cuts a long name, never the state.
+        assert rows["example.org"] == "✗ pending example.org"
+        assert rows["billing@example.com"] == "✓ § billing@example.com"
         # Moving to a real identity and back checks each as asked.
         await pilot.press("2", "down")
         await settle(pilot)

@@ -591,7 +591,7 @@ class MainScreen(Screen[None]):
         if asked:
             # On a line of its own: the pane is narrow, and this must not be cut off.
             why = (
-                ("  not an identity in", f"  {region}")
+                ("  not an identity", f"  in {region}")
                 if region_read
                 else (f"  {region} not read",)
             )

@@ -48,8 +48,9 @@ def identity_rows(account: Account, region: str, by_arn: bool) -> list[Row]:
     for name in sorted(state.identities) if state else []:
         i = state.identities[name]  # type: ignore[union-attr]
         glyph = VERIFIED if i.verified else NOT_VERIFIED
-        extra = ("" if i.verified else f" {i.verification_status.lower()}") + (
-            " §" if i.policies else ""
+        # The state before the name: a narrow pane cuts the end of a long name, not the state.
+        extra = ("" if i.verified else f"{i.verification_status.lower()} ") + (
+            "§ " if i.policies else ""
         )
         kind = "email" if i.kind is IdentityKind.EMAIL else "domain"
         key = identity_key(account, region, name) if by_arn else name
@@ -57,7 +58,7 @@ def identity_rows(account: Account, region: str, by_arn: bool) -> list[Row]:
         rows.append(
             Row(
                 key or name,
-                Content.assemble(glyph, " ", name, (extra, "$text-muted")),
+                Content.assemble(glyph, " ", (extra, "$text-muted"), name),
                 f"{name} {kind}{where}",
             )
         )
