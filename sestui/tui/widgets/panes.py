@@ -17,6 +17,28 @@ from sestui.tui.messages import PaneSelected
 from sestui.tui.safe_output import one_line
 
 
+class Rows(OptionList):
+    """A list that stops at its ends: Textual's wraps around, and k pressed at the top jumped to
+    the bottom (counting key presses to reach the top then landed a row off)."""
+
+    def _at_end(self, direction: int) -> bool:
+        options = self.options
+        if self.highlighted is None or not options:
+            return False
+        index = 0 if direction < 0 else len(options) - 1
+        while 0 <= index < len(options) and options[index].disabled:  # a header row
+            index -= direction
+        return self.highlighted == index
+
+    def action_cursor_up(self) -> None:
+        if not self._at_end(-1):
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if not self._at_end(1):
+            super().action_cursor_down()
+
+
 @dataclass(frozen=True)
 class Row:
     key: str  # stable id (ARN, region, identity name, check id)
@@ -73,7 +95,7 @@ class ListPane(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield self._filter  # shown by `/` (the -filtering class)
-        yield OptionList(id=f"{self.pane}-list")
+        yield Rows(id=f"{self.pane}-list")
 
     def on_mount(self) -> None:
         # Synchronously as the highlight changes: no frame can be painted in between.
