@@ -293,7 +293,8 @@ class Session:
         )
         what = f"identity {identity}" if identity else (parsed.resource_arn or "no resource")
         if send.identity_unknown:
-            what += f" (not an identity in {region})"
+            read = any(region in a.regions for a in self.accounts)
+            what += f" (not an identity in {region})" if read else f" ({region} was not read)"
         note = f"Checking {principal.name} · {target.effective_actions[0]} · {what} in {region}"
         if not parsed.region:
             note += f" (the message names no region: {region} is the one selected)"

@@ -167,3 +167,21 @@ def test_a_pasted_denial_becomes_the_selection_it_names() -> None:
     other = text.replace("333344445555:user/promo-app", "333344445555:user/nobody")
     with pytest.raises(SelectionError, match="nobody"):
         s.pasted(parse_error(other), other)
+
+
+def test_a_pasted_identity_in_a_region_not_read_is_said_to_be_unread() -> None:
+    # The demo reads four regions: an identity in ap-south-1 may well exist, sestui did not look.
+    from sestui.explain.parse import parse_error
+
+    s = demo()
+    s.opening(StartAt())
+    text = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/reporting' is not authorized "
+        "to perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:{}:111122223333:identity/example.com'"
+    )
+    unread = s.pasted(parse_error(text.format("ap-south-1")), text.format("ap-south-1"))
+    assert "(ap-south-1 was not read)" in unread.note and "not an identity" not in unread.note
+    missing = text.format("us-west-2").replace("example.com'", "nosuch.example.org'")
+    read = s.pasted(parse_error(missing), missing)
+    assert "(not an identity in us-west-2)" in read.note
