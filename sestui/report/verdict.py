@@ -91,7 +91,9 @@ def render_text(
         f"  {describe_selection(selection, principal_label)}",
     ]
     if verdict.error_text:
-        lines += ["  AWS would answer:", f"    {verdict.error_text}"]
+        # Undecided, the text is what AWS answers if it refuses; sestui cannot say that it will.
+        said = "if AWS refuses it, it answers" if verdict.outcome is Outcome.UNDECIDED else None
+        lines += [f"  {said or 'AWS would answer'}:", f"    {verdict.error_text}"]
     for reason in verdict.reasons if verdict.outcome is Outcome.UNDECIDED else ():
         lines.append(f"  undecided: {reason}")
     if verdict.outcome is Outcome.UNDECIDED and verdict.missing_keys:

@@ -329,6 +329,7 @@ def test_explain_access_denied_where_the_account_refuses_with_another_error_is_u
     assert head.startswith("UNDECIDED  the error says denied, but every policy sestui read allows")
     assert "another error: news.example.com is not verified in us-east-1" in head
     assert "Email address is not verified" in out  # what the account as read would answer
+    assert "  if AWS refuses it, it answers:\n" in out and "AWS would answer" not in out
     # Pasted as the "not verified" it would be, it is that refusal.
     verified = (
         "554 Message rejected: Email address is not verified. The following identities failed "

@@ -80,7 +80,9 @@ class VerdictBar(Static):
         word, colour = WORDS[verdict.outcome.value]
         line = Content.assemble((word, f"bold {colour}"), "  ", verdict.summary)
         if verdict.error_text:
-            line = Content.assemble(line, "\n", (verdict.error_text, "$text-muted"))
+            # Undecided, it is what AWS answers if it refuses, not what it will answer.
+            said = "if refused: " if verdict.outcome is Outcome.UNDECIDED else ""
+            line = Content.assemble(line, "\n", (said + verdict.error_text, "$text-muted"))
         elif verdict.outcome is Outcome.UNDECIDED and verdict.reasons:
             # Every reason: one alone as it is, several as a list (each is a possible cause).
             reasons = verdict.reasons
