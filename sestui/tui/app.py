@@ -129,6 +129,7 @@ class SestuiApp(App[int]):
             self.dark_theme = theme  # --theme: the dark side ctrl+t returns to is the one asked
         self.theme = theme or self.dark_theme
         self.baseline_path = baseline  # an older snapshot to mark differences against
+        self._reloading = False  # `r` was pressed: the next load says it reloaded
         self.baseline: Baseline | None = None
         self.source = source or SpecSource(spec)  # what load() and r read; `spec` is its spec
         self.start = start or StartAt()
@@ -293,7 +294,8 @@ class SestuiApp(App[int]):
             else:
                 self.load_baseline(account)
         self._status("")
-        if old is not None:
+        if self._reloading:
+            self._reloading = False
             # `r`: say it was done (a snapshot or the demo reloads too fast to see it happen).
             principals = sum(len(a.principals) for a in accounts)
             identities = sum(len(r.identities) for a in accounts for r in a.regions.values())
@@ -632,6 +634,7 @@ class SestuiApp(App[int]):
                 self.selection.identity,
             )
         self.query_one(VerdictBar).show(None, f"Reloading {self.spec.describe()}… (esc cancels)")
+        self._reloading = True
         self.load()
 
     def action_verify(self) -> None:

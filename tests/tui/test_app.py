@@ -265,7 +265,7 @@ async def test_reload_keeps_the_selection(tmp_path: Path) -> None:
         data = build()
         del data["iam"]["UserDetailList"][6]["PermissionsBoundary"]  # dev-sandbox
         snap.write_text(json.dumps(data))
-        assert not app._notifications
+        assert not app._notifications  # opening is no reload: nothing said
         await pilot.press("r")
         await settle(pilot)
         assert selection_of(app).principal == USER + "dev-sandbox"
