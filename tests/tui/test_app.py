@@ -253,6 +253,19 @@ async def test_focus_keys_and_palette() -> None:
         assert app.focused_check() == "permissions-boundary"
 
 
+async def test_opening_what_the_command_line_read_is_no_reload() -> None:
+    # `sestui --demo` reads the accounts before the TUI opens (to refuse unknown flags): showing
+    # them is no reload, and nothing says it was.
+    from sestui.sources import SpecSource
+
+    spec = SourceSpec(demo=True)
+    app = SestuiApp(spec, StartAt(), SpecSource(spec).open())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.account is not None
+        assert not [n.message for n in app._notifications if "Reloaded" in n.message]
+
+
 async def test_reload_keeps_the_selection(tmp_path: Path) -> None:
     snap = tmp_path / "acct.json"
     snap.write_text(json.dumps(build()))
