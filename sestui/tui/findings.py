@@ -142,7 +142,17 @@ def deciding_check(verdict: Verdict) -> str | None:
             (c for c in failing if verdict.deciding in {f.kind for f in c.findings}), None
         )
     else:
-        match = next((c for c in failing if all(f.document is None for f in c.findings)), None)
+        # A check of a policy type that found nothing to mark (no near miss) blames no policy
+        # either: it is not what a refusal no policy decides (a role over SMTP) rests on.
+        policy_checks = set(CHECK_OF_KIND.values())
+        match = next(
+            (
+                c
+                for c in failing
+                if c.check_id not in policy_checks and all(f.document is None for f in c.findings)
+            ),
+            None,
+        )
     chosen = match or (failing[0] if failing else None)
     return chosen.check_id if chosen else None
 

@@ -47,3 +47,15 @@ def test_the_first_stop_is_what_the_verdict_rests_on() -> None:
         ("sending-authorization", PolicyKind.RESOURCE),
         ("verification", None),
     } <= seen
+
+
+def test_a_role_over_smtp_rests_on_the_smtp_credentials_check() -> None:
+    # order-notifier is a role: SMTP refuses it before any policy (535). Its identity policies
+    # do not allow billing@ either, with nothing close to mark: that check is no cause to show.
+    v = run(
+        DEMO, Selection("order-notifier", "eu-west-1", identity="billing@example.com", role=True)
+    )
+    assert v.outcome is Outcome.DENIED and v.deciding is None
+    assert v.check("identity-policy").status.value == "fail"
+    assert deciding_check(v) == "smtp-credentials"
+    assert finding_stops(v)[0].check_id == "smtp-credentials"
