@@ -13,7 +13,7 @@ from sestui.account import Account, IamPrincipal
 from sestui.matrix.fast import FastMatrix
 from sestui.verdict.analysis import SelectionError
 from sestui.verdict.model import Outcome
-from sestui.verdict.selection import SendPath
+from sestui.verdict.selection import Selection, SendPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,27 @@ class Matrix:
     identities: tuple[str, ...]
     cells: tuple[tuple[Outcome, ...], ...]  # [principal][identity]
     evaluated: int  # distinct (policy set, identity) pairs actually evaluated
+
+
+def unapplied(selection: Selection) -> tuple[str, ...]:
+    """The parts of a request the matrix does not apply: it decides each identity's own default
+    send (its address as From, its default configuration set, no template, recipients or source
+    IP, now, over TLS), with the request's path and actions. What a check of one cell uses beyond
+    that, named as the command line names it."""
+    s = selection
+    given = (
+        ("--config-set", s.configuration_set),
+        ("--template", s.template),
+        ("--recipient", s.recipients),
+        ("--source-ip", s.source_ip),
+        ("--display-name", s.display_name),
+        ("--feedback-address", s.feedback_address),
+        ("--time", s.current_time),
+        ("--insecure", s.secure_transport is False),
+        ("--tag", s.principal_tags),
+        ("--context", s.extra_context),
+    )
+    return tuple(flag for flag, value in given if value)
 
 
 class Cancelled(Exception):

@@ -413,7 +413,7 @@ class SestuiApp(App[int]):
     ) -> None:
         """One matrix view, computed off the UI thread (esc cancels it: `compute` polls)."""
         from sestui.decide import SelectionError
-        from sestui.matrix.exact import Cancelled
+        from sestui.matrix.exact import Cancelled, unapplied
 
         worker = get_current_worker()
         try:
@@ -425,6 +425,12 @@ class SestuiApp(App[int]):
                 self.call_from_thread(self._work_notice, worker, str(exc))
             return
         about = f"via {s.path.value} · {', '.join(s.effective_actions)}"
+        # Each cell is an identity's own default send: say what of the request it leaves out
+        # (an opened cell is checked with it).
+        left_out = [f.removeprefix("--") for f in unapplied(s)]
+        if left_out or s.from_address:
+            named = ", ".join([*(["from"] if s.from_address else []), *left_out])
+            about += f" · each identity's own default send (not applied: {named})"
         if not worker.is_cancelled:
             self.call_from_thread(self._show_matrix, worker, view, about)
 

@@ -407,3 +407,19 @@ def test_a_misspelt_principal_gets_the_closest_name(
         assert hint in err
     else:
         assert "did you mean" not in err
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--config-set", "nosuchset"], ["--from", "a@example.com"], ["--source-ip", "1.2.3.4"]],
+)
+def test_the_matrix_refuses_what_it_would_not_apply(
+    extra: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --all decides each identity's own default send: a flag it would leave out is refused,
+    # never printed as a matrix that answers another question (a ✓ where the send is denied).
+    code, out, err = run(["check", "--demo", "--all", "--region", "eu-west-1", *extra], capsys)
+    assert code == 2 and out == ""
+    assert f"{extra[0]} would not be applied" in err
+    code, out, _ = run(["check", "--demo", "--all", "--region", "eu-west-1"], capsys)
+    assert code == 0 and "Who can send in eu-west-1" in out

@@ -177,6 +177,19 @@ async def test_matrix_title_and_fixed_principal_column() -> None:
         await settle(pilot)
         hint = str(screen.query_one("#matrix-scroll", Static).render())
         assert "principals 1–" in hint and "of 13" in hint, hint
+        assert "not applied" not in title  # the request was each identity's default send
+        # A request with more than the matrix decides: the title says what is left out.
+        from dataclasses import replace
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.selection is not None
+        app.main_screen.apply(replace(app.selection, configuration_set="nosuchset"))
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        title = str(app.screen.query_one("#matrix-title", Static).render())
+        assert "each identity's own default send (not applied: config-set)" in title, title
 
 
 async def test_the_palette_opens_on_jump_targets() -> None:
