@@ -79,6 +79,26 @@ def run(a: Analysis) -> CheckResult:
         )
     findings: list[Finding] = []
     fix: Fix | None = None
+    if status is Status.FAIL:
+        # A named set or template the region does not have refuses the send whatever the
+        # policies say: that comes first, and no policy change is a fix for it. The statements
+        # that do not allow it are still marked (they decide once it exists).
+        for ev in denied:
+            for t in ev.evaluation.denials():
+                findings.append(finding(a, t, f"denies {ev.action} on {short(ev.resource)}"))
+            for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
+                findings.append(
+                    finding(a, t, f"allows {ev.action}, but not on {short(ev.resource)}")
+                )
+        return CHECK.result(
+            Status.FAIL,
+            notes[0],
+            explanation="SES refuses a send that names a configuration set or template the "
+            f"region does not have, whatever the policies say: create it in {a.selection.region} "
+            "or send without it. The policies do not allow it either; once it exists, they "
+            "decide." + default,
+            findings=unique(findings),
+        )
     arns = sorted({ev.resource for ev in denied})
     # The statement that allows the identity ARN: the one to extend.
     on_identity = next(

@@ -369,3 +369,20 @@ def test_a_condition_on_an_unset_key_says_the_key_is_unset(demo: Account) -> Non
     assert other.outcome is Outcome.DENIED
     (near,) = [f for f in other.check("identity-policy").findings if "only if" in f.reason]
     assert near.reason.endswith("only if: condition not met (StringEquals ses:FromAddress)")
+
+
+def test_a_named_set_that_does_not_exist_is_said_before_any_policy_fix(demo: Account) -> None:
+    # newsletter's policies do not allow configuration-set/marketing, which eu-west-1 lacks:
+    # extending the policy to it cannot help (SES would answer that the set does not exist).
+    v = run(
+        demo,
+        Selection(
+            "newsletter", "eu-west-1", identity="news.example.com", configuration_set="marketing"
+        ),
+    )
+    assert v.outcome is Outcome.DENIED
+    resources = v.check("resources")
+    assert resources.status is Status.FAIL and resources.fix is None
+    assert resources.summary.startswith("configuration set marketing does not exist in eu-west-1")
+    assert "create it in eu-west-1 or send without it" in resources.explanation
+    assert any("but not on configuration-set/marketing" in f.reason for f in resources.findings)
