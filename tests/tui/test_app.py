@@ -225,6 +225,22 @@ async def test_help_lists_every_binding() -> None:
         assert isinstance(app.screen, HelpScreen)
         keys = {k for k, _ in app.screen.rows}
         assert {"q", "?", "1", "5", "[", "]", "n", "N", "e", "x", "m", "f", "c", "r"} <= keys
+        # One scroll area, with the keys: j/k and end/home move it; the screen itself does not.
+        from textual.containers import VerticalScroll
+
+        await settle(pilot)
+        body = app.screen.query_one(VerticalScroll)
+        assert app.focused is body and body.max_scroll_y > 0 and app.screen.max_scroll_y == 0
+        await pilot.press("j", "j")
+        assert body.scroll_y == 2
+        await pilot.press("k")
+        assert body.scroll_y == 1
+        await pilot.press("end")
+        await settle(pilot)
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("home")
+        await settle(pilot)
+        assert body.scroll_y == 0
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

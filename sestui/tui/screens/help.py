@@ -112,11 +112,17 @@ def _rows(rows: Sequence[tuple[str, str]], width: int) -> list[Content]:
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; overflow-y: hidden; }
     HelpScreen > VerticalScroll { width: 84; max-width: 95%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,question_mark", "dismiss", "Close", id="close-help")]
+    # One scroll area, focused from the start: arrows, j/k, pgup/pgdn, home/end move it (the
+    # screen itself scrolled too, under a second scrollbar, and took half the keys).
+    BINDINGS = [
+        Binding("escape,question_mark", "dismiss", "Close", id="close-help"),
+        Binding("j", "scroll(1)", "Scroll down", show=False, id="help-down"),
+        Binding("k", "scroll(-1)", "Scroll up", show=False, id="help-up"),
+    ]
 
     def compose(self) -> ComposeResult:
         self.text = self._text(80)
@@ -130,6 +136,12 @@ class HelpScreen(ModalScreen[None]):
             lines += [Content(""), Content.styled(title, "bold underline"), *_rows(rows, width)]
         lines += [Content(""), Content.styled("Legend", "bold underline"), *_rows(LEGEND, width)]
         return Content("\n").join(lines)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._rewrap)
