@@ -578,7 +578,7 @@ def _from_identity_conflict(account: Account, selection: Selection) -> str | Non
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from sestui.explain.parse import ErrorKind, parse_error
+    from sestui.explain.parse import ErrorKind, denials_in, parse_error
 
     if _org_role_without_verify(args, "explain"):
         return ExitCode.USAGE
@@ -594,6 +594,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     else:
         text = args.text
     parsed = parse_error(text)
+    if parsed.kind is ErrorKind.ACCESS_DENIED and denials_in(text) > 1:
+        print(
+            f"sestui explain: the text holds {denials_in(text)} access denials; the first is "
+            "explained (paste the others one at a time)",
+            file=sys.stderr,
+        )
     if parsed.kind is ErrorKind.UNKNOWN:
         print(f"sestui explain: {parsed.cause} {parsed.advice}", file=sys.stderr)
         return ExitCode.USAGE

@@ -243,6 +243,12 @@ _SIMPLE: tuple[tuple[str, ErrorKind, str, str], ...] = (
 )
 
 
+def denials_in(text: str) -> int:
+    """How many access denials a paste holds (a log excerpt often has several): only the first
+    is explained, and the caller says so when there are more."""
+    return len(re.findall(r"not\s+authorized\s+to\s+perform", text, re.IGNORECASE))
+
+
 def parse_error(text: str) -> ParsedError:
     joined = _unwrap(text.strip())
     flat = " ".join(joined.split())

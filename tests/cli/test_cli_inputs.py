@@ -423,3 +423,19 @@ def test_the_matrix_refuses_what_it_would_not_apply(
     assert f"{extra[0]} would not be applied" in err
     code, out, _ = run(["check", "--demo", "--all", "--region", "eu-west-1"], capsys)
     assert code == 0 and "Who can send in eu-west-1" in out
+
+
+def test_explain_says_when_the_text_holds_several_denials(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    one = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/{}' is not authorized to "
+        "perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:eu-west-1:111122223333:identity/example.com'"
+    )
+    both = one.format("reporting") + "\n" + one.format("eu-mailer")
+    code, out, err = run(["explain", "--demo", both], capsys)
+    assert code == 1 and "user/reporting" in out.split("\n")[0]
+    assert "the text holds 2 access denials; the first is explained" in err
+    code, _, err = run(["explain", "--demo", one.format("reporting")], capsys)
+    assert "access denials" not in err

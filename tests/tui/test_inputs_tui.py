@@ -138,3 +138,23 @@ async def test_a_paste_that_cannot_be_checked_stays_in_the_dialog_with_why() -> 
         assert "foo@bar.com: not verified in us-east-1" in message
         await pilot.press("escape")
         assert not isinstance(app.screen, PasteErrorScreen)
+
+
+async def test_a_paste_of_several_denials_says_only_the_first_is_checked() -> None:
+    one = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/{}' is not authorized to "
+        "perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:eu-west-1:111122223333:identity/example.com'"
+    )
+    app = demo_app()
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        app.screen.query_one(TextArea).insert(
+            one.format("reporting") + "\n" + one.format("eu-mailer")
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.selection is not None and app.selection.principal.endswith("user/reporting")
+        notes = [n.message for n in app._notifications]
+        assert any("the paste holds 2 access denials: the first is checked" in m for m in notes)
