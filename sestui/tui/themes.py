@@ -16,7 +16,8 @@ LIGHT = replace(BUILTIN_THEMES["textual-light"], name="sestui-light", accent="#0
 NO_COLOR = replace(
     DARK,
     name="sestui-no-color",
-    error="#ff8fa3",
+    # Light enough that its grey is as bright as the text (#ff8fa3 became grey 247, dimmer).
+    error="#ffd6de",
     success="#8fffb0",
     warning="#ffd27f",
     primary="#3a4a6a",

@@ -31,6 +31,9 @@ def test_no_color_marks_stand_out_from_the_background() -> None:
     for name in ("error", "success", "warning", "accent"):
         colour = Color.parse(getattr(NO_COLOR, name))
         assert colour.brightness - background.brightness > 0.5, name
+    # ✗, DENIED and ▶ are as bright as the text, not a dimmer grey beside it.
+    text = Color.parse(NO_COLOR.foreground or "#e0e0e0")
+    assert Color.parse(NO_COLOR.error or "").brightness >= text.brightness - 0.02
     # Textual's own error red would be a dark grey: the reason for the theme.
     assert Color.parse(DARK.error or "").brightness - background.brightness < 0.4
 

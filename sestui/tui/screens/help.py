@@ -42,6 +42,10 @@ LEGEND = (
     ("(1g)", "the principal gets policies through that many groups"),
     ("pending / failed", "the identity's verification is pending / has failed in SES"),
     ("eu-west-1  (3)", "a region and how many SES identities it holds"),
+    ("not read", "a region the snapshot or the read does not cover: its identities are unknown"),
+    ("not an identity", "asked for (a paste, a flag) but not an SES identity in that region"),
+    ("bold check", "a check that fails (✗): one of the causes of the refusal"),
+    ("… t / … 5 z", "text cut to fit: t shows the whole verdict, z in the policy pane the note"),
 )
 
 

@@ -99,7 +99,8 @@ class VerdictBar(Static):
 
 class ContextBar(Static):
     DEFAULT_CSS = """
-    ContextBar { height: 1; padding: 0 1; color: $text-muted; }
+    ContextBar { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
+        text-overflow: ellipsis; }
     """
 
     def show(self, selection: Selection | None) -> None:
