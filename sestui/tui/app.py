@@ -445,12 +445,15 @@ class SestuiApp(App[int]):
                 # As the current caller names it: jump re-expresses it for the new principal.
                 self.jump(principal=cell[0], identity=cell[1])  # jump names it as the caller
 
+        sel, session = self.selection, self.session
+        found = session.principal(sel.principal, sel.role) if sel and session else None
         screen = MatrixScreen(
             view.matrix,
             about,
             title=view.title,
             labels=view.labels,
             by_identity=view.by_identity,
+            start=(found.arn if found else None, self._main.checked_identity()),
         )
         self.push_screen(screen, chosen)
 

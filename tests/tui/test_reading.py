@@ -295,3 +295,20 @@ async def test_a_tall_blamed_sending_authorization_statement_shows_whom_it_names
         for word in ('"Effect"', '"Principal"'):
             n = next(i for i in range(mark.first, mark.last + 1) if word in text[i - 1])
             assert body.line_of(n) in shown, f"the marked statement's {word} line is in view"
+
+
+async def test_the_matrix_opens_on_the_send_on_screen() -> None:
+    from textual.widgets import DataTable
+
+    from sestui.tui.screens.matrix import MatrixScreen
+
+    app = demo_app(principal="newsletter", region="eu-west-1", identity="news.example.com")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        row, column = screen.query_one(DataTable).cursor_coordinate
+        assert screen.matrix.principals[row].name == "newsletter"
+        assert screen.matrix.identities[column - 1] == "news.example.com"

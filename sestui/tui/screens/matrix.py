@@ -51,9 +51,12 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         title: str | None = None,
         labels: Mapping[str, str] | None = None,
         by_identity: bool = False,
+        start: tuple[str | None, str | None] = (None, None),
     ) -> None:
         super().__init__()
         self.matrix = matrix
+        # The cell of the send on screen (principal ARN, identity): the cursor starts there.
+        self.start = start
         self.about = about  # the send path and action(s) the matrix was worked out for
         self.title_text = title  # instead of "Who can send in REGION"
         self.labels = labels or {}  # principal ARN or identity -> what its row/column says
@@ -103,7 +106,8 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
                 table.add_row(Content(label), self._styled[cell], key=name)
             table.focus()
             if m.identities:
-                table.move_cursor(column=1)
+                row = m.identities.index(self.start[1]) if self.start[1] in m.identities else 0
+                table.move_cursor(row=row, column=1)
             self.call_after_refresh(self._show_scroll)
             return
         width = max([len(visible(self._label(p))) for p in m.principals] + [9])  # escaped
@@ -114,9 +118,7 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
             table.add_column(Text(visible(self.labels.get(name, name))), key=name)
         table.focus()
         self._rows = iter(zip(m.principals, m.cells, strict=True))
-        self._fill()
-        if m.identities:
-            table.move_cursor(column=1)
+        self._fill()  # the last step puts the cursor on the send on screen
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_scroll)
@@ -165,7 +167,18 @@ class MatrixScreen(ModalScreen[tuple[str, str] | None]):
         if table.row_count < len(self.matrix.principals):
             self.call_after_refresh(self._fill)
         else:
+            self._to_start()
             self.call_after_refresh(self._show_scroll)
+
+    def _to_start(self) -> None:
+        """Put the cursor on the send on screen, once its row is in the table."""
+        m = self.matrix
+        principal, identity = self.start
+        if not m.identities:
+            return
+        rows = [i for i, p in enumerate(m.principals) if p.arn == principal]
+        column = m.identities.index(identity) + 1 if identity in m.identities else 1
+        self.query_one(DataTable).move_cursor(row=rows[0] if rows else 0, column=column)
 
     def _label(self, p: IamPrincipal) -> str:
         return self.labels.get(p.arn, p.label)
