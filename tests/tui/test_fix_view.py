@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.widgets import Footer, Input, Static
 
 from sestui.tui.screens.fix import ConfirmOverwrite, FixScreen, SavePrompt, source_row
 from sestui.tui.widgets.policy_view import PolicyBody
@@ -130,8 +131,16 @@ async def test_save_writes_0600_and_asks_before_overwriting(tmp_path: Path) -> N
         folder = tmp_path / "dir"
         folder.mkdir()
         await _save(pilot, app, folder)
-        assert current_screen(app) is screen
+        # The prompt comes back with the path as typed and why, to correct or leave with esc.
+        prompt = current_screen(app)
+        assert isinstance(prompt, SavePrompt)
+        assert prompt.query_one("#save-path", Input).value == str(folder)
+        assert "directory" in str(prompt.query_one("#save-error", Static).render())
+        assert prompt.query_one(Footer).screen is prompt  # its own keys, not the main screen's
         assert folder.is_dir() and not any(folder.iterdir())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert current_screen(app) is screen
 
 
 async def test_f_on_an_undecided_verdict_opens_the_context_editor_at_the_unset_field() -> None:

@@ -102,17 +102,23 @@ class SavePrompt(ModalScreen[str | None]):
     SavePrompt { align: center middle; }
     SavePrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface;
         padding: 0 1; }
+    SavePrompt #save-error { color: $error; text-style: bold; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: str) -> None:
+    def __init__(self, default: str, error: str = "") -> None:
+        """`error`: why the last path was refused, shown above the path to correct."""
         super().__init__()
         self.default = default
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Save the suggested policy to (enter saves, esc cancels):", markup=False)
+            if self.error:
+                yield Static(f"✗ {self.error}", id="save-error", markup=False)
             yield Input(self.default, id="save-path")
+        yield KeysFooter()  # its own keys (esc), not the main screen's
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
@@ -140,6 +146,7 @@ class ConfirmOverwrite(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"{self.path} exists. Overwrite it? (y/n)", markup=False)
+        yield KeysFooter()  # y, n, esc: not the main screen's keys
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -275,7 +282,8 @@ class FixScreen(ModalScreen[None]):
         try:
             check_output(path)
         except OutputError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            # The prompt again, with the path as typed and why: correct it or esc.
+            self.app.push_screen(SavePrompt(name, str(exc)), self._save_to)
             return
         if path.exists():
             self.app.push_screen(

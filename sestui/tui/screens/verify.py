@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from sestui.tui.widgets.footer import KeysFooter
+
 if TYPE_CHECKING:
     from sestui.account import Account
     from sestui.aws.simulate import Simulator
@@ -69,6 +71,7 @@ class VerifyScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(self._body(), id="verify-body", markup=False)
+        yield KeysFooter()  # its own keys (esc, v), not the main screen's
 
     def _body(self) -> Content:
         title = Content.assemble(
