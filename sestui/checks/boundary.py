@@ -6,7 +6,7 @@ from typing import Any
 
 from sestui.policy import PolicyKind
 from sestui.verdict.analysis import Analysis
-from sestui.verdict.common import denials_of, finding, short, unique, why_not
+from sestui.verdict.common import denials_of, finding, short, unique
 from sestui.verdict.fixes import allow_statement, edit_policy
 from sestui.verdict.model import Check, CheckResult, Finding, Status
 
@@ -35,7 +35,9 @@ def run(a: Analysis) -> CheckResult:
             blocked.append(ev)
             near = e.near_misses(PolicyKind.BOUNDARY)
             for t in near:
-                findings.append(finding(a, t, f"allows {ev.action} but not here: {why_not(a, t)}"))
+                findings.append(
+                    finding(a, t, f"allows {ev.action} but not here: {t.reason(a.unknown)}")
+                )
             if not near:
                 findings.append(Finding(f"no statement allows {ev.action}", doc))
     name = doc.source.name

@@ -17,7 +17,6 @@ from sestui.verdict.common import (
     identity_allow_statements,
     short,
     unique,
-    why_not,
 )
 from sestui.verdict.fixes import add_policy, allow_statement
 from sestui.verdict.model import Check, CheckResult, Finding, ResourceEvaluation, Status
@@ -89,7 +88,7 @@ def run(a: Analysis) -> CheckResult:
             elif Miss.RESOURCE in t.misses:
                 why = f"allows {ev.action}, but its Resource does not cover {short(ev.resource)}"
             else:
-                why = f"allows {ev.action} on {short(ev.resource)} only if: {why_not(a, t)}"
+                why = f"allows {ev.action} on {short(ev.resource)} only if: {t.reason(a.unknown)}"
             findings.append(finding(a, t, why))
 
     if merged:

@@ -7,7 +7,7 @@ from typing import Any
 from sestui.account import OrgStatus
 from sestui.policy import PolicyKind
 from sestui.verdict.analysis import Analysis, ScpState
-from sestui.verdict.common import denials_of, finding, unique, why_not
+from sestui.verdict.common import denials_of, finding, unique
 from sestui.verdict.fixes import allow_statement, as_list, edit_policy
 from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
 
@@ -76,7 +76,9 @@ def run(a: Analysis) -> CheckResult:
             )
             for t in e.near_misses(PolicyKind.SCP):
                 if t.policy.source.level == level.index:
-                    findings.append(finding(a, t, f"allows {ev.action} only if: {why_not(a, t)}"))
+                    findings.append(
+                        finding(a, t, f"allows {ev.action} only if: {t.reason(a.unknown)}")
+                    )
             if target and target.policies:
                 findings.append(
                     Finding(f"no SCP attached to {where} allows {ev.action}", target.policies[0])

@@ -11,7 +11,7 @@ Order (IAM "Policy evaluation logic", within one account):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
@@ -101,22 +101,33 @@ class StatementTrace(NamedTuple):
             and Miss.PRINCIPAL not in self.misses
         )
 
-    def reason(self) -> str:
+    def reason(self, unset: Container[str] = ()) -> str:
+        """Why the statement does not apply. `unset`: lower-case keys the request leaves unset
+        (their value was assumed): a condition on one failed only for that value, and is said
+        so, not as "condition not met" as if the request held one."""
         if self.applies:
             return "applies"
         parts: list[str] = []
         for miss in self.misses:
             if miss is Miss.CONDITION:
-                failed = ", ".join(
-                    f"{c.condition.operator} {c.condition.key}" for c in self.failed_conditions
-                )
-                parts.append(f"condition not met ({failed})")
+                failed = self.failed_conditions
+                met = [c for c in failed if c.condition.key_lower not in unset]
+                assumed = [c for c in failed if c.condition.key_lower in unset]
+                if met:
+                    parts.append(f"condition not met ({_tests(met)})")
+                if assumed:
+                    keys = ", ".join(dict.fromkeys(c.condition.key for c in assumed))
+                    parts.append(f"{_tests(assumed)} (the request leaves {keys} unset)")
             else:
                 parts.append(f"{miss.value} does not match")
         missing = sorted(self.missing_keys)
         if missing:
             parts.append("request lacks " + ", ".join(missing))
         return "; ".join(parts)
+
+
+def _tests(conditions: Iterable[ConditionOutcome]) -> str:
+    return ", ".join(f"{c.condition.operator} {c.condition.key}" for c in conditions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from sestui.account import PolicyDocument
 from sestui.policy import (
     Effect,
     Evaluation,
-    Miss,
     Policy,
     PolicyError,
     PolicyKind,
@@ -17,28 +16,6 @@ from sestui.policy import (
 )
 from sestui.verdict.analysis import Analysis
 from sestui.verdict.model import Finding
-
-
-def why_not(a: Analysis, t: StatementTrace) -> str:
-    """Why a statement does not apply (`StatementTrace.reason`), except that a condition on a
-    key the request leaves unset is said so: it failed only for the value assumed of the key,
-    "condition not met" would read as if the request had one."""
-    unset = [c for c in t.failed_conditions if c.condition.key_lower in a.unknown]
-    if not unset:
-        return t.reason()
-    met = [c for c in t.failed_conditions if c.condition.key_lower not in a.unknown]
-    parts = []
-    if met:
-        parts.append(
-            "condition not met ("
-            + ", ".join(f"{c.condition.operator} {c.condition.key}" for c in met)
-            + ")"
-        )
-    keys = ", ".join(dict.fromkeys(c.condition.key for c in unset))
-    tests = ", ".join(f"{c.condition.operator} {c.condition.key}" for c in unset)
-    parts.append(f"{tests} (the request leaves {keys} unset)")
-    parts += [f"{m.value} does not match" for m in t.misses if m is not Miss.CONDITION]
-    return "; ".join(parts)
 
 
 def identity_allow_statements(
