@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sestui.policy import (
     Effect,
+    Evaluation,
     Miss,
     PolicyKind,
     PrincipalMatch,
     Request,
+    StatementTrace,
     evaluate_statement,
 )
 from sestui.verdict.analysis import Analysis
@@ -42,60 +44,64 @@ def _other_actions(a: Analysis, ev: ResourceEvaluation) -> list[Finding]:
     return out
 
 
+def _key(t: StatementTrace) -> tuple[object, int]:
+    return (t.policy.source, t.statement.index)
+
+
+def _direct(e: Evaluation) -> bool:
+    """A resource policy grants this principal itself (same account): no identity policy needed."""
+    return (
+        e.resource_grant in (PrincipalMatch.PRINCIPAL, PrincipalMatch.ROLE) and not e.cross_account
+    )
+
+
 def run(a: Analysis) -> CheckResult:
     errors = [(d, e) for d, e in a.parse_errors if d.source.kind is PolicyKind.IDENTITY]
     findings: list[Finding] = []
     missing = []
-    # What each statement allows on the request's other resources: a statement that allows the
-    # identity but not the configuration set is one near miss, said once, not an allow and a miss.
+    # A statement that allows the identity but not the configuration set is one near miss,
+    # said once ("allows … on the identity, but its Resource does not cover the set"), not an
+    # allow and a miss: which statements allow which of the request's resources, and which miss
+    # one on its Resource, first.
     allowed_on: dict[tuple[object, int], list[str]] = {}
-    plain: set[int] = set()  # the findings that only say a statement allows a resource
-    merged: set[tuple[object, int | None]] = set()  # (document, statement) said as a near miss
+    missed: set[tuple[object, int]] = set()
     for ev in a.evaluations:
         e = ev.evaluation
         if e.identity_allows:
             for t in e.allows(PolicyKind.IDENTITY)[:1]:
-                allowed_on.setdefault((t.policy.source, t.statement.index), []).append(
-                    short(ev.resource)
-                )
+                allowed_on.setdefault(_key(t), []).append(short(ev.resource))
+        elif not _direct(e):
+            missed.update(
+                _key(t) for t in e.near_misses(PolicyKind.IDENTITY) if Miss.RESOURCE in t.misses
+            )
+    merged = allowed_on.keys() & missed
     for ev in a.evaluations:
         e = ev.evaluation
         for t in denials_of(e, PolicyKind.IDENTITY):
             findings.append(finding(a, t, f"explicitly denies {ev.action} on {short(ev.resource)}"))
         if e.identity_allows:
             for t in e.allows(PolicyKind.IDENTITY)[:1]:
-                findings.append(finding(a, t, f"allows {ev.action} on {short(ev.resource)}"))
-                plain.add(id(findings[-1]))
+                if _key(t) not in merged:
+                    findings.append(finding(a, t, f"allows {ev.action} on {short(ev.resource)}"))
             continue
-        direct = (
-            e.resource_grant in (PrincipalMatch.PRINCIPAL, PrincipalMatch.ROLE)
-            and not e.cross_account
-        )
-        if direct:
+        if _direct(e):
             continue
         missing.append(ev)
         near = e.near_misses(PolicyKind.IDENTITY)
         if not near:
             findings.extend(_other_actions(a, ev))
         for t in near:
-            others = allowed_on.get((t.policy.source, t.statement.index))
-            if Miss.RESOURCE in t.misses and others:
+            if Miss.RESOURCE in t.misses and _key(t) in merged:
                 why = (
-                    f"allows {ev.action} on {', '.join(others)}, but its Resource does not cover "
-                    f"{short(ev.resource)}"
+                    f"allows {ev.action} on {', '.join(allowed_on[_key(t)])}, but its Resource "
+                    f"does not cover {short(ev.resource)}"
                 )
-                merged.add((a.document_of(t.policy), t.statement.index))
             elif Miss.RESOURCE in t.misses:
                 why = f"allows {ev.action}, but its Resource does not cover {short(ev.resource)}"
             else:
                 why = f"allows {ev.action} on {short(ev.resource)} only if: {t.reason(a.unknown)}"
             findings.append(finding(a, t, why))
 
-    if merged:
-        # Those statements are said once, as the near miss, not also as plain allows.
-        findings = [
-            f for f in findings if id(f) not in plain or (f.document, f.statement) not in merged
-        ]
     denied = [f for f in findings if f.effect is Effect.DENY]
     names = ", ".join(f"{ev.action} on {short(ev.resource)}" for ev in missing)
     if errors and (missing or not findings):
