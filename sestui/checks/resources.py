@@ -8,7 +8,7 @@ from sestui.policy import PolicyKind, StatementTrace
 from sestui.verdict.analysis import Analysis
 from sestui.verdict.common import finding, short, unique
 from sestui.verdict.fixes import add_policy, allow_statement, as_list, edit_policy
-from sestui.verdict.model import Check, CheckResult, Finding, Fix, Status
+from sestui.verdict.model import Check, CheckResult, Finding, ResourceEvaluation, Status
 
 CHECK_ID = "resources"
 TITLE = "Configuration set and template resources"
@@ -77,19 +77,11 @@ def run(a: Analysis) -> CheckResult:
             + ")."
             + default,
         )
-    findings: list[Finding] = []
-    fix: Fix | None = None
     if status is Status.FAIL:
         # A named set or template the region does not have refuses the send whatever the
         # policies say: that comes first, and no policy change is a fix for it. The statements
         # that do not allow it are still marked (they decide once it exists).
-        for ev in denied:
-            for t in ev.evaluation.denials():
-                findings.append(finding(a, t, f"denies {ev.action} on {short(ev.resource)}"))
-            for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
-                findings.append(
-                    finding(a, t, f"allows {ev.action}, but not on {short(ev.resource)}")
-                )
+        findings, _ = _policy_findings(a, denied, None)
         return CHECK.result(
             Status.FAIL,
             notes[0],
@@ -103,42 +95,32 @@ def run(a: Analysis) -> CheckResult:
     # The statement that allows the identity ARN: the one to extend.
     on_identity = next(
         (
-            (ev, allows[0])
+            (ev, allows[0], doc)
             for ev in a.evaluations
             if ev.resource_type == "identity"
             for allows in [ev.evaluation.allows(PolicyKind.IDENTITY)]
-            if allows and a.document_of(allows[0].policy) is not None
+            if allows
+            for doc in [a.document_of(allows[0].policy)]
+            if doc is not None
         ),
         None,
     )
-    said = False  # whether a near miss below already says what that statement allows
-    for ev in denied:
-        for t in ev.evaluation.denials():
-            findings.append(finding(a, t, f"denies {ev.action} on {short(ev.resource)}"))
-        for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
-            on = ""
-            if on_identity is not None and _same(t, on_identity[1]):
-                on, said = f" on {short(on_identity[0].resource)}", True
-            findings.append(
-                finding(a, t, f"allows {ev.action}{on}, but not on {short(ev.resource)}")
-            )
-    # Extend the statement that already allows the identity ARN.
-    if on_identity is not None:
-        ev, allowing = on_identity
-        doc = a.document_of(allowing.policy)
-        if doc is not None:
-            if not said:
-                findings.append(finding(a, allowing, f"allows {short(ev.resource)} only"))
-            fix = edit_policy(
-                "Add the configuration set / template ARN to the statement that allows the "
-                "identity",
-                doc,
-                _append(allowing.statement.index, arns),
-            )
-    if fix is None:
+    if on_identity is None:
+        findings, _ = _policy_findings(a, denied, None)
         fix = add_policy(
             "Allow the send on the configuration set / template",
             [allow_statement([ev.action for ev in denied], arns)],
+        )
+    else:
+        ev, allowing, doc = on_identity
+        findings, said = _policy_findings(a, denied, (short(ev.resource), allowing))
+        if not said:
+            findings.append(finding(a, allowing, f"allows {short(ev.resource)} only"))
+        # Extend the statement that already allows the identity ARN.
+        fix = edit_policy(
+            "Add the configuration set / template ARN to the statement that allows the identity",
+            doc,
+            _append(allowing.statement.index, arns),
         )
     return CHECK.result(
         Status.FAIL,
@@ -149,6 +131,27 @@ def run(a: Analysis) -> CheckResult:
         findings=unique(findings),
         fix=fix,
     )
+
+
+def _policy_findings(
+    a: Analysis, denied: list[ResourceEvaluation], allowing: tuple[str, StatementTrace] | None
+) -> tuple[list[Finding], bool]:
+    """The statements that deny a refused resource, and the near misses that allow the action
+    but not there; a near miss that is `allowing`'s statement (the one that allows the identity,
+    named by its resource) says what it allows. Whether one did."""
+    findings: list[Finding] = []
+    said = False
+    for ev in denied:
+        for t in ev.evaluation.denials():
+            findings.append(finding(a, t, f"denies {ev.action} on {short(ev.resource)}"))
+        for t in ev.evaluation.near_misses(PolicyKind.IDENTITY):
+            on = ""
+            if allowing is not None and _same(t, allowing[1]):
+                on, said = f" on {allowing[0]}", True
+            findings.append(
+                finding(a, t, f"allows {ev.action}{on}, but not on {short(ev.resource)}")
+            )
+    return findings, said
 
 
 def _same(t: StatementTrace, other: StatementTrace) -> bool:
