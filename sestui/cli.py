@@ -218,15 +218,6 @@ def add_selection_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
-def _parses(args: argparse.Namespace) -> bool:
-    """Whether the flags make a selection (a bad value is reported by the caller later)."""
-    try:
-        selection_from(args)
-    except ValueError:
-        return False
-    return True
-
-
 def selection_from(args: argparse.Namespace, **override: object) -> Selection:
     """The selection the flags describe; raises InputError (a ValueError) naming a bad flag."""
     from sestui.decide import Selection, SendPath
@@ -425,18 +416,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if _org_role_without_verify(args, "check"):
         return ExitCode.USAGE
     if args.all:
-        from sestui.matrix.exact import unapplied
-
-        left_out = unapplied(selection_from(args)) if _parses(args) else ()
-        if left_out or args.from_address:
-            flags = ", ".join((*left_out, *(["--from"] if args.from_address else [])))
-            print(
-                f"sestui check: --all decides each identity's own default send (its address as "
-                f"From, its default configuration set, no template or recipients); {flags} would "
-                "not be applied: check that send with --user/--role and --identity",
-                file=sys.stderr,
-            )
-            return ExitCode.USAGE
         if args.verify:
             print(
                 "sestui check: --verify checks one send; it is not offered with --all",
@@ -466,6 +445,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"sestui check: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    if args.all:
+        from sestui.matrix.exact import unapplied
+
+        left_out = (*unapplied(selection), *(["--from"] if selection.from_address else []))
+        if left_out:
+            print(
+                f"sestui check: --all decides each identity's own default send (its address as "
+                f"From, its default configuration set, no template or recipients); "
+                f"{', '.join(left_out)} would not be applied: check that send with --user/--role "
+                "and --identity",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE
     accounts = _open(args, "check")
     if accounts is None:
         return ExitCode.USAGE
@@ -594,10 +586,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     else:
         text = args.text
     parsed = parse_error(text)
-    if parsed.kind is ErrorKind.ACCESS_DENIED and denials_in(text) > 1:
+    denials = denials_in(text)
+    if parsed.kind is ErrorKind.ACCESS_DENIED and denials > 1:
         print(
-            f"sestui explain: the text holds {denials_in(text)} access denials; the first is "
-            "explained (paste the others one at a time)",
+            f"sestui explain: the text holds {denials} access denials; the first is explained "
+            "(paste the others one at a time)",
             file=sys.stderr,
         )
     if parsed.kind is ErrorKind.UNKNOWN:

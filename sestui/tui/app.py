@@ -7,7 +7,6 @@ cancelled and never painted); the widgets only render the Verdict the checks com
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -529,14 +528,6 @@ class SestuiApp(App[int]):
             self._paste_again(text, f"✗ {str(exc)[:1].upper()}{str(exc)[1:]}.")
             return
         self._main.apply(pasted.selection, pasted=True)
-        from sestui.explain.parse import denials_in
-
-        if denials_in(text) > 1:
-            pasted = replace(
-                pasted,
-                note=f"{pasted.note} (the paste holds {denials_in(text)} access denials: the "
-                "first is checked; paste the others one at a time)",
-            )
         if pasted.choose_identity:
             self.notify_text(pasted.note, severity="warning", timeout=15)
         else:

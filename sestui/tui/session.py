@@ -268,6 +268,7 @@ class Session:
         that says what is checked. Raises SelectionError or ValueError."""
         from sestui.decide.locate import find_principal_in
         from sestui.explain.asked import pasted_send
+        from sestui.explain.parse import denials_in
         from sestui.verdict.inputs import session_name_of
 
         sel = self.selection
@@ -298,6 +299,12 @@ class Session:
         note = f"Checking {principal.name} · {target.effective_actions[0]} · {what} in {region}"
         if not parsed.region:
             note += f" (the message names no region: {region} is the one selected)"
+        denials = denials_in(text)
+        if denials > 1:
+            note += (
+                f" (the paste holds {denials} access denials: the first is checked; paste the "
+                "others one at a time)"
+            )
         if identity is None:
             note += ". The message does not tell which identity sent it: choose one."
         return Pasted(target, note, identity is None)

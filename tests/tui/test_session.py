@@ -185,3 +185,21 @@ def test_a_pasted_identity_in_a_region_not_read_is_said_to_be_unread() -> None:
     missing = text.format("us-west-2").replace("example.com'", "nosuch.example.org'")
     read = s.pasted(parse_error(missing), missing)
     assert "(not an identity in us-west-2)" in read.note
+
+
+def test_a_paste_of_several_denials_says_the_first_is_checked() -> None:
+    from sestui.explain.parse import parse_error
+
+    s = demo()
+    s.opening(StartAt())
+    one = (
+        "554 Access denied: User `arn:aws:iam::111122223333:user/{}' is not authorized to "
+        "perform `ses:SendRawEmail' on resource "
+        "`arn:aws:ses:eu-west-1:111122223333:identity/example.com'"
+    )
+    both = one.format("reporting") + "\n" + one.format("eu-mailer")
+    pasted = s.pasted(parse_error(both), both)
+    assert pasted.selection.principal.endswith("user/reporting")
+    assert "(the paste holds 2 access denials: the first is checked" in pasted.note
+    alone = one.format("reporting")
+    assert "access denials" not in s.pasted(parse_error(alone), alone).note
