@@ -46,15 +46,18 @@ def cut_to_height(widget: Static, key: str) -> Content:
 class CutNote(Static):
     """A Static whose text, when its max-height cuts it, ends with the key that shows it all."""
 
-    def __init__(self, key: str, *, id: str | None = None) -> None:
+    KEY = ""  # what shows it all, unless given
+
+    def __init__(self, key: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
-        self.key = key
+        self.key = key or self.KEY
 
     def render(self) -> Content:
         return cut_to_height(self, self.key)
 
 
-class VerdictBar(Static):
+class VerdictBar(CutNote):
+    KEY = "t shows all"  # narrow screens cut the AWS text: t expands the bar
     DEFAULT_CSS = """
     VerdictBar { height: auto; min-height: 3; padding: 0 1; background: $panel; }
     VerdictBar.-allowed, VerdictBar.-denied, VerdictBar.-undecided { padding: 0 1 0 2; }
@@ -90,11 +93,6 @@ class VerdictBar(Static):
             for r in lines:
                 line = Content.assemble(line, "\n", (r, "$text-muted"))
         set_content(self, line)
-
-    def render(self) -> Content:
-        """The text, or where a height limit cuts it (narrow screens), its first lines with a
-        last one that says so and which key shows it all."""
-        return cut_to_height(self, "t shows all")
 
 
 class ContextBar(Static):
