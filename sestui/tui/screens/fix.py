@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -23,12 +24,21 @@ REMOVED = "−"  # U+2212: the glyph alone says "removed" without colour
 ADDED = "+"
 
 
-def diff_lines(before: str, after: str) -> tuple[set[int], set[int]]:
-    """0-based indices of the lines removed from `before` and of those added in `after`."""
+Opcodes = Sequence[tuple[str, int, int, int, int]]
+
+
+def line_opcodes(before: str, after: str) -> Opcodes:
+    """How `after` differs from `before`, line by line (difflib's opcodes): computed once, read
+    for the marks and for the alignment."""
+    matcher = difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False)
+    return matcher.get_opcodes()
+
+
+def diff_lines(opcodes: Opcodes) -> tuple[set[int], set[int]]:
+    """0-based indices of the lines removed from the old text and of those added in the new."""
     removed: set[int] = set()
     added: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag in ("replace", "delete"):
             removed.update(range(i1, i2))
         if tag in ("replace", "insert"):
@@ -37,21 +47,15 @@ def diff_lines(before: str, after: str) -> tuple[set[int], set[int]]:
 
 
 def aligned(
-    before_text: str,
-    after_text: str,
-    before: tuple[Content, ...],
-    after: tuple[Content, ...],
+    opcodes: Opcodes, before: tuple[Content, ...], after: tuple[Content, ...]
 ) -> tuple[tuple[Content, ...], tuple[Content, ...], int]:
     """The two sides' lines with blank rows where the other side has more (a removal, an
     addition, a longer replacement), so that row n of one side faces row n of the other however
     far they scroll; and the row of the first change."""
-    matcher = difflib.SequenceMatcher(
-        None, before_text.split("\n"), after_text.split("\n"), autojunk=False
-    )
     left: list[Content] = []
     right: list[Content] = []
     first: int | None = None
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag != "equal" and first is None:
             first = len(left)
         rows = max(i2 - i1, j2 - j1)
@@ -237,7 +241,8 @@ class FixScreen(ModalScreen[None]):
         before_text = self.original.text if self.original is not None else ""
         if self.fix.kind is FixKind.ADD_IDENTITY_POLICY:
             before_text = ""
-        removed, added = diff_lines(before_text, self.suggested)
+        opcodes = line_opcodes(before_text, self.suggested)
+        removed, added = diff_lines(opcodes)
         self.removed, self.added = removed, added
         before = self.query_one("#fix-before PolicyBody", PolicyBody)
         after = self.query_one("#fix-after PolicyBody", PolicyBody)
@@ -245,7 +250,7 @@ class FixScreen(ModalScreen[None]):
         first = min(added, default=0)
         if before.lines:
             left = mark_lines(render_policy(before_text), removed, REMOVED, "$error")
-            left, right, first = aligned(before_text, self.suggested, left, right)
+            left, right, first = aligned(opcodes, left, right)
             before.set_lines(left)
         after.set_lines(right)
         # force: the scrollbars may not be laid out yet (see PolicyView.scroll_to_mark).
