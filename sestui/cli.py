@@ -615,11 +615,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             )
         else:
             print(f"{parsed.kind.value}: {parsed.cause}")
-            if parsed.identities:
-                print(
-                    f"  identities: {', '.join(parsed.identities)}"
-                    + (f" (region {parsed.region})" if parsed.region else "")
-                )
+            if parsed.named_identities:
+                print(f"  {parsed.named_identities}")
             print(f"  what to do: {parsed.advice}")
             if not args.no_account and (
                 args.demo or args.demo_org or args.snapshot or args.iam_json

@@ -87,6 +87,15 @@ class ParsedError:
     smtp: bool = False
 
     @property
+    def named_identities(self) -> str:
+        """ "identities: a, b (region r)" for an error that names identities, else "" (as
+        `explain` prints it and the TUI's paste dialog shows it)."""
+        if not self.identities:
+            return ""
+        where = f" (region {self.region})" if self.region else ""
+        return f"identities: {', '.join(self.identities)}{where}"
+
+    @property
     def resource_type(self) -> str | None:
         if not self.resource_arn:
             return None

@@ -546,9 +546,8 @@ class SestuiApp(App[int]):
         from sestui.explain.resolve import where_verified
 
         lines = [f"{parsed.kind.title}: {parsed.cause}"]
-        if parsed.identities:
-            where = f" (region {parsed.region})" if parsed.region else ""
-            lines.append(f"identities: {', '.join(parsed.identities)}{where}")
+        if parsed.named_identities:
+            lines.append(parsed.named_identities)
         if parsed.region and self.accounts is not None:
             lines += where_verified(self.accounts, parsed.region, parsed.identities)
         lines.append(f"what to do: {parsed.advice}")
