@@ -434,14 +434,7 @@ def test_run_text_is_load_json_then_run_cases() -> None:
         '[{"id": 1,',
     ]
     for text in texts:
-        try:
-            want: Any = run_cases(load_json(text))
-        except PolicyError as exc:
-            want = str(exc)
-        try:
-            got: Any = run_text(text)
-        except PolicyError as exc:
-            got = str(exc)
+        want, got = _exact_and_fast(text)
         assert got == want, text[:200]
     assert "nested deeper than 64 levels" in str(
         _error(lambda: run_text(json.dumps([good, dict(good, id=deep)])))
@@ -494,19 +487,26 @@ def test_cases_decoded_one_at_a_time_are_the_cases_of_the_whole_text() -> None:
         "[" * 5000 + "]" * 5000,
     ]
     for text in arrays + others:
-        try:
-            want: Any = run_cases(load_json(text))
-        except PolicyError as exc:
-            want = str(exc)
-        try:
-            got: Any = run_text(text)
-        except PolicyError as exc:
-            got = str(exc)
+        want, got = _exact_and_fast(text)
         assert got == want, text[:200]
         streamed = _run_streamed(text)
         assert (streamed is not None) is (text in arrays), text[:200]
         if streamed is not None:
             assert streamed == want
+
+
+def _exact_and_fast(text: str) -> tuple[Any, Any]:
+    """The results of a cases text, or its error's message, by the exact path (the whole text
+    decoded, then decided) and by `run_text`."""
+    try:
+        want: Any = run_cases(load_json(text))
+    except PolicyError as exc:
+        want = str(exc)
+    try:
+        got: Any = run_text(text)
+    except PolicyError as exc:
+        got = str(exc)
+    return want, got
 
 
 def _error(fn: Any) -> PolicyError | None:
